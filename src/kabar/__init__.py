@@ -1,0 +1,3 @@
+"""kabar — a self-hostable multilingual news republishing platform."""
+
+__version__ = "0.1.0"

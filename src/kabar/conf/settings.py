@@ -1,0 +1,131 @@
+"""Django settings, all read from ``kabar.config`` (the one settings table)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import dj_database_url
+
+from kabar.config import env_values, secret_key
+
+ENV = env_values()
+DATA_DIR: Path = Path(ENV["KABAR_DATA_DIR"]).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+SECRET_KEY = secret_key(DATA_DIR, ENV["KABAR_SECRET_KEY"])
+DEBUG = ENV["KABAR_DEBUG"]
+ALLOWED_HOSTS = ENV["KABAR_ALLOWED_HOSTS"]
+SITE_URL = ENV["KABAR_SITE_URL"].rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "django_tasks",
+    "django_tasks_db",
+    "kabar.news",
+    "kabar.ingest",
+    "kabar.translation",
+    "kabar.site",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "kabar.conf.urls"
+WSGI_APPLICATION = "kabar.conf.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "kabar.site.context.site",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        ENV["KABAR_DATABASE_URL"] or f"sqlite:///{DATA_DIR / 'kabar.sqlite3'}",
+        conn_max_age=60,
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL lets the web process read while `kabar worker` writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+_backend = ENV["KABAR_TASKS_BACKEND"]
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "rq": "django_tasks_rq.RQBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[_backend],
+        "QUEUES": ["default", "fetch", "translate"],
+    }
+}
+if _backend == "rq":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {q: {"URL": ENV["KABAR_REDIS_URL"], "DEFAULT_TIMEOUT": 600} for q in TASKS["default"]["QUEUES"]}
+
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English", "id": "Bahasa Indonesia"}
+SITE_LANGUAGES: list[str] = ENV["KABAR_LANGUAGES"]
+LANGUAGE_CODE = SITE_LANGUAGES[0]
+LANGUAGES = [(code, LANGUAGE_NAMES.get(code, code)) for code in SITE_LANGUAGES]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+
+FETCH = {
+    "user_agent": ENV["KABAR_USER_AGENT"],
+    "timeout": ENV["KABAR_FETCH_TIMEOUT"],
+    "max_bytes": ENV["KABAR_FETCH_MAX_BYTES"],
+    "host_delay": ENV["KABAR_FETCH_HOST_DELAY"],
+}
+DETECT_LANGUAGES: list[str] = ENV["KABAR_DETECT_LANGUAGES"]
+MT_ENGINES = json.loads(ENV["KABAR_MT_ENGINES"] or "{}")
+MT_ROUTES = json.loads(ENV["KABAR_MT_ROUTES"] or "{}")
+MT_PIVOT = ENV["KABAR_MT_PIVOT"]
+MT_PUBLISH = dict(item.split("=", 1) for item in ENV["KABAR_MT_PUBLISH"])
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {"kabar": {"handlers": ["console"], "level": "INFO"}},
+}

@@ -1,0 +1,104 @@
+"""kabar's settings, in one table.
+
+Every knob an operator can turn is a row here: environment variable, default,
+help. Django settings (``kabar.conf.settings``) read their values from this
+table and ``kabar settings`` prints it, so documentation and behaviour cannot
+drift apart. No Django import here.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("KABAR_DATA_DIR", "./var", "Directory for the SQLite file, secret key, media uploads and models.", Path),
+    Setting(
+        "KABAR_DATABASE_URL",
+        "",
+        "Database URL (sqlite:///path or postgresql://user@host/db). Empty: SQLite file kabar.sqlite3 in the data dir.",
+    ),
+    Setting(
+        "KABAR_SECRET_KEY",
+        "",
+        "Django secret key. Empty: generated once and kept in <data dir>/secret_key.",
+    ),
+    Setting("KABAR_LANGUAGES", "vi,en,id", "Site languages, comma-separated; the first is the default.", _list),
+    Setting("KABAR_DEBUG", "false", "Django debug mode. Never on in production.", _bool),
+    Setting("KABAR_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]", "Host names the site answers to, comma-separated.", _list),
+    Setting("KABAR_SITE_URL", "http://127.0.0.1:8000", "Public base URL, used in feeds, sitemaps and OpenGraph tags."),
+    Setting(
+        "KABAR_TASKS_BACKEND",
+        "database",
+        "Task queue: 'database' (embedded, run by `kabar worker`), 'rq' (Redis), or 'immediate' (tests).",
+    ),
+    Setting("KABAR_REDIS_URL", "redis://127.0.0.1:6379/0", "Redis URL for the RQ task backend and the cache when enabled."),
+    Setting("KABAR_USER_AGENT", "kabar/0.1 (+https://kabar.invalid/bot)", "User-Agent sent by the fetcher."),
+    Setting("KABAR_FETCH_TIMEOUT", "20", "Seconds to connect and read one page.", float),
+    Setting("KABAR_FETCH_MAX_BYTES", "10000000", "Largest response body fetched, in bytes.", int),
+    Setting("KABAR_FETCH_HOST_DELAY", "1.0", "Seconds between two requests to the same host.", float),
+    Setting(
+        "KABAR_DETECT_LANGUAGES",
+        "vi,en,id,fr,de,es,zh,ja,ko,ru,th,km,lo",
+        "Languages the language detector tells apart (each one costs memory).",
+        _list,
+    ),
+    Setting(
+        "KABAR_MT_ENGINES",
+        "",
+        "MT engine options as JSON, e.g. {\"ctranslate2\": {\"models\": [{\"path\": \"/models/opus-vi-en\"}]}}.",
+    ),
+    Setting(
+        "KABAR_MT_ROUTES",
+        "",
+        "Engine order per target language as JSON, e.g. {\"en\": [\"ctranslate2\"], \"*\": [\"openai\"]}.",
+    ),
+    Setting("KABAR_MT_PIVOT", "en", "Pivot language when no engine has a direct pair."),
+    Setting(
+        "KABAR_MT_PUBLISH",
+        "",
+        "Per-language MT publish policy as lang=policy pairs (policy: instant or review), e.g. en=instant,id=review. Default instant.",
+        _list,
+    ),
+)
+
+
+def env_values(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Parsed value of every setting, from ``environ`` (default: the process environment)."""
+    environ = os.environ if environ is None else environ
+    return {s.name: s.parse(environ.get(s.name, s.default)) for s in SETTINGS}
+
+
+def secret_key(data_dir: Path, configured: str) -> str:
+    """The configured key, or one generated on first run and kept in the data dir."""
+    if configured:
+        return configured
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,115 @@
+"""kabar's extension points, all in one place.
+
+Two kinds of plugin exist, each behind one small protocol:
+
+* **fetch sources** (entry-point group ``kabar.sources``) turn a location — a
+  feed URL, a sitemap, a page, a folder, a WARC file, a text capture — into
+  ``RawDocument`` values;
+* **MT engines** (entry-point group ``kabar.engines``) translate batches of
+  segments from one language to another.
+
+A plugin class is constructed with its options (a dict from settings). A plugin
+that is not configured raises ``kabar.core.errors.NotConfigured`` from its
+constructor and is left out; ``load_plugins`` logs which ones are enabled, so an
+operator sees at start exactly what will run. This module imports no Django.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from kabar.core.errors import NotConfigured
+from kabar.core.types import RawDocument
+
+log = logging.getLogger("kabar.plugins")
+
+SOURCE_GROUP = "kabar.sources"
+ENGINE_GROUP = "kabar.engines"
+
+
+@dataclass(frozen=True)
+class DocumentFailure:
+    """A document a source could not produce; stored with its reason, never dropped."""
+
+    url: str
+    reason: str
+    stage: str = "fetch"
+
+
+@runtime_checkable
+class FetchSource(Protocol):
+    """Turns one location into documents.
+
+    ``kind`` matches ``Source.kind`` in the database (feed, sitemap, url, file,
+    warc, capture). ``accepts`` lets ``kabar ingest <location>`` pick a source
+    without being told the kind.
+    """
+
+    kind: ClassVar[str]
+
+    def accepts(self, location: str) -> bool: ...
+
+    def documents(self, location: str) -> Iterator[RawDocument | DocumentFailure]: ...
+
+
+@runtime_checkable
+class MTEngine(Protocol):
+    """Translates batches of segments.
+
+    ``translate`` returns exactly one output per input segment, in order, or
+    raises ``kabar.core.errors.StageError``. ``glossary`` maps source terms to
+    the target terms an engine that ``honours_glossary`` must use; the caller
+    protects terms with placeholders for engines that do not.
+    """
+
+    name: ClassVar[str]
+    max_batch: int
+    honours_glossary: bool
+
+    @property
+    def model_version(self) -> str: ...
+
+    def pairs(self) -> set[tuple[str, str]]: ...
+
+    def translate(
+        self,
+        segments: Sequence[str],
+        source: str,
+        target: str,
+        glossary: Mapping[str, str] | None = None,
+    ) -> list[str]: ...
+
+
+def plugin_classes(group: str) -> dict[str, type]:
+    """Plugin classes registered under an entry-point group, by entry-point name."""
+    found: dict[str, type] = {}
+    for ep in entry_points(group=group):
+        try:
+            found[ep.name] = ep.load()
+        except Exception as exc:  # a broken third-party plugin must not stop kabar
+            log.warning("plugin %s from %s failed to import: %s", ep.name, group, exc)
+    return found
+
+
+def load_plugins(
+    group: str, options: Mapping[str, Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Instantiate every plugin of ``group`` with its options; skip NotConfigured ones.
+
+    ``options`` maps entry-point name to that plugin's option dict. The names of
+    enabled and disabled plugins are logged (INFO), with each disabled one's reason.
+    """
+    options = options or {}
+    enabled: dict[str, Any] = {}
+    for name, cls in sorted(plugin_classes(group).items()):
+        try:
+            enabled[name] = cls(**dict(options.get(name, {})))
+        except NotConfigured as exc:
+            log.info("%s %s: disabled (%s)", group, name, exc)
+            continue
+        log.info("%s %s: enabled", group, name)
+    return enabled

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SiteConfig(AppConfig):
+    name = "kabar.site"
+    label = "site"
+    verbose_name = "Reader site"

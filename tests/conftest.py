@@ -1,0 +1,29 @@
+"""Test-wide set-up.
+
+Settings are read from the environment when Django starts, so the test data
+directory and the in-process task backend are chosen here, before that.
+``KABAR_TEST_DATABASE_URL`` runs the same suite on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+os.environ["KABAR_DATA_DIR"] = tempfile.mkdtemp(prefix="kabar-test-")
+os.environ.setdefault("KABAR_TASKS_BACKEND", "immediate")
+os.environ["KABAR_SECRET_KEY"] = "test-secret-key-not-for-production"
+os.environ["KABAR_DATABASE_URL"] = os.environ.get("KABAR_TEST_DATABASE_URL", "")
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """``../shared`` beside the checkout; tests that need it skip with a reason when absent."""
+    if not SHARED.is_dir():
+        pytest.skip(f"shared material not found at {SHARED} (it sits beside the checkout in CI)")
+    return SHARED
