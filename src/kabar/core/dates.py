@@ -1,0 +1,111 @@
+"""Dates as Vietnamese, Indonesian and English news pages print them.
+
+Finding *where* a date is in a line is done here with a few shapes (numeric
+day-first, "ngày 12 tháng 10 năm 2025", "13 Oktober 2025", "October 13, 2025",
+ISO 8601), because general date search also "finds" dates in ordinary words.
+Turning the matched text into a datetime — month names, weekday names, time
+zone names like WIB or "(GMT+7)" — is left to ``dateparser``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+import zoneinfo
+from typing import Any
+
+import dateparser
+
+DEFAULT_TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+DEFAULT_LANGUAGES: tuple[str, ...] = ("vi", "id", "en")
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+# Languages whose sites write 12/10/2025 for 12 October. English pages on these
+# sites mostly do too, so only an explicit lang="en" switches to month-first.
+MONTH_FIRST_LANGUAGES = frozenset({"en"})
+
+_TIME = r"\d{1,2}(?:[:h]\d{2})(?::\d{2})?(?:\s*(?:AM|PM|am|pm|SA|CH))?"
+_ZONE = r"(?:\s*\(?\s*(?:GMT|UTC)\s*[+-]\s*\d{1,2}(?::?\d{2})?\s*\)?|\s+(?:WIB|WITA|WIT|ICT))"
+_TIME_AFTER = rf"(?:\s*[,|\-–]?\s*(?:lúc\s+|pukul\s+|at\s+|jam\s+)?{_TIME}{_ZONE}?)?"
+_TIME_BEFORE = rf"(?:{_TIME}{_ZONE}?\s*[,|\-–]?\s*)?"
+_WORD = r"[^\W\d_]{3,10}\.?"  # a month name or abbreviation; dateparser decides which words are months
+
+DATE_SHAPES: tuple[re.Pattern[str], ...] = (
+    # 2025-10-13, 2025-10-13T08:15:00+07:00
+    re.compile(
+        r"(?<!\d)\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?!\d)"
+    ),
+    # ngày 12 tháng 10 năm 2025 / 12 tháng 10, 2025
+    re.compile(
+        rf"(?:{_TIME_BEFORE})(?:ngày\s+)?\d{{1,2}}\s+tháng\s+\d{{1,2}}(?:\s+năm|,)?\s+\d{{4}}{_TIME_AFTER}",
+        re.I,
+    ),
+    # 12/10/2025 14:30, 12-10-2025, 12.10.2025, 08:15 - 13/10/2025
+    re.compile(rf"(?<![\d/.-]){_TIME_BEFORE}\d{{1,2}}([/.-])\d{{1,2}}\1\d{{4}}(?![\d/])(?:{_TIME_AFTER})"),
+    # 13 Oktober 2025 10:00 WIB, 13 Okt 2025
+    re.compile(rf"(?<!\d){_TIME_BEFORE}\d{{1,2}}\s+{_WORD}\s+\d{{4}}(?!\d){_TIME_AFTER}"),
+    # October 13, 2025 / Oct. 13, 2025 10:00 AM
+    re.compile(rf"\b{_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}(?!\d){_TIME_AFTER}"),
+)
+
+
+def _dateparser_settings(lang: str | None) -> dict[str, Any]:
+    order = "MDY" if lang in MONTH_FIRST_LANGUAGES else "DMY"
+    return {"DATE_ORDER": order, "PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"]}
+
+
+def _prepare(span: str) -> str:
+    # dateparser does not read the Vietnamese "14h30".
+    return re.sub(r"(?<=\d)h(?=\d{2})", ":", span)
+
+
+def _parse_span(span: str, lang: str | None, tz: dt.tzinfo) -> dt.datetime | None:
+    languages = [lang] if lang else list(DEFAULT_LANGUAGES)
+    try:
+        parsed: dt.datetime | None = dateparser.parse(
+            _prepare(span), languages=languages, settings=_dateparser_settings(lang)
+        )
+    except (ValueError, OverflowError):
+        return None
+    if parsed is None or not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=tz)
+    return parsed.astimezone(tz)
+
+
+def find_date(
+    text: str, lang: str | None = None, tz: dt.tzinfo | None = None
+) -> tuple[dt.datetime, tuple[int, int]] | None:
+    """The first date in ``text`` and its ``(start, end)`` span, or ``None``.
+
+    Works inside longer lines, e.g. "Báo Nhân dânBáo Nhân dân12/10/2025" gives
+    2025-10-12 00:00 and the span of "12/10/2025". The result is tz-aware, in
+    ``tz`` (default Asia/Ho_Chi_Minh); a time zone written in the text is honoured.
+    """
+    text = unicodedata.normalize("NFC", text)
+    tz = tz or DEFAULT_TZ
+    candidates: list[re.Match[str]] = []
+    for shape in DATE_SHAPES:
+        candidates.extend(shape.finditer(text))
+    # Earliest first; of two starting together the longer one carries the time.
+    for match in sorted(candidates, key=lambda m: (m.start(), -m.end())):
+        parsed = _parse_span(match.group(0).strip(" ,|-–"), lang, tz)
+        if parsed is not None:
+            start = match.start() + (len(match.group(0)) - len(match.group(0).lstrip(" ,|-–")))
+            end = match.end() - (len(match.group(0)) - len(match.group(0).rstrip(" ,|-–")))
+            return parsed, (start, end)
+    return None
+
+
+def parse_local_date(text: str, lang: str | None = None, tz: dt.tzinfo | None = None) -> dt.datetime | None:
+    """Parse a date as a local page prints it; ``None`` when there is none.
+
+    Day-first for numeric dates (Vietnamese and Indonesian pages), month-first
+    only when ``lang == "en"``. Date-only inputs give 00:00 in ``tz``.
+    Weekday names and labels around the date ("Thứ Hai, ...", "Cập nhật:") are
+    ignored.
+    """
+    found = find_date(text, lang, tz)
+    return found[0] if found else None

@@ -1,0 +1,29 @@
+"""What ingestion remembers beyond the articles themselves: failures, with reasons."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from kabar.news.models import Source
+
+
+class IngestFailure(models.Model):
+    """A document that could not be fetched, extracted or stored — kept, never dropped."""
+
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="failures"
+    )
+    url = models.CharField(max_length=1000)
+    stage = models.CharField(max_length=40)
+    reason = models.TextField()
+    attempts = models.PositiveIntegerField(default=1)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now=True)
+    resolved = models.BooleanField(default=False, help_text="Set when a later attempt succeeded.")
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        constraints = [models.UniqueConstraint(fields=["url", "stage"], name="one_failure_per_url_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.url} [{self.stage}] {self.reason[:80]}"

@@ -1,0 +1,249 @@
+"""Store an extracted article: idempotent, revisioned, one transaction per article.
+
+* the same canonical URL updates the article instead of creating a second one;
+* an unchanged content hash writes nothing;
+* changed content keeps a revision of the old original and marks every
+  non-original text ``stale``;
+* a near-duplicate at another URL is linked as an alias of the first article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from django.core.files.base import ContentFile
+from django.core.files.images import get_image_dimensions
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from kabar.core import dedup
+from kabar.core.blocks import block_text, validate_blocks
+from kabar.core.types import Block, Extracted
+from kabar.news.models import (
+    Article,
+    ArticleAlias,
+    ArticleRevision,
+    ArticleText,
+    Author,
+    Media,
+    Outlet,
+    Section,
+)
+from kabar.news.signals import original_changed
+
+log = logging.getLogger("kabar.ingest")
+
+Status = Literal["new", "updated", "unchanged", "duplicate"]
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    status: Status
+    article: Article
+    similarity: float | None = None
+
+
+def content_hash(doc: Extracted) -> str:
+    """Hash of what readers see of the original; metadata-only changes do not count."""
+    payload = json.dumps([doc.title, doc.lead, doc.blocks], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def full_text(doc: Extracted) -> str:
+    return "\n".join([doc.title, doc.lead, *doc.paragraphs])
+
+
+def make_slug(text: str, *, max_length: int = 80) -> str:
+    # slugify drops letters that do not decompose to ASCII; Vietnamese đ is one of them.
+    ascii_ready = text.replace("đ", "d").replace("Đ", "D")
+    return slugify(ascii_ready)[:max_length].strip("-") or "article"
+
+
+def unique_slug(language: str, title: str, *, exclude_article: int | None = None) -> str:
+    base = make_slug(title)
+    slug, n = base, 1
+    taken = ArticleText.objects.filter(language=language)
+    if exclude_article is not None:
+        taken = taken.exclude(article_id=exclude_article)
+    while taken.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def section_for(name: str, language: str) -> Section | None:
+    """The site section for an outlet's section label; new labels create a section named in that language only."""
+    name = name.strip()
+    if not name:
+        return None
+    slug = make_slug(name, max_length=60)
+    for section in Section.objects.all():
+        if section.slug == slug or any(
+            v.casefold() == name.casefold() for v in (section.names or {}).values()
+        ):
+            return section
+    return Section.objects.create(slug=slug, names={language: name})
+
+
+def authors_for(names: list[str], outlet: Outlet) -> list[Author]:
+    found = []
+    for name in names:
+        name = name.strip()
+        if name:
+            author, _ = Author.objects.get_or_create(
+                slug=make_slug(name, max_length=190), defaults={"name": name, "outlet": outlet}
+            )
+            found.append(author)
+    return found
+
+
+def changed_block_indexes(old: list[Block], new: list[Block]) -> list[int]:
+    """Indexes of ``new`` blocks whose text is not the same as at that position before."""
+    return [i for i, block in enumerate(new) if i >= len(old) or block_text(old[i]) != block_text(block)]
+
+
+def near_duplicate_index(window_days: int = 60) -> dedup.NearDuplicateIndex:
+    """An index of recent articles' signatures, built once per ingest run."""
+    index = dedup.NearDuplicateIndex()
+    since = timezone.now() - timezone.timedelta(days=window_days)
+    for pk, sig in (
+        Article.objects.filter(created_at__gte=since).exclude(minhash=b"").values_list("pk", "minhash")
+    ):
+        index.add(str(pk), dedup.from_bytes(bytes(sig)))
+    return index
+
+
+def store_article(
+    doc: Extracted,
+    *,
+    outlet: Outlet,
+    images: Mapping[str, ContentFile] | None = None,
+    index: dedup.NearDuplicateIndex | None = None,
+) -> StoreResult:
+    """Create, update or leave alone the article for ``doc`` — all or nothing.
+
+    ``images`` maps an image block's src to downloaded bytes (fetched before the
+    transaction, so no network I/O happens while rows are locked).
+    """
+    validate_blocks(doc.blocks)
+    url = doc.source_url or doc.url
+    language = doc.language or outlet.language
+    digest = content_hash(doc)
+    signature = dedup.signature(full_text(doc))
+    with transaction.atomic():
+        article = Article.objects.select_for_update().filter(source_url=url).first()
+        if article is None:
+            alias = ArticleAlias.objects.select_related("article").filter(url=url).first()
+            if alias is not None:
+                return StoreResult("duplicate", alias.article, alias.similarity)
+        if article is not None and article.content_hash == digest:
+            return StoreResult("unchanged", article)
+        if article is None and index is not None:
+            match = index.best_match(signature)
+            if match is not None:
+                original = Article.objects.get(pk=int(match[0]))
+                ArticleAlias.objects.create(article=original, url=url, similarity=match[1])
+                log.info("near-duplicate %s of article %s (%.2f)", url, original.pk, match[1])
+                return StoreResult("duplicate", original, match[1])
+        created = article is None
+        blocks, stored = _store_images(doc.blocks, images or {})
+        if created:
+            article = Article.objects.create(
+                outlet=outlet,
+                source_url=url,
+                source_language=language,
+                section=section_for(doc.section, language),
+                published_at=doc.published or timezone.now(),
+                updated_at=doc.updated,
+                content_hash=digest,
+                minhash=dedup.to_bytes(signature),
+                flags=list(doc.flags),
+            )
+            ArticleText.objects.create(
+                article=article,
+                language=language,
+                title=doc.title,
+                lead=doc.lead,
+                blocks=blocks,
+                slug=unique_slug(language, doc.title),
+                status=ArticleText.Status.ORIGINAL,
+            )
+            changed: list[int] | None = None
+        else:
+            assert article is not None
+            original = article.texts.get(status=ArticleText.Status.ORIGINAL)
+            ArticleRevision.objects.create(
+                article=article,
+                content_hash=article.content_hash,
+                title=original.title,
+                lead=original.lead,
+                blocks=original.blocks,
+            )
+            changed = changed_block_indexes(original.blocks, blocks)
+            original.title, original.lead, original.blocks = doc.title, doc.lead, blocks
+            original.save(update_fields=["title", "lead", "blocks", "modified_at"])
+            article.texts.exclude(pk=original.pk).update(stale=True)
+            article.content_hash = digest
+            article.minhash = dedup.to_bytes(signature)
+            article.updated_at = doc.updated or timezone.now()
+            article.flags = list(doc.flags)
+            article.save()
+            article.media.all().delete()
+        article.authors.set(authors_for(doc.authors, outlet))
+        _media_rows(article, blocks, language, stored)
+        final_article = article
+        transaction.on_commit(
+            lambda: original_changed.send(
+                sender=Article, article=final_article, created=created, changed_blocks=changed
+            )
+        )
+    if index is not None:
+        index.add(str(article.pk), signature)
+    return StoreResult("new" if created else "updated", article)
+
+
+def _store_images(
+    blocks: list[Block], images: Mapping[str, ContentFile]
+) -> tuple[list[Block], dict[str, str]]:
+    """Save downloaded images to media storage; point blocks at the stored copies.
+
+    Returns the new blocks and, per new src, the storage name (for ``Media.image``).
+    """
+    out: list[Block] = []
+    stored: dict[str, str] = {}
+    for block in blocks:
+        upload = images.get(block["src"]) if block["type"] == "image" else None
+        if upload is not None:
+            name = default_storage.save(
+                f"articles/{timezone.now():%Y/%m}/{upload.name or 'image.jpg'}", upload
+            )
+            with default_storage.open(name) as fh:
+                width, height = get_image_dimensions(fh)
+            src = default_storage.url(name)
+            stored[src] = name
+            block = {**block, "src": src}
+            if width and height:
+                block.update(width=width, height=height)
+        out.append(block)
+    return out, stored
+
+
+def _media_rows(article: Article, blocks: list[Block], language: str, stored: Mapping[str, str]) -> None:
+    for block in blocks:
+        if block["type"] == "image":
+            Media.objects.create(
+                article=article,
+                image=stored.get(block["src"], ""),
+                url=block["src"] if block["src"].startswith("http") else "",
+                captions={language: block.get("caption", "")},
+                credit=block.get("credit", ""),
+                width=block.get("width"),
+                height=block.get("height"),
+            )

@@ -1,0 +1,136 @@
+"""Django admin for the newsroom: outlets, sources, sections, authors, articles.
+
+Articles show their language versions inline, so an editor can add or correct
+a human translation next to the original.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from kabar.news.models import (
+    Article,
+    ArticleAlias,
+    ArticleRevision,
+    ArticleText,
+    Author,
+    Media,
+    Outlet,
+    Section,
+    Source,
+    Story,
+)
+
+
+class SourceInline(admin.TabularInline):
+    model = Source
+    extra = 0
+    fields = ["kind", "url", "schedule_minutes", "enabled", "allow_private", "last_polled_at", "last_result"]
+    readonly_fields = ["last_polled_at", "last_result"]
+
+
+@admin.register(Outlet)
+class OutletAdmin(admin.ModelAdmin):
+    list_display = ["name", "language", "home_url"]
+    search_fields = ["name", "home_url"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [SourceInline]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["outlet", "kind", "url", "enabled", "schedule_minutes", "last_polled_at", "last_result"]
+    list_filter = ["kind", "enabled", "outlet"]
+    search_fields = ["url"]
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["slug", "names", "position"]
+    list_editable = ["position"]
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "outlet"]
+    list_filter = ["outlet"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class ArticleTextInline(admin.StackedInline):
+    model = ArticleText
+    extra = 0
+    fields = [
+        ("language", "status", "is_published", "stale"),
+        "title",
+        "slug",
+        "lead",
+        "blocks",
+        ("engine", "model_version", "translated_from", "route", "qa_passed"),
+    ]
+    readonly_fields = ["engine", "model_version", "translated_from", "route", "qa_passed"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+class MediaInline(admin.TabularInline):
+    model = Media
+    extra = 0
+    fields = ["image", "url", "credit", "captions", "width", "height"]
+    readonly_fields = ["width", "height"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "outlet", "section", "source_language", "published_at", "languages"]
+    list_filter = ["outlet", "section", "source_language"]
+    search_fields = ["texts__title", "source_url"]
+    date_hierarchy = "published_at"
+    autocomplete_fields = ["authors"]
+    readonly_fields = ["content_hash", "created_at", "modified_at", "flags"]
+    inlines = [ArticleTextInline, MediaInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        return super().get_queryset(request).select_related("outlet", "section").prefetch_related("texts")
+
+    @admin.display(description="languages")
+    def languages(self, obj: Article) -> str:
+        return ", ".join(
+            f"{t.language}:{t.status}" + (" (stale)" if t.stale else "") for t in obj.texts.all()
+        )
+
+    def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
+        # A text an editor touches is credited to that editor; editing the words of a
+        # machine translation turns it into a post-edited one.
+        for text_form in formset.forms:
+            obj = text_form.instance
+            if not isinstance(obj, ArticleText) or not text_form.has_changed():
+                continue
+            if obj.status == ArticleText.Status.ORIGINAL:
+                continue
+            obj.editor = request.user
+            obj.translated_from = obj.translated_from or form.instance.source_language
+            words_changed = {"title", "lead", "blocks"} & set(text_form.changed_data)
+            if (
+                obj.status == ArticleText.Status.MACHINE
+                and words_changed
+                and "status" not in text_form.changed_data
+            ):
+                obj.status = ArticleText.Status.POST_EDITED
+        super().save_formset(request, form, formset, change)
+
+
+@admin.register(ArticleText)
+class ArticleTextAdmin(admin.ModelAdmin):
+    list_display = ["title", "language", "status", "stale", "qa_passed", "is_published"]
+    list_filter = ["language", "status", "stale", "qa_passed", "is_published"]
+    search_fields = ["title"]
+    raw_id_fields = ["article", "editor"]
+
+
+admin.site.register(ArticleAlias)
+admin.site.register(ArticleRevision)
+admin.site.register(Media)
+admin.site.register(Story)

@@ -1,0 +1,287 @@
+"""The content model: outlets, their sources, articles and per-language texts.
+
+``Article`` holds the facts that do not depend on language; every language
+version, the original included, is an ``ArticleText``. Section names are kept
+per language by people (``Section.names``) and are never machine-translated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kabar.core.blocks import BlockError, validate_blocks
+
+
+def validate_block_list(value: Any) -> None:
+    try:
+        validate_blocks(value)
+    except BlockError as exc:
+        raise ValidationError(str(exc), code="blocks") from exc
+
+
+class Outlet(models.Model):
+    """A partner publication. ``name`` is kept exactly as the outlet writes it."""
+
+    name = models.CharField(max_length=200, help_text="As the outlet writes it; never translated.")
+    slug = models.SlugField(max_length=100, unique=True)
+    home_url = models.URLField(max_length=500)
+    language = models.CharField(max_length=12, help_text="The outlet's declared language (ISO 639-1).")
+    logo = models.ImageField(upload_to="outlets/", blank=True)
+    licence = models.TextField(blank=True, help_text="Licence or terms under which kabar republishes.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Source(models.Model):
+    """How an outlet is pulled: a feed, a sitemap, single URLs, or files."""
+
+    class Kind(models.TextChoices):
+        FEED = "feed", "RSS/Atom feed"
+        SITEMAP = "sitemap", "XML sitemap"
+        URL = "url", "Single URL"
+        FILE = "file", "Local HTML file or folder"
+        WARC = "warc", "WARC/WET file"
+        CAPTURE = "capture", "Plain-text capture"
+
+    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="sources")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    url = models.CharField(max_length=1000, help_text="URL, or a path for file-based kinds.")
+    schedule_minutes = models.PositiveIntegerField(
+        default=30, help_text="Poll every N minutes; 0 = manual only."
+    )
+    enabled = models.BooleanField(default=True)
+    allow_private = models.BooleanField(
+        default=False,
+        help_text="Allow fetching from loopback/private addresses (off except for local test outlets).",
+    )
+    etag = models.CharField(max_length=300, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_result = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.outlet} {self.kind}: {self.url}"
+
+
+class Section(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    names = models.JSONField(
+        default=dict, help_text='Names per language, kept by people: {"vi": "Thời sự", "en": "News"}.'
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "slug"]
+
+    def __str__(self) -> str:
+        return self.name_for(settings.LANGUAGE_CODE)
+
+    def name_for(self, language: str) -> str:
+        """The people-kept name in ``language``; falls back to the default language, then the slug."""
+        names: dict[str, str] = self.names or {}
+        return names.get(language) or names.get(settings.LANGUAGE_CODE) or self.slug
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:section", kwargs={"section": self.slug})
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    outlet = models.ForeignKey(
+        Outlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="authors"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:author", kwargs={"slug": self.slug})
+
+
+class Story(models.Model):
+    """A group of articles about the same event (filled by the relate stage)."""
+
+    label = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return self.label or f"Story {self.pk}"
+
+
+class Article(models.Model):
+    """Language-independent facts about one republished article."""
+
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="articles")
+    source_url = models.URLField(max_length=1000, unique=True, help_text="Canonical URL at the outlet.")
+    source_language = models.CharField(max_length=12)
+    authors = models.ManyToManyField(Author, blank=True, related_name="articles")
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    published_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    story = models.ForeignKey(
+        Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    minhash = models.BinaryField(
+        blank=True, default=b"", editable=False, help_text="MinHash signature of the original text."
+    )
+    flags = models.JSONField(
+        default=list, blank=True, help_text="Operator warnings, e.g. a language mismatch."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self) -> str:
+        original = self.original
+        return original.title if original else self.source_url
+
+    @property
+    def original(self) -> ArticleText | None:
+        return next((t for t in self.texts.all() if t.status == ArticleText.Status.ORIGINAL), None)
+
+    def text_for(self, language: str) -> ArticleText | None:
+        return next((t for t in self.texts.all() if t.language == language), None)
+
+
+class ArticleText(models.Model):
+    """One language version of an article: the original, or a translation."""
+
+    class Status(models.TextChoices):
+        ORIGINAL = "original", _("original")
+        HUMAN = "human", _("human translation")
+        MACHINE = "machine", _("machine translation")
+        POST_EDITED = "post-edited", _("post-edited machine translation")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(max_length=12)
+    title = models.CharField(max_length=500)
+    lead = models.TextField(blank=True)
+    blocks = models.JSONField(default=list, validators=[validate_block_list])
+    slug = models.SlugField(max_length=200, allow_unicode=False)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    engine = models.CharField(max_length=100, blank=True, help_text="MT engine, for machine-made text.")
+    model_version = models.CharField(max_length=300, blank=True)
+    translated_from = models.CharField(
+        max_length=12, blank=True, help_text="Source language of a translation."
+    )
+    route = models.CharField(max_length=500, blank=True, help_text="MT path, e.g. vi→en→id via …")
+    stale = models.BooleanField(default=False, help_text="The original changed after this text was made.")
+    qa_passed = models.BooleanField(null=True, blank=True)
+    is_published = models.BooleanField(default=True)
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "language"], name="one_text_per_language"),
+            models.UniqueConstraint(fields=["language", "slug"], name="slug_unique_per_language"),
+            models.UniqueConstraint(
+                fields=["article"], condition=Q(status="original"), name="one_original_per_article"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.language}] {self.title}"
+
+    @property
+    def is_machine_made(self) -> bool:
+        return self.status in {self.Status.MACHINE, self.Status.POST_EDITED}
+
+    def clean(self) -> None:
+        super().clean()
+        translation = self.status != self.Status.ORIGINAL
+        if translation and self.article_id and self.article.source_language == self.language:
+            raise ValidationError({"language": "A translation cannot be in the article's source language."})
+
+    def get_absolute_url(self) -> str:
+        when = self.article.published_at
+        return reverse(
+            "site:article",
+            kwargs={"year": f"{when.year:04d}", "month": f"{when.month:02d}", "slug": self.slug},
+        )
+
+
+class ArticleAlias(models.Model):
+    """Another URL at which the same article was found (a near-duplicate); linked, not stored twice."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="aliases")
+    url = models.URLField(max_length=1000, unique=True)
+    similarity = models.FloatField(help_text="Estimated Jaccard similarity to the article's text.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "article aliases"
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class ArticleRevision(models.Model):
+    """The original text as it was before the outlet changed it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    content_hash = models.CharField(max_length=64)
+    title = models.CharField(max_length=500)
+    lead = models.TextField(blank=True)
+    blocks = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class Media(models.Model):
+    """An image used by an article, with its caption per language and its credit."""
+
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="media"
+    )
+    image = models.ImageField(
+        upload_to="media/%Y/%m/", blank=True, width_field="width", height_field="height"
+    )
+    url = models.URLField(max_length=1000, blank=True, help_text="Original location at the outlet.")
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    captions = models.JSONField(default=dict, blank=True)
+    credit = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name_plural = "media"
+
+    def __str__(self) -> str:
+        return self.url or (self.image.name if self.image else f"Media {self.pk}")
+
+    @property
+    def src(self) -> str:
+        return self.image.url if self.image else self.url
