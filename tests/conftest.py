@@ -17,6 +17,12 @@ os.environ["KABAR_DATA_DIR"] = tempfile.mkdtemp(prefix="kabar-test-")
 os.environ.setdefault("KABAR_TASKS_BACKEND", "immediate")
 os.environ["KABAR_SECRET_KEY"] = "test-secret-key-not-for-production"
 os.environ["KABAR_DATABASE_URL"] = os.environ.get("KABAR_TEST_DATABASE_URL", "")
+# Named here rather than in pytest's ini so that the variables above are set before
+# pytest-django imports the settings (it does so in pytest_configure when unset earlier).
+os.environ["DJANGO_SETTINGS_MODULE"] = "kabar.conf.settings"
+import django  # noqa: E402
+
+django.setup()
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

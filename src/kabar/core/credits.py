@@ -122,8 +122,13 @@ def _plausible_credit(credit: str) -> bool:
     return 0 < len(credit) <= MAX_CREDIT_CHARS and not credit.startswith(("http://", "https://"))
 
 
-def split_credit(text: str) -> tuple[str, str]:
+def split_credit(text: str, *, bare_agency: bool = True) -> tuple[str, str]:
     """Return ``(caption_without_credit, credit)``; credit is ``""`` when none is found.
+
+    ``bare_agency=False`` accepts only labelled credits ("Ảnh: X", "Photo by X"),
+    not a bare "(VNA)": a caller that uses the credit to *recognise* a caption
+    line (plain-text captures) would otherwise take a body paragraph ending in
+    "(TTXVN)" for one.
 
     >>> split_credit("Sekretaris Jenderal To Lam di Pyongyang. (Foto: Yonhap/VNA)")
     ('Sekretaris Jenderal To Lam di Pyongyang.', 'Yonhap/VNA')
@@ -131,7 +136,8 @@ def split_credit(text: str) -> tuple[str, str]:
     text = unicodedata.normalize("NFC", text).strip()
     if not text:
         return "", ""
-    for pattern in (_TRAILING_PARENTHESISED, _TRAILING_PLAIN, _TRAILING_AGENCY):
+    trailing = (_TRAILING_PARENTHESISED, _TRAILING_PLAIN) + ((_TRAILING_AGENCY,) if bare_agency else ())
+    for pattern in trailing:
         match = pattern.search(text)
         if match and _plausible_credit(match["credit"].strip()):
             caption = text[: match.start()].rstrip(" -–—|")

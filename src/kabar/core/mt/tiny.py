@@ -212,7 +212,7 @@ def _save_transformer(
     spec = transformer_spec.TransformerSpec.from_config(layers, heads)
 
     def dense(rows: int, cols: int) -> npt.NDArray[np.float32]:
-        return rng.normal(0.0, 0.3, size=(rows, cols)).astype(np.float32)
+        return rng.normal(0.0, 0.2, size=(rows, cols)).astype(np.float32)
 
     def linear(layer: Any, rows: int, cols: int) -> None:
         layer.weight = dense(rows, cols)
@@ -249,7 +249,7 @@ def _save_transformer(
     # length limit; a bias makes outputs end after a handful of tokens, and
     # pushing <unk>/<s> down keeps the gibberish made of real pieces.
     bias = spec.decoder.projection.bias
-    bias[target_vocabulary.index("</s>")] = 4.0
+    bias[target_vocabulary.index("</s>")] = 3.0
     bias[target_vocabulary.index("<unk>")] = -10.0
     bias[target_vocabulary.index("<s>")] = -10.0
     for decoder_layer in spec.decoder.layer:

@@ -1,0 +1,39 @@
+# kabar — two commands for a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck messages clean-venv
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install -q -e ".[test,scale]"
+	touch $(STAMP)
+
+messages: $(STAMP)
+	cd src/kabar && ../../$(VENV)/bin/django-admin compilemessages -v 0
+
+demo: $(STAMP) messages
+	$(VENV)/bin/kabar demo
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy src/kabar/core src/kabar/hookspecs.py src/kabar/config.py
+
+# The whole suite on SQLite; then, when CI names a PostgreSQL server (and Redis),
+# every test that touches the database again on it.
+DB_TESTS := tests/news tests/ingest tests/site tests/translation tests/test_settings.py
+test: $(STAMP) messages chromium lint
+	env -u KABAR_TEST_DATABASE_URL -u KABAR_TEST_REDIS_URL $(VENV)/bin/pytest
+	@if [ -n "$$KABAR_TEST_DATABASE_URL" ]; then \
+	  echo "== again on $$KABAR_TEST_DATABASE_URL"; \
+	  $(VENV)/bin/pytest -m "not browser" $(DB_TESTS); \
+	fi

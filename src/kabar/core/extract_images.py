@@ -1,0 +1,220 @@
+"""Images with their captions and credits, lifted out of the page before text extraction.
+
+trafilatura keeps ``<img>`` but drops or flattens captions: a ``figcaption``
+disappears, a Vietnamese CMS caption table becomes a table row of text, and a
+caption paragraph under the image becomes body text. So each image and its
+caption are found here, in the original markup, and the whole construct is
+replaced by a placeholder ``<img>`` whose ``src`` names the image. The
+extractor carries the placeholder to its place in the body, where
+``kabar.core.extract`` swaps the real image back in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from lxml.html import Element, HtmlElement
+
+from kabar.core.credits import is_file_name, split_credit
+from kabar.core.extract_meta import normalize_space
+from kabar.core.types import Image
+
+PLACEHOLDER_PREFIX = "https://kabar.invalid/image-"
+PLACEHOLDER = re.compile(re.escape(PLACEHOLDER_PREFIX) + r"(\d+)\.jpg$")
+
+CAPTION_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:caption|captions|figcaption|wp-caption-text|image-caption|img-caption|photo-caption|"
+    r"imagecaption|photocaption|photocms_caption|caption-text|legend|image-desc|img-desc|photo-desc|"
+    r"desc|description|cutline|keterangan)(?:$|[\s_-])",
+    re.I,
+)
+CREDIT_CLASS = re.compile(r"(?:^|[\s_-])(?:credit|credits|copyright|photo-?credit|image-?credit|byline|source)(?:$|[\s_-])", re.I)
+CAPTION_BOX_CLASS = re.compile(
+    r"tplCaption|VCSortableInPreviewMode|expNoEdit|wp-caption|image-box|img-box|photo-box|picture|"
+    r"figure|media|photo|image|img",
+    re.I,
+)
+# src values that are lazy-loading stand-ins, not the picture.
+STAND_IN_SRC = re.compile(r"^data:|blank\.|spacer\.|placeholder|lazy[-_.]|1x1|pixel\.|grey\.gif|loading\.", re.I)
+ICON_SRC = re.compile(r"logo|icon|avatar|sprite|emoji|spinner|badge|tracking|pixel|/ads?/|banner", re.I)
+MIN_SIZE = 50
+MAX_CAPTION_CHARS = 600
+LAZY_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-url", "data-full-url", "data-hi-res-src")
+
+
+@dataclass
+class LiftedImage:
+    """One image taken out of the page, and where it stood."""
+
+    image: Image
+    anchor: HtmlElement  # the placeholder now standing in the page
+
+
+def _largest_in_srcset(srcset: str) -> str:
+    best, best_size = "", -1.0
+    for candidate in srcset.split(","):
+        parts = candidate.strip().split()
+        if not parts:
+            continue
+        size = 0.0
+        if len(parts) > 1 and re.fullmatch(r"\d+(?:\.\d+)?[wx]", parts[1]):
+            size = float(parts[1][:-1])
+        if size > best_size:
+            best, best_size = parts[0], size
+    return best
+
+
+def image_source(img: HtmlElement) -> str:
+    """The real picture's address: srcset's largest, a lazy-loading attribute, or src."""
+    srcsets = [img.get("data-srcset", ""), img.get("srcset", "")]
+    picture = img.getparent()
+    if picture is not None and picture.tag == "picture":
+        srcsets += [s.get("data-srcset", "") or s.get("srcset", "") for s in picture.iterfind("source")]
+    for srcset in srcsets:
+        if srcset.strip() and (best := _largest_in_srcset(srcset)) and not STAND_IN_SRC.search(best):
+            return best
+    for attr in (*LAZY_ATTRIBUTES, "src"):
+        value = (img.get(attr) or "").strip()
+        if value and not STAND_IN_SRC.search(value):
+            return value
+    return ""
+
+
+def _int_attr(img: HtmlElement, name: str) -> int | None:
+    value = (img.get(name) or "").strip().removesuffix("px")
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def _text(el: HtmlElement) -> str:
+    return normalize_space(el.text_content())
+
+
+def _caption_parts(box: HtmlElement, img: HtmlElement) -> tuple[str, str]:
+    """Caption and separately marked credit inside a caption box, skipping the image's own text."""
+    credit_parts = []
+    for el in box.iter():
+        if isinstance(el.tag, str) and el is not box and CREDIT_CLASS.search(el.get("class", "")) and _text(el):
+            credit_parts.append(_text(el))
+            el.drop_tree()
+    caption = _text(box)
+    return caption, " ".join(credit_parts)
+
+
+def _caption_sibling(el: HtmlElement) -> HtmlElement | None:
+    """A caption standing right after ``el``: a caption-classed element, or an <em>-only paragraph."""
+    nxt = el.getnext()
+    if nxt is None or not isinstance(nxt.tag, str) or nxt.find(".//img") is not None:
+        return None
+    text = _text(nxt)
+    if not text or len(text) > MAX_CAPTION_CHARS:
+        return None
+    if CAPTION_CLASS.search(nxt.get("class", "")) or nxt.tag == "figcaption":
+        return nxt
+    # "<p><em>Caption (Foto: X)</em></p>" directly under the image.
+    if nxt.tag in ("p", "div") and len(nxt) == 1 and nxt[0].tag in ("em", "i") and _text(nxt[0]) == text:
+        if not (nxt.text or "").strip():
+            return nxt
+    if nxt.tag in ("em", "i"):
+        return nxt
+    return None
+
+
+def _find_caption(img: HtmlElement) -> tuple[HtmlElement, list[HtmlElement], str, str]:
+    """``(construct to replace, caption elements to remove, caption, credit)`` for one image."""
+    ancestors = [a for a in img.iterancestors() if isinstance(a.tag, str)][:5]
+    for anc in ancestors:
+        if anc.tag in ("article", "body", "main"):
+            break
+        classes = anc.get("class", "")
+        if anc.tag == "figure" or "wp-caption" in classes:
+            caption_el = anc.find(".//figcaption")
+            if caption_el is None:
+                caption_el = next((e for e in anc.iter() if CAPTION_CLASS.search(e.get("class", "") if isinstance(e.tag, str) else "")), None)
+            if caption_el is not None:
+                caption, credit = _caption_parts(caption_el, img)
+            else:
+                caption, credit = "", ""
+            extra = _caption_sibling(anc)
+            if not caption and extra is not None:
+                caption, credit = _caption_parts(extra, img)
+                return anc, [extra], caption, credit
+            return anc, [], caption, credit
+        if anc.tag == "table" and (CAPTION_BOX_CLASS.search(classes) or len(anc.findall(".//tr")) <= 3):
+            if len(anc.findall(".//img")) == 1 and len(_text(anc)) <= MAX_CAPTION_CHARS:
+                return anc, [], *_caption_parts(anc, img)
+        if anc.tag == "div" and (anc.get("type") == "Photo" or "VCSortableInPreviewMode" in classes):
+            caption_el = next((e for e in anc.iter() if isinstance(e.tag, str) and CAPTION_CLASS.search(e.get("class", ""))), None)
+            caption, credit = _caption_parts(caption_el, img) if caption_el is not None else ("", "")
+            return anc, [], caption, credit
+    # A caption box beside the image, or beside the element that wraps it.
+    node = img
+    for _ in range(3):
+        sibling = _caption_sibling(node)
+        if sibling is not None:
+            return node, [sibling], *_caption_parts(sibling, img)
+        parent = node.getparent()
+        if parent is None or parent.tag in ("article", "body", "main") or len(_text(parent)) > MAX_CAPTION_CHARS:
+            break
+        inner = next((e for e in parent.iter() if isinstance(e.tag, str) and e is not node and CAPTION_CLASS.search(e.get("class", ""))), None)
+        if inner is not None and inner.find(".//img") is None:
+            return parent, [], *_caption_parts(inner, img)
+        node = parent
+    return (img.getparent() if img.getparent() is not None and img.getparent().tag == "picture" else img), [], "", ""
+
+
+def _is_decoration(img: HtmlElement, src: str) -> bool:
+    width, height = _int_attr(img, "width"), _int_attr(img, "height")
+    if (width and width < MIN_SIZE) or (height and height < MIN_SIZE):
+        return True
+    return bool(ICON_SRC.search(src.rsplit("/", 1)[-1] if "/" in src else src))
+
+
+def _clean_caption(text: str) -> str:
+    text = normalize_space(text)
+    return "" if is_file_name(text) else text
+
+
+def lift_images(tree: HtmlElement, base_url: str) -> list[LiftedImage]:
+    """Replace every image construct with a placeholder; return the images in page order."""
+    base = tree.find(".//base[@href]")
+    if base is not None:
+        base_url = urljoin(base_url, base.get("href", ""))
+    lifted: list[LiftedImage] = []
+    for img in list(tree.iter("img")):
+        if img.getparent() is None or not img.getroottree().getroot() is tree.getroottree().getroot():
+            continue  # already taken out with an earlier image's construct
+        src = image_source(img)
+        if not src or src.startswith("data:"):
+            continue
+        src = urljoin(base_url, src)
+        construct, extra, caption, credit = _find_caption(img)
+        caption, split = split_credit(_clean_caption(caption))
+        credit = normalize_space(credit)
+        if credit:
+            credit = split_credit(credit)[1] or credit
+        credit = credit or split
+        if is_file_name(caption):
+            caption = ""
+        if not caption and not credit and _is_decoration(img, src):
+            continue
+        image = Image(
+            src=src,
+            caption=caption,
+            credit=credit,
+            alt="" if is_file_name(img.get("alt", "")) else normalize_space(img.get("alt", "")),
+            width=_int_attr(img, "width"),
+            height=_int_attr(img, "height"),
+        )
+        placeholder = Element("img", src=f"{PLACEHOLDER_PREFIX}{len(lifted)}.jpg")
+        placeholder.tail = construct.tail
+        parent = construct.getparent()
+        if parent is None:
+            continue
+        parent.replace(construct, placeholder)
+        for el in extra:
+            if el.getparent() is not None:
+                el.drop_tree()
+        lifted.append(LiftedImage(image=image, anchor=placeholder))
+    return lifted

@@ -1,0 +1,26 @@
+"""``kabar settings``: print the settings table with current values."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from rich.console import Console
+from rich.table import Table
+
+from kabar.config import SETTINGS
+
+
+class Command(BaseCommand):
+    help = "Print every kabar setting: environment variable, default, current value and help."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        table = Table(title="kabar settings (set them as environment variables)", show_lines=False)
+        for column in ("name", "default", "current", "help"):
+            table.add_column(column, overflow="fold")
+        for setting in SETTINGS:
+            current = os.environ.get(setting.name)
+            shown = "(set)" if current and "SECRET" in setting.name else (current or "")
+            table.add_row(setting.name, setting.default, shown, setting.help)
+        Console(file=self.stdout, width=160).print(table)

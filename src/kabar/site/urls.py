@@ -1,0 +1,40 @@
+"""Reader-site URLs; mounted under ``i18n_patterns`` so every path starts with a language code."""
+
+from __future__ import annotations
+
+from django.urls import path, register_converter
+
+from kabar.site import views
+
+
+class FourDigitYear:
+    regex = "[0-9]{4}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str | int) -> str:
+        return f"{int(value):04d}"
+
+
+class TwoDigitMonth:
+    regex = "0[1-9]|1[0-2]"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str | int) -> str:
+        return f"{int(value):02d}"
+
+
+register_converter(FourDigitYear, "yyyy")
+register_converter(TwoDigitMonth, "mm")
+
+app_name = "site"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("author/<slug:slug>/", views.author, name="author"),
+    path("<yyyy:year>/<mm:month>/<slug:slug>/", views.article, name="article"),
+    path("<slug:section>/", views.section, name="section"),
+]
