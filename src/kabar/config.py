@@ -33,7 +33,12 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("KABAR_DATA_DIR", "./var", "Directory for the SQLite file, secret key, media uploads and models.", Path),
+    Setting(
+        "KABAR_DATA_DIR",
+        "./var",
+        "Directory for the SQLite file, secret key, media uploads and models.",
+        Path,
+    ),
     Setting(
         "KABAR_DATABASE_URL",
         "",
@@ -44,16 +49,31 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Django secret key. Empty: generated once and kept in <data dir>/secret_key.",
     ),
-    Setting("KABAR_LANGUAGES", "vi,en,id", "Site languages, comma-separated; the first is the default.", _list),
+    Setting(
+        "KABAR_LANGUAGES", "vi,en,id", "Site languages, comma-separated; the first is the default.", _list
+    ),
     Setting("KABAR_DEBUG", "false", "Django debug mode. Never on in production.", _bool),
-    Setting("KABAR_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]", "Host names the site answers to, comma-separated.", _list),
-    Setting("KABAR_SITE_URL", "http://127.0.0.1:8000", "Public base URL, used in feeds, sitemaps and OpenGraph tags."),
+    Setting(
+        "KABAR_ALLOWED_HOSTS",
+        "127.0.0.1,localhost,[::1]",
+        "Host names the site answers to, comma-separated.",
+        _list,
+    ),
+    Setting(
+        "KABAR_SITE_URL",
+        "http://127.0.0.1:8000",
+        "Public base URL, used in feeds, sitemaps and OpenGraph tags.",
+    ),
     Setting(
         "KABAR_TASKS_BACKEND",
         "database",
         "Task queue: 'database' (embedded, run by `kabar worker`), 'rq' (Redis), or 'immediate' (tests).",
     ),
-    Setting("KABAR_REDIS_URL", "redis://127.0.0.1:6379/0", "Redis URL for the RQ task backend and the cache when enabled."),
+    Setting(
+        "KABAR_REDIS_URL",
+        "redis://127.0.0.1:6379/0",
+        "Redis URL for the RQ task backend and the cache when enabled.",
+    ),
     Setting("KABAR_USER_AGENT", "kabar/0.1 (+https://kabar.invalid/bot)", "User-Agent sent by the fetcher."),
     Setting("KABAR_FETCH_TIMEOUT", "20", "Seconds to connect and read one page.", float),
     Setting("KABAR_FETCH_MAX_BYTES", "10000000", "Largest response body fetched, in bytes.", int),
@@ -67,12 +87,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "KABAR_MT_ENGINES",
         "",
-        "MT engine options as JSON, e.g. {\"ctranslate2\": {\"models\": [{\"path\": \"/models/opus-vi-en\"}]}}.",
+        'MT engine options as JSON, e.g. {"ctranslate2": {"models": [{"path": "/models/opus-vi-en"}]}}.',
     ),
     Setting(
         "KABAR_MT_ROUTES",
         "",
-        "Engine order per target language as JSON, e.g. {\"en\": [\"ctranslate2\"], \"*\": [\"openai\"]}.",
+        'Engine order per target language as JSON, e.g. {"en": ["ctranslate2"], "*": ["openai"]}.',
     ),
     Setting("KABAR_MT_PIVOT", "en", "Pivot language when no engine has a direct pair."),
     Setting(

@@ -95,9 +95,7 @@ def plugin_classes(group: str) -> dict[str, type]:
     return found
 
 
-def load_plugins(
-    group: str, options: Mapping[str, Mapping[str, Any]] | None = None
-) -> dict[str, Any]:
+def load_plugins(group: str, options: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """Instantiate every plugin of ``group`` with its options; skip NotConfigured ones.
 
     ``options`` maps entry-point name to that plugin's option dict. The names of

@@ -94,7 +94,9 @@ TASKS = {
 }
 if _backend == "rq":
     INSTALLED_APPS.append("django_rq")
-    RQ_QUEUES = {q: {"URL": ENV["KABAR_REDIS_URL"], "DEFAULT_TIMEOUT": 600} for q in TASKS["default"]["QUEUES"]}
+    RQ_QUEUES = {
+        q: {"URL": ENV["KABAR_REDIS_URL"], "DEFAULT_TIMEOUT": 600} for q in TASKS["default"]["QUEUES"]
+    }
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English", "id": "Bahasa Indonesia"}
 SITE_LANGUAGES: list[str] = ENV["KABAR_LANGUAGES"]

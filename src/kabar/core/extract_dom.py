@@ -128,7 +128,9 @@ def remove_furniture(tree: HtmlElement) -> None:
         _drop(el)
 
     doomed = []
-    for el in root.iter("h2", "h3", "h4", "h5", "h6", "div", "p", "span", "strong", "b", "li", "section", "a"):
+    for el in root.iter(
+        "h2", "h3", "h4", "h5", "h6", "div", "p", "span", "strong", "b", "li", "section", "a"
+    ):
         if len(el) > 4 or el.find(".//img") is not None:
             continue
         text = normalize_space(el.text_content())

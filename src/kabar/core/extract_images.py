@@ -30,18 +30,30 @@ CAPTION_CLASS = re.compile(
     r"desc|description|cutline|keterangan)(?:$|[\s_-])",
     re.I,
 )
-CREDIT_CLASS = re.compile(r"(?:^|[\s_-])(?:credit|credits|copyright|photo-?credit|image-?credit|byline|source)(?:$|[\s_-])", re.I)
+CREDIT_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:credit|credits|copyright|photo-?credit|image-?credit|byline|source)(?:$|[\s_-])", re.I
+)
 CAPTION_BOX_CLASS = re.compile(
     r"tplCaption|VCSortableInPreviewMode|expNoEdit|wp-caption|image-box|img-box|photo-box|picture|"
     r"figure|media|photo|image|img",
     re.I,
 )
 # src values that are lazy-loading stand-ins, not the picture.
-STAND_IN_SRC = re.compile(r"^data:|blank\.|spacer\.|placeholder|lazy[-_.]|1x1|pixel\.|grey\.gif|loading\.", re.I)
+STAND_IN_SRC = re.compile(
+    r"^data:|blank\.|spacer\.|placeholder|lazy[-_.]|1x1|pixel\.|grey\.gif|loading\.", re.I
+)
 ICON_SRC = re.compile(r"logo|icon|avatar|sprite|emoji|spinner|badge|tracking|pixel|/ads?/|banner", re.I)
 MIN_SIZE = 50
 MAX_CAPTION_CHARS = 600
-LAZY_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-url", "data-full-url", "data-hi-res-src")
+LAZY_ATTRIBUTES = (
+    "data-src",
+    "data-original",
+    "data-lazy-src",
+    "data-lazy",
+    "data-url",
+    "data-full-url",
+    "data-hi-res-src",
+)
 
 
 @dataclass
@@ -95,7 +107,12 @@ def _caption_parts(box: HtmlElement, img: HtmlElement) -> tuple[str, str]:
     """Caption and separately marked credit inside a caption box, skipping the image's own text."""
     credit_parts = []
     for el in box.iter():
-        if isinstance(el.tag, str) and el is not box and CREDIT_CLASS.search(el.get("class", "")) and _text(el):
+        if (
+            isinstance(el.tag, str)
+            and el is not box
+            and CREDIT_CLASS.search(el.get("class", ""))
+            and _text(el)
+        ):
             credit_parts.append(_text(el))
             el.drop_tree()
     caption = _text(box)
@@ -131,7 +148,14 @@ def _find_caption(img: HtmlElement) -> tuple[HtmlElement, list[HtmlElement], str
         if anc.tag == "figure" or "wp-caption" in classes:
             caption_el = anc.find(".//figcaption")
             if caption_el is None:
-                caption_el = next((e for e in anc.iter() if CAPTION_CLASS.search(e.get("class", "") if isinstance(e.tag, str) else "")), None)
+                caption_el = next(
+                    (
+                        e
+                        for e in anc.iter()
+                        if CAPTION_CLASS.search(e.get("class", "") if isinstance(e.tag, str) else "")
+                    ),
+                    None,
+                )
             if caption_el is not None:
                 caption, credit = _caption_parts(caption_el, img)
             else:
@@ -145,7 +169,14 @@ def _find_caption(img: HtmlElement) -> tuple[HtmlElement, list[HtmlElement], str
             if len(anc.findall(".//img")) == 1 and len(_text(anc)) <= MAX_CAPTION_CHARS:
                 return anc, [], *_caption_parts(anc, img)
         if anc.tag == "div" and (anc.get("type") == "Photo" or "VCSortableInPreviewMode" in classes):
-            caption_el = next((e for e in anc.iter() if isinstance(e.tag, str) and CAPTION_CLASS.search(e.get("class", ""))), None)
+            caption_el = next(
+                (
+                    e
+                    for e in anc.iter()
+                    if isinstance(e.tag, str) and CAPTION_CLASS.search(e.get("class", ""))
+                ),
+                None,
+            )
             caption, credit = _caption_parts(caption_el, img) if caption_el is not None else ("", "")
             return anc, [], caption, credit
     # A caption box beside the image, or beside the element that wraps it.
@@ -155,13 +186,29 @@ def _find_caption(img: HtmlElement) -> tuple[HtmlElement, list[HtmlElement], str
         if sibling is not None:
             return node, [sibling], *_caption_parts(sibling, img)
         parent = node.getparent()
-        if parent is None or parent.tag in ("article", "body", "main") or len(_text(parent)) > MAX_CAPTION_CHARS:
+        if (
+            parent is None
+            or parent.tag in ("article", "body", "main")
+            or len(_text(parent)) > MAX_CAPTION_CHARS
+        ):
             break
-        inner = next((e for e in parent.iter() if isinstance(e.tag, str) and e is not node and CAPTION_CLASS.search(e.get("class", ""))), None)
+        inner = next(
+            (
+                e
+                for e in parent.iter()
+                if isinstance(e.tag, str) and e is not node and CAPTION_CLASS.search(e.get("class", ""))
+            ),
+            None,
+        )
         if inner is not None and inner.find(".//img") is None:
             return parent, [], *_caption_parts(inner, img)
         node = parent
-    return (img.getparent() if img.getparent() is not None and img.getparent().tag == "picture" else img), [], "", ""
+    return (
+        (img.getparent() if img.getparent() is not None and img.getparent().tag == "picture" else img),
+        [],
+        "",
+        "",
+    )
 
 
 def _is_decoration(img: HtmlElement, src: str) -> bool:

@@ -186,7 +186,9 @@ def _language(tree: HtmlElement, meta: dict[str, str], article: dict[str, Any]) 
         meta.get("language", ""),
         article.get("inLanguage", "") if isinstance(article.get("inLanguage"), str) else "",
     ]
-    http_equiv = tree.xpath(".//meta[translate(@http-equiv,'CONTENT-LANGUAGE','content-language')='content-language']")
+    http_equiv = tree.xpath(
+        ".//meta[translate(@http-equiv,'CONTENT-LANGUAGE','content-language')='content-language']"
+    )
     if http_equiv:
         candidates.append(http_equiv[0].get("content") or "")
     for value in candidates:
@@ -247,20 +249,25 @@ def _visible_date(tree: HtmlElement, lang: str | None) -> dt.datetime | None:
 
 
 def _title(tree: HtmlElement, meta: dict[str, str], article: dict[str, Any], outlet: str) -> str:
-    heading = _first_text(tree, "(.//article//h1 | .//h1)[1]")
+    in_article = _first_text(tree, "(.//article//h1 | .//*[@itemprop='articleBody']/..//h1)[1]")
+    headings = [normalize_space(h.text_content()) for h in tree.iter("h1")]
     declared = [
         normalize_space(str(article.get("headline") or "")),
         meta.get("og:title", ""),
         meta.get("twitter:title", ""),
-        _first_text(tree, ".//head/title"),
     ]
     declared = [d for d in declared if d]
-    # The visible headline is the one readers see; trust it when metadata agrees.
-    if heading and (not declared or any(heading in d or d in heading for d in declared)):
-        return heading
-    for title in declared:
-        return strip_site_suffix(title, outlet)
-    return heading
+    page_title = _first_text(tree, ".//head/title")
+    # The visible headline is what readers see; trust it when the metadata agrees with it,
+    # since a page-level h1 is sometimes the site logo.
+    for heading in ([in_article] if in_article else []) + headings:
+        if heading and any(heading in d or d in heading for d in declared + [page_title]):
+            return heading
+    if declared:
+        return strip_site_suffix(declared[0], outlet)
+    if in_article:
+        return in_article
+    return strip_site_suffix(page_title, outlet) if page_title else next((h for h in headings if h), "")
 
 
 def strip_site_suffix(title: str, outlet: str) -> str:
@@ -287,7 +294,11 @@ def read_meta(tree: HtmlElement, url: str) -> PageMeta:
 
     authors = merge_names(
         [n for name in _name_of(article.get("author")) for n in clean_author(name)],
-        [n for key in ("author", "article:author", "dc.creator", "sailthru.author") for n in clean_author(meta.get(key, ""))],
+        [
+            n
+            for key in ("author", "article:author", "dc.creator", "sailthru.author")
+            for n in clean_author(meta.get(key, ""))
+        ],
     )
     if not authors:
         authors = _visible_authors(tree)

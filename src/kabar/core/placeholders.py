@@ -84,6 +84,7 @@ class RestoreMap:
 
     placeholders: tuple[Placeholder, ...] = ()
     html: bool = False  # the text between tokens is plain and must be HTML-escaped again
+    kind: str = "x"  # the token letter this map restores; see ``restore_best_effort``
 
     def __bool__(self) -> bool:
         return bool(self.placeholders)
@@ -226,14 +227,23 @@ def restore(translated: str, restore_map: RestoreMap) -> str:
 
 
 def restore_best_effort(translated: str, restore_map: RestoreMap) -> Restored:
-    """Put back what survived; drop damaged tokens (keeping their text) and list the problems."""
+    """Put back what survived; drop damaged tokens (keeping their text) and list the problems.
+
+    Tokens of another kind than ``restore_map.kind`` belong to a later restore
+    and pass through in canonical spelling, unless this map produces HTML (the
+    last restore), where any leftover token is unknown and dropped.
+    """
     by_id = {p.id: p for p in restore_map.placeholders}
     problems: list[str] = []
     matches = list(TOKEN_RE.finditer(translated))
     keep: dict[int, Role] = {}  # match index -> role, for the tokens that get substituted
+    passing: set[int] = set()  # tokens for a later restore
     seen: dict[tuple[str, Role], int] = {}
     for n, m in enumerate(matches):
         pid, role = token_id(m), token_role(m)
+        if not restore_map.html and not pid.startswith(restore_map.kind):
+            passing.add(n)
+            continue
         placeholder = by_id.get(pid)
         if placeholder is None:
             problems.append(f"unknown placeholder {m.group()!r}")
@@ -253,7 +263,8 @@ def restore_best_effort(translated: str, restore_map: RestoreMap) -> Restored:
         keep[n] = role
     _check_pairs(restore_map, seen, keep, problems)
     _check_nesting(matches, keep, problems)
-    return Restored(_render(translated, matches, keep, by_id, restore_map.html, problems), tuple(problems))
+    text = _render(translated, matches, keep, passing, by_id, restore_map.html, problems)
+    return Restored(text, tuple(problems))
 
 
 def _check_pairs(
@@ -307,6 +318,7 @@ def _render(
     text: str,
     matches: list[re.Match[str]],
     keep: dict[int, Role],
+    passing: set[int],
     by_id: dict[str, Placeholder],
     as_html: bool,
     problems: list[str],
@@ -319,6 +331,8 @@ def _render(
             placeholder, role = by_id[token_id(m)], keep[n]
             markup = placeholder.close if role == "close" else placeholder.open
             parts.append((markup or "", role))
+        elif n in passing:
+            parts.append((canonical(token_id(m), token_role(m)), "self"))
         pos = m.end()
     parts.append((text[pos:], None))
     _move_spaces_outside_tags(parts)
@@ -369,4 +383,4 @@ def token_problems(sent: str, received: str) -> list[str]:
         pid = token_id(m)
         paired = token_role(m) == "open" and counts[canonical(pid, "close")] > 0
         placeholders.append(Placeholder(pid, token, canonical(pid, "close") if paired else None))
-    return list(restore_best_effort(received, RestoreMap(tuple(placeholders))).problems)
+    return list(restore_best_effort(received, RestoreMap(tuple(placeholders), html=True)).problems)

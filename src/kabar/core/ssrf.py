@@ -126,7 +126,11 @@ class AddressGuard:
 
     @classmethod
     def build(
-        cls, *, allow_private: bool = False, allowed_networks: Iterable[str] = (), resolver: Resolver | None = None
+        cls,
+        *,
+        allow_private: bool = False,
+        allowed_networks: Iterable[str] = (),
+        resolver: Resolver | None = None,
     ) -> AddressGuard:
         return cls(
             allow_private=allow_private,

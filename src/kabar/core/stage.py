@@ -24,9 +24,7 @@ def check_size(stage: str, size: int, limit: int) -> None:
         raise TooLarge(f"input is {size:,} bytes, the limit is {limit:,}", stage=stage)
 
 
-def run_with_timeout(
-    stage: str, timeout: float, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs
-) -> T:
+def run_with_timeout(stage: str, timeout: float, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """Call ``fn(*args, **kwargs)``; raise ``StageTimeout`` after ``timeout`` seconds."""
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kabar-{stage}")
     future = pool.submit(fn, *args, **kwargs)

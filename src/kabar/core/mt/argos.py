@@ -139,7 +139,9 @@ def _extract(package: Path, into: Path, max_bytes: int) -> None:
                 # zipfile already sanitises names on extraction; refusing them
                 # outright tells the operator the package is hostile or broken.
                 if name.is_absolute() or ".." in name.parts:
-                    raise TranslationError(f"Argos package {package} has an unsafe member path {member.filename!r}")
+                    raise TranslationError(
+                        f"Argos package {package} has an unsafe member path {member.filename!r}"
+                    )
             archive.extractall(into)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
         raise TranslationError(f"Argos package {package} is not a valid zip file ({exc})") from None

@@ -60,7 +60,9 @@ _COLUMNS = {"vi": 0, "en": 1, "id": 2}
 Style = Literal["nllb", "m2m"]
 
 
-def tiny_corpus(languages: Sequence[str] = ("vi", "en"), size: int = 120, seed: int = 0) -> list[tuple[str, ...]]:
+def tiny_corpus(
+    languages: Sequence[str] = ("vi", "en"), size: int = 120, seed: int = 0
+) -> list[tuple[str, ...]]:
     """Up to ``size`` parallel sentences (one tuple per sentence, one column per language)."""
     unknown = [code for code in languages if code not in _COLUMNS]
     if unknown:
@@ -205,6 +207,7 @@ def _save_transformer(
     d_model: int,
     heads: int,
     seed: int,
+    eos_bias: float = 2.5,
 ) -> None:
     """Fill a Transformer spec with seeded random weights and save it into ``out``."""
     rng = np.random.default_rng(seed)
@@ -245,11 +248,14 @@ def _save_transformer(
     spec.decoder.embeddings.weight = dense(len(target_vocabulary), d_model)
     norm(spec.decoder.layer_norm)
     linear(spec.decoder.projection, len(target_vocabulary), d_model)
-    # Random logits would rarely pick </s> and every output would run to the
-    # length limit; a bias makes outputs end after a handful of tokens, and
-    # pushing <unk>/<s> down keeps the gibberish made of real pieces.
+    # </s> gets a constant logit (no weights, only a bias) so that no random
+    # context makes every output empty; the bias sits just below the typical
+    # best random logit, so outputs are non-empty and differ from input to
+    # input. Pushing <unk>/<s> down keeps the gibberish made of real pieces.
     bias = spec.decoder.projection.bias
-    bias[target_vocabulary.index("</s>")] = 3.0
+    eos = target_vocabulary.index("</s>")
+    spec.decoder.projection.weight[eos] = 0.0
+    bias[eos] = eos_bias
     bias[target_vocabulary.index("<unk>")] = -10.0
     bias[target_vocabulary.index("<s>")] = -10.0
     for decoder_layer in spec.decoder.layer:

@@ -17,7 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-migrate", action="store_true", help="Do not apply pending migrations.")
 
-    def handle(self, *args: Any, host: str, port: int, threads: int, no_migrate: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, threads: int, no_migrate: bool, **options: Any
+    ) -> None:
         import waitress
 
         from kabar.conf.wsgi import application

@@ -1,0 +1,107 @@
+"""Plain values the templates show: teasers for lists, language versions of an article."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import translation
+
+from kabar.core.blocks import strip_tags
+from kabar.news.models import Article, ArticleText
+from kabar.site.body import Figure, figure_from_block, figure_from_media, first_paragraph
+from kabar.site.languages import endonym, site_language_codes
+
+
+def absolute(url: str) -> str:
+    """``url`` as an absolute URL under ``settings.SITE_URL`` (already absolute URLs are kept)."""
+    if url.startswith(("http://", "https://")):
+        return url
+    if url.startswith("//"):
+        return "https:" + url
+    return settings.SITE_URL + (url if url.startswith("/") else "/" + url)
+
+
+@dataclass(frozen=True)
+class Teaser:
+    """One article in a list, in the list's language."""
+
+    title: str
+    url: str
+    summary: str
+    outlet_name: str
+    outlet_language: str
+    published_at: datetime
+    section_name: str
+    section_url: str
+    machine_made: bool
+    figure: Figure | None = None
+
+
+def teaser(text: ArticleText, *, with_figure: bool = False) -> Teaser:
+    article = text.article
+    section = article.section
+    figure = None
+    if with_figure:
+        # Needs ``article__media`` prefetched by the caller, or it costs a query per teaser.
+        figure = next(
+            (
+                f
+                for m in article.media.all()
+                if (f := figure_from_media(m, text.language, article.source_language))
+            ),
+            None,
+        ) or next((f for b in text.blocks if b.get("type") == "image" and (f := figure_from_block(b))), None)
+    return Teaser(
+        title=text.title,
+        url=text.get_absolute_url(),
+        summary=strip_tags(text.lead).strip() or first_paragraph(text.blocks),
+        outlet_name=article.outlet.name,
+        outlet_language=article.outlet.language,
+        published_at=article.published_at,
+        section_name=section.name_for(text.language) if section else "",
+        section_url=section.get_absolute_url() if section else "",
+        machine_made=text.is_machine_made,
+        figure=figure,
+    )
+
+
+@dataclass(frozen=True)
+class Version:
+    """One language an article can be read in."""
+
+    language: str
+    name: str
+    url: str
+    is_current: bool
+    is_original: bool
+
+    @property
+    def absolute_url(self) -> str:
+        return absolute(self.url)
+
+
+def versions(article: Article, current_language: str) -> list[Version]:
+    """The published language versions of ``article`` that this site serves, in site-language order.
+
+    Needs ``article.texts`` prefetched with published texts only.
+    """
+    by_language = {t.language: t for t in article.texts.all() if t.is_published}
+    found = []
+    for code in site_language_codes():
+        text = by_language.get(code)
+        if text is None:
+            continue
+        with translation.override(code):
+            url = text.get_absolute_url()
+        found.append(
+            Version(
+                language=code,
+                name=endonym(code),
+                url=url,
+                is_current=code == current_language,
+                is_original=text.status == ArticleText.Status.ORIGINAL,
+            )
+        )
+    return found
