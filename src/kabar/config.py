@@ -80,7 +80,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("KABAR_FETCH_HOST_DELAY", "1.0", "Seconds between two requests to the same host.", float),
     Setting(
         "KABAR_DETECT_LANGUAGES",
-        "vi,en,id,fr,de,es,zh,ja,ko,ru,th,km,lo",
+        "vi,en,id,ms,tl,fr,de,es,zh,ja,ko,ru,th",
         "Languages the language detector tells apart (each one costs memory).",
         _list,
     ),

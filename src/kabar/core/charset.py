@@ -22,6 +22,7 @@ come out as mojibake from detection rather than as an error.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import importlib
 import re
 import unicodedata
@@ -29,10 +30,8 @@ from email.message import Message
 
 import charset_normalizer
 
-try:  # optional: registers the "viscii" codec with Python's codec registry
+with contextlib.suppress(ImportError):  # optional: registers a "viscii" codec with Python's registry
     importlib.import_module("viscii")
-except ImportError:  # pragma: no cover - depends on the environment
-    pass
 
 # Labels servers send that mean the codec on the right (WHATWG Encoding
 # Standard: browsers read latin-1 and ASCII labels as windows-1252).
@@ -167,19 +166,20 @@ def decode(content: bytes, declared_labels: list[str | None]) -> tuple[str, str]
 
 
 def _most_plausible(content: bytes, candidates: list[str], *, add_detected: bool) -> str:
-    """The candidate whose decoding charset-normalizer finds least chaotic; ties keep the earlier one."""
+    """The first candidate whose decoding reads as text rather than mojibake.
+
+    A declaration holds unless charset-normalizer finds its decoding chaotic;
+    only then does a later declaration (or, for a weak one, the detector's own
+    guess) take over. Asking "is this one plausible" instead of "which one is
+    best" keeps short pages from flipping between near-identical codepages.
+    """
     if add_detected:
         detected = charset_normalizer.from_bytes(content).best()
         name = codec_name(detected.encoding) if detected else None
         if name and name not in candidates:
             candidates = [*candidates, name]
-    best = charset_normalizer.from_bytes(content, cp_isolation=candidates).best()
-    if best is None:
-        return candidates[0]
-    equivalent = {codec_name(e) for e in best.could_be_from_charset}
-    equivalent.add(codec_name(best.encoding))
-    for name in candidates:  # same text under an earlier declaration: keep the declaration
-        if name in equivalent:
+    for name in candidates:
+        if charset_normalizer.from_bytes(content, cp_isolation=[name]).best() is not None:
             return name
     return candidates[0]
 

@@ -11,7 +11,7 @@ What it does, in order:
    ("hoà"/"hòa") made uniform with underthesea's token table; invisible
    characters removed and every run of whitespace (NBSP included) made one space.
 2. Blocks that are page furniture (``boilerplate``), inline "read also" links
-   and bare image file names are dropped, as are empty blocks.
+   and bare image file names are dropped, as are blocks without a letter or digit.
 3. Credits left inside captions are moved to the credit field.
 4. Duplicate text blocks are dropped, keeping the first: exact or near
    duplicates (token Jaccard >= ``NEAR_DUPLICATE``, so "perdamaian , stabilitas"
@@ -27,8 +27,6 @@ import dataclasses
 import re
 import unicodedata
 from collections.abc import Iterable
-
-from underthesea.pipeline.text_normalize import token_normalize
 
 from kabar.core.blocks import strip_tags
 from kabar.core.boilerplate import is_boilerplate, is_list_heading, is_read_also_line
@@ -52,6 +50,12 @@ def _vietnamese_tone_placement(text: str) -> str:
     # underthesea's table also rewrites a few plain-ASCII spellings ("qui" ->
     # "quy") that are ordinary words in other languages, so only words with
     # Vietnamese letters are looked up; its character table (ð -> đ) is skipped.
+    # Imported here: the package takes half a second to import, which ASCII-only
+    # text (and every command that merely imports this module) need not pay.
+    if not _NON_ASCII_WORD.search(text):
+        return text
+    from underthesea.pipeline.text_normalize import token_normalize
+
     return _NON_ASCII_WORD.sub(
         lambda m: str(token_normalize(m.group(0), use_character_normalize=False)), text
     )
@@ -70,17 +74,20 @@ def comparison_tokens(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(strip_tags(text).casefold()))
 
 
+def _jaccard_at_least(a: frozenset[str], b: frozenset[str], threshold: float) -> bool:
+    smaller, larger = sorted((len(a), len(b)))
+    if smaller < threshold * larger:  # Jaccard is at most smaller/larger: skip the set work
+        return False
+    return len(a & b) >= threshold * len(a | b)
+
+
 def is_near_duplicate(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """True when two token sequences are the same text up to spacing, punctuation or a word or two."""
     if a == b:
         return bool(a)
     if min(len(a), len(b)) < MIN_TOKENS_FOR_NEAR:
         return False
-    set_a, set_b = set(a), set(b)
-    smaller, larger = sorted((len(set_a), len(set_b)))
-    if smaller < NEAR_DUPLICATE * larger:  # Jaccard cannot reach the threshold
-        return False
-    return len(set_a & set_b) / len(set_a | set_b) >= NEAR_DUPLICATE
+    return _jaccard_at_least(frozenset(a), frozenset(b), NEAR_DUPLICATE)
 
 
 class _Seen:
@@ -88,20 +95,27 @@ class _Seen:
 
     def __init__(self) -> None:
         self._exact: set[tuple[str, ...]] = set()
-        self._near: list[tuple[str, ...]] = []
+        self._near: list[frozenset[str]] = []  # word sets of texts long enough for near matching
 
     def add(self, tokens: tuple[str, ...]) -> None:
         if tokens and tokens not in self._exact:
             self._exact.add(tokens)
-            self._near.append(tokens)
+            if len(tokens) >= MIN_TOKENS_FOR_NEAR:
+                self._near.append(frozenset(tokens))
 
     def __contains__(self, tokens: tuple[str, ...]) -> bool:
-        return tokens in self._exact or any(is_near_duplicate(tokens, t) for t in self._near)
+        if tokens in self._exact:
+            return True
+        if len(tokens) < MIN_TOKENS_FOR_NEAR:
+            return False
+        words = frozenset(tokens)
+        return any(_jaccard_at_least(words, seen, NEAR_DUPLICATE) for seen in self._near)
 
 
 def _text_is_furniture(text: str) -> bool:
     plain = strip_tags(text)
-    return not plain.strip() or is_boilerplate(plain) or is_file_name(plain) or is_read_also_line(plain)
+    # No letters or digits at all: separators like "* * *" or a lone "—".
+    return not _WORD.search(plain) or is_boilerplate(plain) or is_file_name(plain) or is_read_also_line(plain)
 
 
 def _clean_image(block: Block) -> Block | None:

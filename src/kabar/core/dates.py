@@ -26,7 +26,7 @@ MIN_YEAR, MAX_YEAR = 1900, 2100
 MONTH_FIRST_LANGUAGES = frozenset({"en"})
 
 _TIME = r"\d{1,2}(?:[:h]\d{2})(?::\d{2})?(?:\s*(?:AM|PM|am|pm|SA|CH))?"
-_ZONE = r"(?:\s*\(?\s*(?:GMT|UTC)\s*[+-]\s*\d{1,2}(?::?\d{2})?\s*\)?|\s+(?:WIB|WITA|WIT|ICT))"
+_ZONE = r"(?:\s*\(?\s*(?:GMT|UTC)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?\s*\)?|\s+(?:WIB|WITA|WIT|ICT|[+-]\d{2}:?\d{2}))"
 _TIME_AFTER = rf"(?:\s*[,|\-–]?\s*(?:lúc\s+|pukul\s+|at\s+|jam\s+)?{_TIME}{_ZONE}?)?"
 _TIME_BEFORE = rf"(?:{_TIME}{_ZONE}?\s*[,|\-–]?\s*)?"
 _WORD = r"[^\W\d_]{3,10}\.?"  # a month name or abbreviation; dateparser decides which words are months
@@ -48,6 +48,62 @@ DATE_SHAPES: tuple[re.Pattern[str], ...] = (
     # October 13, 2025 / Oct. 13, 2025 10:00 AM
     re.compile(rf"\b{_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}(?!\d){_TIME_AFTER}"),
 )
+
+
+# Weekday names that may stand before a date ("Thứ Hai, 13/10/2025"); they belong
+# to the date's span, so that text glued before them (an outlet name) comes off clean.
+WEEKDAYS: dict[str, tuple[str, ...]] = {
+    "vi": (
+        "Thứ Hai",
+        "Thứ Ba",
+        "Thứ Tư",
+        "Thứ Năm",
+        "Thứ Sáu",
+        "Thứ Bảy",
+        "Chủ Nhật",
+        "Thứ 2",
+        "Thứ 3",
+        "Thứ 4",
+        "Thứ 5",
+        "Thứ 6",
+        "Thứ 7",
+        "CN",
+        "T2",
+        "T3",
+        "T4",
+        "T5",
+        "T6",
+        "T7",
+    ),
+    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Jum'at", "Sabtu", "Minggu", "Ahad"),
+    "en": (
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Mon",
+        "Tue",
+        "Tues",
+        "Wed",
+        "Thu",
+        "Thur",
+        "Thurs",
+        "Fri",
+        "Sat",
+        "Sun",
+    ),
+}
+_WEEKDAY_NAMES = sorted({w for names in WEEKDAYS.values() for w in names}, key=len, reverse=True)
+_WEEKDAY_BEFORE = re.compile(rf"(?:{'|'.join(re.escape(w) for w in _WEEKDAY_NAMES)})\.?\s*[,\-–]?\s*$", re.I)
+
+
+def _with_weekday(text: str, start: int) -> int:
+    """Start of the date span, moved back over a weekday name right before it."""
+    weekday = _WEEKDAY_BEFORE.search(text, 0, start)
+    return weekday.start() if weekday else start
 
 
 def _dateparser_settings(lang: str | None) -> dict[str, Any]:
@@ -95,7 +151,7 @@ def find_date(
         if parsed is not None:
             start = match.start() + (len(match.group(0)) - len(match.group(0).lstrip(" ,|-–")))
             end = match.end() - (len(match.group(0)) - len(match.group(0).rstrip(" ,|-–")))
-            return parsed, (start, end)
+            return parsed, (_with_weekday(text, start), end)
     return None
 
 

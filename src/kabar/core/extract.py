@@ -14,9 +14,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
 
 import trafilatura
+from lxml.etree import Element, _Element
 from lxml.html import HtmlElement
+from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from kabar.core.blocks import strip_tags
@@ -42,7 +46,12 @@ CAPS_BYLINE = re.compile(
     r"^[^\W\d_]+(?:[ .'’-]+[^\W\d_]+){1,5}(?:\s*[-–,/&]\s*[^\W\d_]+(?:[ .'’-]+[^\W\d_]+){1,5})*$"
 )
 MAX_BYLINE_CHARS = 60
-TAIL_BLOCKS = 4  # closing lines (byline, source) sit among the last few blocks
+MAX_GAP_FILL = 1.5  # the default mode may add at most half again to the precise text
+MIN_TEASER_WORDS, MAX_TEASER_WORDS = 2, 15  # a headline, not a paragraph that happens to be linked
+OPENING_BLOCKS = 3  # a lead repeated in the body is one of its first blocks
+
+
+LeadOrigin = Literal["page", "body", "meta", "none"]
 
 
 class ExtractionError(StageError):
@@ -51,12 +60,30 @@ class ExtractionError(StageError):
     stage = STAGE
 
 
+@dataclass(frozen=True)
+class ExtractionResult:
+    """The extracted article and where its lead came from.
+
+    ``lead_origin``: "page" — a standfirst element ("sapo"); "body" — the
+    description repeated the opening paragraph, which was moved out of the body
+    into the lead; "meta" — only the page's description; "none" — no lead.
+    """
+
+    extracted: Extracted
+    lead_origin: LeadOrigin
+
+
 def extract_html(html: str, *, url: str, timeout: float = 20.0, max_bytes: int = 5_000_000) -> Extracted:
     """Extract the article in ``html`` (fetched from ``url``).
 
     Raises ``TooLarge`` past ``max_bytes`` (UTF-8), ``StageTimeout`` past
     ``timeout`` seconds and ``ExtractionError`` when no article text is found.
     """
+    return extract_article(html, url=url, timeout=timeout, max_bytes=max_bytes).extracted
+
+
+def extract_article(html: str, *, url: str, timeout: float = 20.0, max_bytes: int = 5_000_000) -> ExtractionResult:
+    """``extract_html`` that also tells where the lead came from (used by the benchmark)."""
     check_size(STAGE, len(html.encode("utf-8", "surrogatepass")), max_bytes)
     return run_with_timeout(STAGE, timeout, _extract, html, url)
 
@@ -83,7 +110,7 @@ def _in_scope(el: HtmlElement, scope: HtmlElement | None) -> bool:
     return scope is not None and any(a is scope for a in el.iterancestors())
 
 
-def _extract(html: str, url: str) -> Extracted:
+def _extract(html: str, url: str) -> ExtractionResult:
     if not html.strip():
         raise ExtractionError("the document is empty")
     tree = load_html(html)
@@ -94,37 +121,33 @@ def _extract(html: str, url: str) -> Extracted:
     lifted = lift_images(tree, url)
     scope = _article_scope(tree)
     lifted_in_scope = [_in_scope(item.anchor, scope) for item in lifted]
-    page_lead = take_lead(tree)
+    page_lead, lead_was_opening = take_lead(tree)
 
-    doc = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        include_comments=False,
-        include_tables=True,
-        include_images=True,
-        include_formatting=True,
-        include_links=True,
-        with_metadata=True,
-    )
+    doc = _run_trafilatura(tree, url, favor_precision=True, with_metadata=True)
     if doc is None or doc.body is None:
         raise ExtractionError("no article text found")
+    body = _fill_gaps(doc.body, _run_trafilatura(tree, url, favor_precision=False, with_metadata=False))
 
     placed: set[int] = set()
-    blocks = xml_to_blocks(doc.body, _image_lookup(lifted, placed))
+    blocks = xml_to_blocks(body, _image_lookup(lifted, placed))
     blocks = _add_unplaced_images(blocks, lifted, placed, lifted_in_scope)
 
     title = meta.title or normalize_space(doc.title or "")
     lead = page_lead or meta.description or normalize_space(doc.description or "")
-    blocks, lead = _drop_repeats(blocks, title, lead)
+    blocks, lead, lead_in_body = _drop_repeats(blocks, title, lead, lead_from_meta=not page_lead)
+    origin: LeadOrigin = "none"
+    if lead:
+        origin = "body" if lead_in_body or lead_was_opening else "page" if page_lead else "meta"
     blocks = _drop_furniture(blocks)
     blocks, source_url = _take_source_line(blocks)
+    blocks = _drop_trailing_teasers(blocks)
     blocks, closing_author = _take_caps_byline(blocks)
     if not any(b["type"] != "image" for b in blocks):
         raise ExtractionError("no article text found")
 
     authors = meta.authors or [n for a in (doc.author or "").split(";") for n in clean_author(a)]
     published = meta.published or (parse_machine_date(doc.date) if doc.date else None)
-    return Extracted(
+    extracted = Extracted(
         url=url,
         title=title,
         lead=lead,
@@ -137,6 +160,53 @@ def _extract(html: str, url: str) -> Extracted:
         section=meta.section or next(iter(doc.categories or []), ""),
         language=meta.language,
     )
+    return ExtractionResult(extracted, origin)
+
+
+def _run_trafilatura(tree: HtmlElement, url: str, *, favor_precision: bool, with_metadata: bool) -> Document | None:
+    # trafilatura works on its own copy of the tree, so the two runs do not disturb each other.
+    return trafilatura.bare_extraction(
+        tree,
+        url=url,
+        include_comments=False,
+        include_tables=True,
+        include_images=True,
+        include_formatting=True,
+        include_links=True,
+        with_metadata=with_metadata,
+        favor_precision=favor_precision,
+    )
+
+
+def _element_key(el: _Element) -> str:
+    return " ".join(re.findall(r"\w+", "".join(el.itertext()).casefold()))
+
+
+def _fill_gaps(precise: _Element, broad: Document | None) -> _Element:
+    """trafilatura's precision-mode body, with what its default mode found between its ends.
+
+    Precision mode rarely takes furniture but now and then skips a real
+    paragraph in mid-article; the default mode keeps those, and also the
+    headers, footers and teasers around the story. The span from the first to
+    the last element both modes agree on is the story, so the default mode's
+    elements inside that span are taken.
+    """
+    if broad is None or broad.body is None:
+        return precise
+    broad_keys = [_element_key(el) for el in broad.body]
+    precise_keys = {k for k in (_element_key(el) for el in precise) if k}
+    shared = [i for i, key in enumerate(broad_keys) if key and key in precise_keys]
+    if not shared:
+        return precise
+    span = list(broad.body)[shared[0] : shared[-1] + 1]
+    precise_size = sum(len(k) for k in precise_keys)
+    span_size = sum(len(_element_key(el)) for el in span)
+    # The modes disagree on what the story is (different containers): keep the precise one.
+    if not precise_size <= span_size <= MAX_GAP_FILL * precise_size:
+        return precise
+    merged = Element("body")
+    merged.extend(span)
+    return merged
 
 
 def _image_lookup(lifted: list[LiftedImage], placed: set[int]) -> Callable[[str], Block | None]:
@@ -180,8 +250,14 @@ def _add_unplaced_images(
     return result
 
 
-def _drop_repeats(blocks: list[Block], title: str, lead: str) -> tuple[list[Block], str]:
-    """Remove the title, the lead and image captions where the body repeats them."""
+def _drop_repeats(
+    blocks: list[Block], title: str, lead: str, *, lead_from_meta: bool
+) -> tuple[list[Block], str, bool]:
+    """Remove the title, the lead and image captions where the body repeats them.
+
+    Returns the blocks, the lead (emptied when a description merely quotes the
+    body) and whether the lead was the body's opening paragraph.
+    """
     title_key, lead_key = _key(title), _key(lead)
     captions = set()
     for b in blocks:
@@ -189,16 +265,26 @@ def _drop_repeats(blocks: list[Block], title: str, lead: str) -> tuple[list[Bloc
             captions.add(_key(b["caption"]))
             captions.add(_key(f"{b['caption']} {b.get('credit', '')}"))
     kept: list[Block] = []
+    lead_in_body = False
     for b in blocks:
         if b["type"] in ("paragraph", "heading"):
             key = _key(b["text"])
-            if key and key in (title_key, lead_key) or key in captions or is_file_name(strip_tags(b["text"])):
+            opening = sum(k["type"] != "image" for k in kept) < OPENING_BLOCKS
+            if key and key == lead_key:
+                if opening:
+                    # A paragraph is the article's opening; a heading is a standfirst printed above it.
+                    lead_in_body = lead_in_body or b["type"] == "paragraph"
+                    continue
+                if lead_from_meta:
+                    lead = ""  # the description quotes a later paragraph: no standfirst
+            if key and key == title_key or key in captions or is_file_name(strip_tags(b["text"])):
                 continue
-            # A description cut short ("...") repeats the opening paragraph; keep the paragraph.
-            if lead_key and lead.rstrip().endswith(("...", "…")) and key.startswith(lead_key) and not kept:
+            # A description that is the start of the opening paragraph (often cut short with "...")
+            # is no standfirst: the paragraph stays and the lead is left empty rather than repeat it.
+            if lead_from_meta and not any(k["type"] != "image" for k in kept) and lead_key and key.startswith(lead_key):
                 lead = ""
         kept.append(b)
-    return kept, lead
+    return kept, lead, lead_in_body
 
 
 def _is_link_only(block: Block) -> bool:
@@ -232,14 +318,46 @@ def _drop_furniture(blocks: list[Block]) -> list[Block]:
             continue
         if is_boilerplate(texts[0]) or is_read_also_line(texts[0]):
             continue
+        # A paragraph that is one link and nothing else points readers elsewhere ("READ MORE: ...").
+        if b["type"] == "paragraph" and _is_link_only(b) and b["text"].count("<a ") == 1:
+            if MIN_TEASER_WORDS <= len(_key(b["text"]).split()) <= MAX_TEASER_WORDS and not URL.search(texts[0]):
+                continue
         kept.append(b)
     return kept
 
 
+def _is_teaser(text: str) -> bool:
+    """A headline link, alone or followed by its blurb: how lists of other stories look."""
+    match = re.match(r"\s*<a [^>]*>(.*?)</a>", text)
+    return bool(match) and len(_key(match.group(1)).split()) >= MIN_TEASER_WORDS
+
+
+def _drop_trailing_teasers(blocks: list[Block]) -> list[Block]:
+    """Remove the links to other stories that trail many articles, up to the last real text.
+
+    Only the end of the body is trimmed: a link-only paragraph, a list of
+    headline links, or an uncaptioned image there is what sites append after
+    the story ("more from this section"), never the story itself.
+    """
+    end = len(blocks)
+    while end > 0:
+        b = blocks[end - 1]
+        if b["type"] == "image":
+            trailing = not b.get("caption")
+        elif b["type"] == "list":
+            trailing = all(_is_teaser(i) for i in b["items"])
+        else:
+            trailing = b["type"] == "paragraph" and _is_link_only(b)
+        if not trailing:
+            break
+        end -= 1
+    # A captioned image closing the story stays even when teasers follow it.
+    return blocks[:end] + [b for b in blocks[end:] if b["type"] == "image" and b.get("caption")]
+
+
 def _take_source_line(blocks: list[Block]) -> tuple[list[Block], str]:
-    """Remove a closing "Nguồn: https://..." line and return the URL it names."""
-    start = max(0, len(blocks) - TAIL_BLOCKS - 1)
-    for i in range(len(blocks) - 1, start - 1, -1):
+    """Remove the "Nguồn: https://..." line (last one wins) and return the URL it names."""
+    for i in range(len(blocks) - 1, -1, -1):
         b = blocks[i]
         if b["type"] != "paragraph":
             continue

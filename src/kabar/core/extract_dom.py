@@ -38,6 +38,7 @@ LEAD_CLASS = re.compile(
 # Never furniture, whatever their class says.
 PROTECTED_TAGS = frozenset({"html", "body", "article", "main"})
 MAX_SHARE_OF_TEXT = 0.4
+MIN_PROSE_CHARS, MIN_PROSE_TOTAL = 150, 400
 MIN_LEAD_CHARS, MAX_LEAD_CHARS = 40, 1200
 MAX_LEAD_LINK_DENSITY = 0.3
 
@@ -61,7 +62,11 @@ def _is_protected(el: HtmlElement, page_len: int) -> bool:
         return True
     if el.xpath(".//article | .//*[@itemprop='articleBody']"):
         return True
-    return page_len > 0 and _text_len(el) > MAX_SHARE_OF_TEXT * page_len
+    if page_len > 0 and _text_len(el) > MAX_SHARE_OF_TEXT * page_len:
+        return True
+    # Prose is never furniture: teasers in a related box are short, article paragraphs are not.
+    prose = [n for n in (_text_len(p) for p in el.iter("p")) if n >= MIN_PROSE_CHARS]
+    return sum(prose) >= MIN_PROSE_TOTAL
 
 
 def _drop(el: HtmlElement) -> None:
@@ -79,8 +84,21 @@ def _is_attached(el: HtmlElement, root: HtmlElement) -> bool:
     return False
 
 
-def take_lead(tree: HtmlElement) -> str:
-    """Remove the standfirst element ("sapo", "lead", "standfirst"...) and return its text."""
+def _in_running_text(el: HtmlElement) -> bool:
+    """True when ``el`` is one paragraph among the article's paragraphs, not a block of its own."""
+    parent = el.getparent()
+    if el.tag != "p" or parent is None:
+        return False
+    return sum(1 for p in parent.iterchildren("p") if p is not el and _text_len(p) >= MIN_LEAD_CHARS) >= 2
+
+
+def take_lead(tree: HtmlElement) -> tuple[str, bool]:
+    """Remove the standfirst element ("sapo", "lead", "standfirst"...) and return its text.
+
+    The flag tells whether it stood in the running text as the opening
+    paragraph (``<p class="lead">`` among the body's paragraphs) rather than
+    as a block of its own above the body.
+    """
     for el in tree.iter("p", "div", "h2", "span", "section", "strong"):
         if not LEAD_CLASS.search(_attrs(el)) or el.find(".//img") is not None:
             continue
@@ -89,9 +107,10 @@ def take_lead(tree: HtmlElement) -> str:
             continue
         if _link_density(el, len(text)) > MAX_LEAD_LINK_DENSITY:
             continue
+        in_text = _in_running_text(el)
         _drop(el)
-        return text
-    return ""
+        return text, in_text
+    return "", False
 
 
 def _list_box(heading: HtmlElement, page_len: int) -> list[HtmlElement]:

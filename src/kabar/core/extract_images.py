@@ -212,6 +212,12 @@ def _find_caption(img: HtmlElement) -> tuple[HtmlElement, list[HtmlElement], str
 
 
 def _is_decoration(img: HtmlElement, src: str) -> bool:
+    """Icons, logos, tracking pixels, and thumbnails that link to other pages."""
+    link = next(img.iterancestors("a"), None)
+    if link is not None and not STAND_IN_SRC.search(link.get("href", "")):
+        href = link.get("href", "").split("?", 1)[0].lower()
+        if href and not href.endswith((".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")):
+            return True
     width, height = _int_attr(img, "width"), _int_attr(img, "height")
     if (width and width < MIN_SIZE) or (height and height < MIN_SIZE):
         return True

@@ -40,9 +40,13 @@ class Pipeline:
                 raw.content, url=raw.url, timeout=limits.extract_timeout, max_bytes=limits.max_document_bytes
             )
         doc = clean(doc, timeout=limits.clean_timeout)
-        if not doc.title.strip():
-            raise StageError("no title found", stage="extract")
         if not doc.paragraphs:
             raise StageError("no body text found", stage="extract")
         declared = declared_language or raw.declared_language
         return self.detector.detect_document(doc, declared)
+
+
+def check_publishable(doc: Extracted) -> None:
+    """What storing needs beyond extraction: a truncated capture with no title is kept as a failure."""
+    if not doc.title.strip():
+        raise StageError("no title found (truncated page or capture?)", stage="store")

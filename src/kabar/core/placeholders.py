@@ -277,7 +277,8 @@ def _check_pairs(
             continue
         start, end = seen.get((p.id, "open")), seen.get((p.id, "close"))
         if start is None or end is None:
-            missing = [canonical(p.id, r) for r, at in (("open", start), ("close", end)) if at is None]
+            halves: tuple[tuple[Role, int | None], ...] = (("open", start), ("close", end))
+            missing = [canonical(p.id, role) for role, at in halves if at is None]
             problems.append(f"placeholder {' and '.join(missing)} lost")
         elif start > end:
             problems.append(f"placeholder {canonical(p.id, 'open')}…{canonical(p.id, 'close')} reordered")
@@ -328,9 +329,9 @@ def _render(
     for n, m in enumerate(matches):
         parts.append((text[pos : m.start()], None))
         if n in keep:
-            placeholder, role = by_id[token_id(m)], keep[n]
-            markup = placeholder.close if role == "close" else placeholder.open
-            parts.append((markup or "", role))
+            placeholder, kept_role = by_id[token_id(m)], keep[n]
+            markup = placeholder.close if kept_role == "close" else placeholder.open
+            parts.append((markup or "", kept_role))
         elif n in passing:
             parts.append((canonical(token_id(m), token_role(m)), "self"))
         pos = m.end()

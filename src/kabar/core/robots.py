@@ -82,14 +82,12 @@ class RobotsCache:
     def __init__(
         self,
         user_agent: str,
-        download: RobotsDownload,
         *,
         ttl: float = 86_400.0,
         failure_ttl: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.user_agent = user_agent
-        self._download = download
         self._ttl = ttl  # RFC 9309: a cached robots.txt should not be used for more than 24 hours
         self._failure_ttl = failure_ttl
         self._clock = clock
@@ -97,26 +95,26 @@ class RobotsCache:
         self._site_locks: dict[str, threading.Lock] = {}
         self._entries: dict[str, _Entry] = {}
 
-    def check(self, url: str) -> None:
-        """Raise ``RobotsDisallowed`` if the site's robots.txt forbids ``url``."""
-        entry = self._entry(robots_url(url))
+    def check(self, url: str, download: RobotsDownload) -> None:
+        """Raise ``RobotsDisallowed`` if the site's robots.txt forbids ``url``; ``download`` fetches it when needed."""
+        entry = self._entry(robots_url(url), download)
         if not entry.rules(url):
             raise RobotsDisallowed(entry.why_disallowed, url=url)
 
-    def _entry(self, location: str) -> _Entry:
+    def _entry(self, location: str, download: RobotsDownload) -> _Entry:
         with self._lock:
             site_lock = self._site_locks.setdefault(location, threading.Lock())
         with site_lock:
             entry = self._entries.get(location)
             if entry is None or entry.expires <= self._clock():
-                entry = self._load(location)
+                entry = self._load(location, download)
                 self._entries[location] = entry
             return entry
 
-    def _load(self, location: str) -> _Entry:
+    def _load(self, location: str, download: RobotsDownload) -> _Entry:
         now = self._clock()
         try:
-            status, body = self._download(location)
+            status, body = download(location)
         except FetchRefused:
             raise
         except FetchError:

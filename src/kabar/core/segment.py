@@ -41,8 +41,35 @@ _KIND: dict[str, SegmentKind] = {
 # with one of them is joined to the next. Compared without the trailing dot.
 _EXTRA_ABBREVIATIONS: dict[str, frozenset[str]] = {
     "id": frozenset(
-        {"Jl", "Jln", "No", "Tn", "Ny", "Nn", "Sdr", "Sdri", "Bpk", "Kol", "Letjen", "Mayjen", "Brigjen",
-         "Kompol", "Ir", "Drs", "Dra", "H", "Hj", "drg", "dr", "Prof", "Kec", "Kab", "Kel", "TP", "Tp"}
+        {
+            "Jl",
+            "Jln",
+            "No",
+            "Tn",
+            "Ny",
+            "Nn",
+            "Sdr",
+            "Sdri",
+            "Bpk",
+            "Kol",
+            "Letjen",
+            "Mayjen",
+            "Brigjen",
+            "Kompol",
+            "Ir",
+            "Drs",
+            "Dra",
+            "H",
+            "Hj",
+            "drg",
+            "dr",
+            "Prof",
+            "Kec",
+            "Kab",
+            "Kel",
+            "TP",
+            "Tp",
+        }
     ),
     "*": frozenset({"TP", "Tp", "No", "St", "Dr", "Mr", "Mrs", "Ms", "Prof", "Gen", "Lt", "Col", "Capt"}),
 }
@@ -165,13 +192,19 @@ def split_html(text: str, lang: str) -> list[str]:
 
 
 def _without_tokens(tokenized: str) -> tuple[str, list[int]]:
-    """The text with tokens removed, and for each of its characters the index in ``tokenized``."""
+    """The text without tokens, and for each of its characters the index in ``tokenized``.
+
+    A lone token (``<br>``) becomes a space so the words on either side stay apart.
+    """
     chars: list[str] = []
     positions: list[int] = []
     pos = 0
     for m in TOKEN_RE.finditer(tokenized):
         chars.extend(tokenized[pos : m.start()])
         positions.extend(range(pos, m.start()))
+        if token_role(m) == "self":
+            chars.append(" ")
+            positions.append(m.start())
         pos = m.end()
     chars.extend(tokenized[pos:])
     positions.extend(range(pos, len(tokenized)))

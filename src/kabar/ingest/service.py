@@ -23,7 +23,7 @@ from django.utils import timezone
 from kabar.core.errors import StageError
 from kabar.core.fetch import Fetcher, FetchPolicy
 from kabar.core.language import LanguageDetector
-from kabar.core.pipeline import Pipeline
+from kabar.core.pipeline import Pipeline, check_publishable
 from kabar.core.types import Extracted, RawDocument
 from kabar.hookspecs import SOURCE_GROUP, DocumentFailure, FetchSource, plugin_classes
 from kabar.ingest.models import IngestFailure
@@ -154,6 +154,7 @@ def _ingest_one(
     raw: RawDocument, outlet: Outlet | None, pipeline: Pipeline, fetcher: Fetcher, index: Any
 ) -> str:
     doc = pipeline.process(raw, declared_language=outlet.language if outlet else None)
+    check_publishable(doc)
     outlet = outlet or outlet_for(doc)
     url = doc.source_url or doc.url
     if Article.objects.filter(source_url=url, content_hash=content_hash(doc)).exists():

@@ -5,9 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import get_language_info, pgettext, to_locale
 
-# Context for translators: the name is used inside a sentence ("translated from …"),
-# so Vietnamese wants "tiếng Việt" and Indonesian "bahasa Vietnam", not a capitalised menu label.
-IN_SENTENCE = "language name inside a sentence"
 
 
 def site_language_codes() -> list[str]:
@@ -20,21 +17,26 @@ def endonym(code: str) -> str:
 
 
 def name_in_sentence(code: str) -> str:
-    """The language's name in the active language, written to sit inside a sentence."""
+    """The language's name in the active language, written to sit inside a sentence.
+
+    The gettext context tells translators that Vietnamese wants "tiếng Việt" and
+    Indonesian "bahasa Vietnam" here, not a capitalised menu label. (xgettext only
+    reads literal contexts, hence the repetition.)
+    """
     names = {
-        "vi": pgettext(IN_SENTENCE, "Vietnamese"),
-        "en": pgettext(IN_SENTENCE, "English"),
-        "id": pgettext(IN_SENTENCE, "Indonesian"),
-        "fr": pgettext(IN_SENTENCE, "French"),
-        "de": pgettext(IN_SENTENCE, "German"),
-        "es": pgettext(IN_SENTENCE, "Spanish"),
-        "zh": pgettext(IN_SENTENCE, "Chinese"),
-        "ja": pgettext(IN_SENTENCE, "Japanese"),
-        "ko": pgettext(IN_SENTENCE, "Korean"),
-        "ru": pgettext(IN_SENTENCE, "Russian"),
-        "th": pgettext(IN_SENTENCE, "Thai"),
-        "km": pgettext(IN_SENTENCE, "Khmer"),
-        "lo": pgettext(IN_SENTENCE, "Lao"),
+        "vi": pgettext("language name inside a sentence", "Vietnamese"),
+        "en": pgettext("language name inside a sentence", "English"),
+        "id": pgettext("language name inside a sentence", "Indonesian"),
+        "fr": pgettext("language name inside a sentence", "French"),
+        "de": pgettext("language name inside a sentence", "German"),
+        "es": pgettext("language name inside a sentence", "Spanish"),
+        "zh": pgettext("language name inside a sentence", "Chinese"),
+        "ja": pgettext("language name inside a sentence", "Japanese"),
+        "ko": pgettext("language name inside a sentence", "Korean"),
+        "ru": pgettext("language name inside a sentence", "Russian"),
+        "th": pgettext("language name inside a sentence", "Thai"),
+        "km": pgettext("language name inside a sentence", "Khmer"),
+        "lo": pgettext("language name inside a sentence", "Lao"),
     }
     if code in names:
         return names[code]

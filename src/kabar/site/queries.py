@@ -13,9 +13,9 @@ NEWEST_FIRST = (F("article__published_at").desc(), F("article__pk").desc())
 
 
 def published_texts(language: str) -> QuerySet[ArticleText]:
-    """Texts a reader of ``language`` may see, newest first; near-duplicates are left out of listings."""
+    """Texts a reader of ``language`` may see, newest first."""
     return (
-        ArticleText.objects.filter(language=language, is_published=True, article__duplicate_of__isnull=True)
+        ArticleText.objects.filter(language=language, is_published=True)
         .select_related("article__outlet", "article__section")
         .order_by(*NEWEST_FIRST)
     )

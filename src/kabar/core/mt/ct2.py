@@ -36,8 +36,7 @@ import ctranslate2
 import sentencepiece as spm
 
 from kabar.core.errors import NotConfigured, StageError, TooLarge
-from kabar.core.mt import STAGE, TranslationError, check_batch, warn_unknown_options
-from kabar.core.mt import argos
+from kabar.core.mt import STAGE, TranslationError, all_pairs, argos, check_batch, warn_unknown_options
 
 log = logging.getLogger("kabar.mt.ct2")
 
@@ -100,7 +99,7 @@ def describe_model(entry: Mapping[str, Any] | str) -> ModelEntry:
     add_eos = bool(merged.get("add_eos", not _read_json(path / "config.json").get("add_source_eos", False)))
     if merged.get("kind") == "multilingual" or "languages" in merged:
         tokens = _language_tokens(path, merged)
-        return ModelEntry(path, "multilingual", frozenset(_all_pairs(tokens)), version, tokens, add_eos)
+        return ModelEntry(path, "multilingual", frozenset(all_pairs(tokens)), version, tokens, add_eos)
     pair = _bilingual_pair(path, merged)
     return ModelEntry(path, "bilingual", frozenset({pair}), version, add_eos=add_eos)
 
@@ -160,10 +159,6 @@ def _language_tokens(path: Path, options: Mapping[str, Any]) -> dict[str, str]:
     return {code: f"__{code}__" for code in declared}
 
 
-def _all_pairs(tokens: Mapping[str, str]) -> set[tuple[str, str]]:
-    return {(a, b) for a in tokens for b in tokens if a != b}
-
-
 def _read_vocabulary(path: Path) -> set[str]:
     for stem in ("shared_vocabulary", "target_vocabulary"):
         if (path / f"{stem}.json").is_file():
@@ -176,7 +171,10 @@ def _read_vocabulary(path: Path) -> set[str]:
 def _read_json(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ValueError(f"{path} is not valid JSON ({exc})") from None
     return data if isinstance(data, dict) else {}
 
 
@@ -227,13 +225,22 @@ class CTranslate2Engine:
         self.max_decoding_length = max_decoding_length
         self.max_input_tokens = max_input_tokens
         self.max_chars = max_chars
-        self._cache_dir = Path(cache_dir) if cache_dir else Path(data_dir) / "mt-cache" if data_dir else None
+        # Argos packages unpack here; with neither option, into a private temp folder on first use.
+        self._cache_dir: Path | None = None
+        if cache_dir:
+            self._cache_dir = Path(cache_dir)
+        elif data_dir:
+            self._cache_dir = Path(data_dir) / "mt-cache"
         self._loaded: dict[Path, _LoadedModel] = {}
         self._lock = threading.Lock()
 
     @property
     def model_version(self) -> str:
         return "+".join(entry.version for entry in self.entries)
+
+    def model_version_for(self, source: str, target: str) -> str:
+        """The version of the one model that serves this pair (``model_version`` covers them all)."""
+        return self._entry_for(source, target).version
 
     def pairs(self) -> set[tuple[str, str]]:
         return {pair for entry in self.entries for pair in entry.pairs}
@@ -316,7 +323,7 @@ class CTranslate2Engine:
         return _LoadedModel(translator, source_sp, target_sp, prefix)
 
     def _argos_cache(self) -> Path:
-        if self._cache_dir is None:  # neither cache_dir nor data_dir given: a private folder
+        if self._cache_dir is None:
             self._cache_dir = Path(tempfile.mkdtemp(prefix="kabar-mt-cache-"))
         return self._cache_dir
 

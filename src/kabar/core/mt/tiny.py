@@ -16,8 +16,9 @@ import random
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
@@ -55,7 +56,7 @@ _TIMES = (
     ("tuần trước", "last week", "minggu lalu"),
     ("vào sáng thứ Hai", "on Monday morning", "pada Senin pagi"),
 )
-_COLUMNS = {"vi": 0, "en": 1, "id": 2}
+_COLUMNS: Mapping[str, int] = MappingProxyType({"vi": 0, "en": 1, "id": 2})
 
 Style = Literal["nllb", "m2m"]
 

@@ -1,0 +1,1 @@
+"""Benchmarks that measure kabar's pipeline stages against public data sets."""

@@ -1,0 +1,176 @@
+"""Fetch sources: plugins that turn a location into ``RawDocument`` values.
+
+Registered under the ``kabar.sources`` entry-point group (see ``kabar.hookspecs``):
+``feed``, ``sitemap``, ``url``, ``file``, ``warc``, ``capture``. Each is built as
+``Source(fetcher=None, **options)``; a network source given no fetcher builds
+one from kabar's settings, and options that name ``FetchPolicy`` fields (e.g.
+``allow_private=True``) shape that fetcher.
+
+A document that cannot be produced is yielded as ``DocumentFailure`` with the
+reason, never dropped and never raised out of the iterator.
+
+``RawDocument.hints`` keys, all JSON-friendly and all optional: ``title``,
+``published`` and ``updated`` (ISO 8601 strings), ``authors`` (list of str),
+``outlet`` (publication name), ``section``, ``summary``, ``feed`` / ``sitemap``
+(where the URL was listed), ``path`` (local file), ``content_source``
+(``"feed"`` when the text came from the feed because the page failed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from lingua import IsoCode639_3, Language
+
+from kabar.core.errors import StageError
+from kabar.core.fetch import Fetcher, FetchPolicy
+from kabar.hookspecs import DocumentFailure
+
+_FETCH_OPTIONS = frozenset(f.name for f in fields(FetchPolicy))
+
+
+def split_options(
+    options: Mapping[str, Any], own: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split ``options`` into this source's own (defaults from ``own``) and fetch-policy ones.
+
+    A name that is neither is a mistake in the operator's settings: say so.
+    """
+    unknown = sorted(set(options) - set(own) - _FETCH_OPTIONS)
+    if unknown:
+        raise TypeError(f"unknown source option(s): {', '.join(unknown)}")
+    mine = {**own, **{k: v for k, v in options.items() if k in own}}
+    fetch = {k: v for k, v in options.items() if k in _FETCH_OPTIONS}
+    return mine, fetch
+
+
+def network_fetcher(fetcher: Fetcher | None, fetch_options: Mapping[str, Any]) -> Fetcher:
+    """The given fetcher, or a new one from kabar's settings with ``fetch_options`` applied."""
+    if fetcher is not None:
+        if fetch_options:
+            raise TypeError(
+                f"fetch option(s) {', '.join(sorted(fetch_options))} given with a ready fetcher; "
+                "set them on its FetchPolicy instead"
+            )
+        return fetcher
+    return Fetcher(FetchPolicy.from_settings(**fetch_options))
+
+
+def failure(url: str, exc: BaseException, *, stage: str = "fetch") -> DocumentFailure:
+    """A ``DocumentFailure`` carrying an exception's reason (a StageError's own reason and stage)."""
+    if isinstance(exc, StageError):
+        return DocumentFailure(url=url, reason=exc.reason, stage=exc.stage)
+    return DocumentFailure(url=url, reason=f"{type(exc).__name__}: {exc}", stage=stage)
+
+
+def is_http_url(location: str) -> bool:
+    parts = urlsplit(location.strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def url_path(location: str) -> str:
+    """The lower-cased path of a URL (or the location itself when it is a plain path)."""
+    return urlsplit(location.strip()).path.lower()
+
+
+def local_path(location: str) -> Path | None:
+    """The local path a location names (a path or a ``file://`` URI), or None for anything else."""
+    location = location.strip()
+    parts = urlsplit(location)
+    if parts.scheme.lower() == "file":
+        return Path(unquote(parts.path))
+    if parts.scheme and len(parts.scheme) > 1:  # "C:" is a drive letter, not a scheme
+        return None
+    return Path(location).expanduser()
+
+
+def file_uri(path: Path) -> str:
+    return path.resolve().as_uri()
+
+
+def iter_files(root: Path, suffixes: tuple[str, ...], *, max_files: int) -> Iterator[Path]:
+    """Files under ``root`` (or ``root`` itself) whose name ends in ``suffixes``, in a stable order.
+
+    Symlinked folders are not followed, so a link loop cannot make the walk endless.
+    """
+    if root.is_file():
+        yield root
+        return
+    count = 0
+    for folder, subfolders, names in os.walk(root, followlinks=False):
+        subfolders.sort()
+        for name in sorted(names):
+            if name.lower().endswith(suffixes) and not name.startswith("."):
+                count += 1
+                if count > max_files:
+                    return
+                yield Path(folder) / name
+
+
+def parse_datetime(value: object) -> dt.datetime | None:
+    """A W3C/ISO 8601 date or datetime (as sitemaps write them) as an aware datetime; None if unreadable.
+
+    Dates without a zone are taken as UTC; a bare date is its midnight.
+    """
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, dt.date):
+        parsed = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str) and value.strip():
+        text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+        try:
+            parsed = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def looks_like_feed(location: str) -> bool:
+    """A URL whose path reads like an RSS/Atom feed (``/rss``, ``/feed/``, ``news.atom``, ``rss.xml``)."""
+    path = url_path(location)
+    if "sitemap" in path:
+        return False
+    if path.endswith((".rss", ".atom")):
+        return True
+    return any(token in _FEED_TOKENS for token in re.split(r"[/._-]+", path))
+
+
+def looks_like_sitemap(location: str) -> bool:
+    """A URL whose path reads like a sitemap: it says so, or it is XML that does not look like a feed."""
+    path = url_path(location)
+    return "sitemap" in path or (path.endswith((".xml", ".xml.gz")) and not looks_like_feed(location))
+
+
+_FEED_TOKENS = frozenset({"rss", "atom", "feed", "feeds", "rss2"})
+
+
+def language_code(value: str | None) -> str | None:
+    """A language tag as kabar stores it: ``"vi-VN"`` -> ``"vi"``, ``"vie,eng"`` -> ``"vi"``.
+
+    Three-letter ISO 639-3 codes (Common Crawl writes them) become two-letter
+    codes where lingua knows the language, else stay as they are.
+    """
+    if not value or not value.strip():
+        return None
+    first = re.split(r"[,;\s]+", value.strip())[0]
+    primary = re.split(r"[-_]", first)[0].lower()
+    if len(primary) == 3:
+        try:
+            language = Language.from_iso_code_639_3(IsoCode639_3.from_str(primary))
+        except ValueError:
+            return primary
+        return language.iso_code_639_1.name.lower()
+    return primary or None

@@ -1,0 +1,65 @@
+"""Serve the sample outlet's folder over HTTP on loopback, as if it were a live site.
+
+The outlet's files use ``OUTLET_BASE`` for their absolute URLs; this server
+rewrites that token to its own address in HTML and XML, so links, feeds and
+canonical URLs all point at the running copy.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import http.server
+import threading
+from pathlib import Path
+from typing import Any
+
+from kabar.demo import OUTLET_BASE, OUTLET_DIR
+
+REWRITTEN = {".html", ".xml", ".txt"}
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    base_url = ""
+
+    def send_head(self) -> Any:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix not in REWRITTEN or not path.is_file():
+            return super().send_head()
+        body = path.read_text(encoding="utf-8").replace(OUTLET_BASE, self.base_url).encode("utf-8")
+        self.send_response(200)
+        kind = {".html": "text/html", ".xml": "application/xml", ".txt": "text/plain"}[path.suffix]
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep the demo's console readable
+        pass
+
+
+class OutletServer:
+    """A threaded HTTP server for the outlet folder; use as a context manager or call start/stop."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, root: Path = OUTLET_DIR) -> None:
+        handler = functools.partial(type("Handler", (_Handler,), {}), directory=str(root))
+        self.httpd = http.server.ThreadingHTTPServer((host, port), handler)
+        self.url = f"http://{host}:{self.httpd.server_address[1]}"
+        handler.func.base_url = self.url  # type: ignore[attr-defined]
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True, name="kabar-outlet")
+
+    def start(self) -> OutletServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> OutletServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
