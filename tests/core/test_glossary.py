@@ -17,16 +17,25 @@ def make_glossary() -> Glossary:
 
 def test_longest_term_wins_and_each_occurrence_gets_its_own_token():
     g = make_glossary()
-    text, mapping = g.protect("Báo Nhân dân viết: Tổng Bí thư Tô Lâm gặp Kim Jong Un; Nhân dân vui.", "vi", "en")
+    text, mapping = g.protect(
+        "Báo Nhân dân viết: Tổng Bí thư Tô Lâm gặp Kim Jong Un; Nhân dân vui.", "vi", "en"
+    )
     assert text == "<g1/> viết: <g2/> <g3/> gặp <g4/>; <g5/> vui."
     assert [p.open for p in mapping.placeholders] == [
-        "Báo Nhân dân", "General Secretary", "To Lam", "Kim Jong Un", "People",
+        "Báo Nhân dân",
+        "General Secretary",
+        "To Lam",
+        "Kim Jong Un",
+        "People",
     ]
 
 
 def test_romanized_names_follow_the_target_language():
     g = make_glossary()
-    assert g.terms_in("Tổng Bí thư Tô Lâm", "vi", "en") == {"Tổng Bí thư": "General Secretary", "Tô Lâm": "To Lam"}
+    assert g.terms_in("Tổng Bí thư Tô Lâm", "vi", "en") == {
+        "Tổng Bí thư": "General Secretary",
+        "Tô Lâm": "To Lam",
+    }
     assert g.terms_in("Tô Lâm", "vi", "vi") == {"Tô Lâm": "Tô Lâm"}
     # An Indonesian source writes the name without diacritics; Vietnamese gets them back.
     assert g.terms_in("Sekretaris Jenderal To Lam", "id", "vi") == {"To Lam": "Tô Lâm"}

@@ -23,7 +23,17 @@ def test_protect_hides_markup_and_urls_from_the_engine():
     assert "nhandan.vn" not in plain and "href" not in plain and "<em>" not in plain
     assert "Tô Lâm" in plain and "& CO" in plain  # entities become plain characters
     assert tokens_in(plain) == [
-        "<x1>", "</x1>", "<x2>", "<x3>", "</x3>", "</x2>", "<x4>", "</x4>", "<x5>", "</x5>", "<x6/>",
+        "<x1>",
+        "</x1>",
+        "<x2>",
+        "<x3>",
+        "</x3>",
+        "</x2>",
+        "<x4>",
+        "</x4>",
+        "<x5>",
+        "</x5>",
+        "<x6/>",
     ]
     assert len(restore_map.placeholders) == 6
 

@@ -138,7 +138,9 @@ def test_length_outliers():
     assert [(i.check, i.severity) for i in truncated] == [("length", "error")]
     padded = check_length(source, " ".join([good] * 3), "vi", "en")
     assert [i.severity for i in padded] == ["warning"]
-    assert check_length("Xin chào.", "Hello to you, my very dear old friend.", "vi", "en") == []  # too short to judge
+    assert (
+        check_length("Xin chào.", "Hello to you, my very dear old friend.", "vi", "en") == []
+    )  # too short to judge
 
 
 def test_placeholders_must_all_come_back_once():

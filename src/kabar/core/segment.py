@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from kabar.core.placeholders import TOKEN_RE, protect, restore_best_effort, token_id, token_role
+from kabar.core.placeholders import TOKEN_RE, RestoreMap, protect, restore_best_effort, token_id, token_role
 from kabar.core.types import Block
 
 SegmentKind = Literal["paragraph", "heading", "quote", "list_item", "caption"]
@@ -182,9 +182,7 @@ def split_html(text: str, lang: str) -> list[str]:
     out: list[str] = []
     for piece in pieces:
         wanted = {token_id(m) for m in TOKEN_RE.finditer(piece)}
-        subset = type(restore_map)(
-            tuple(p for p in restore_map.placeholders if p.id in wanted), html=True, kind=restore_map.kind
-        )
+        subset = RestoreMap(tuple(p for p in restore_map.placeholders if p.id in wanted), html=True)
         sentence = restore_best_effort(piece, subset).text.strip()
         if sentence:
             out.append(sentence)

@@ -19,11 +19,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from kabar.core.blocks import block_text
+from kabar.core.blocks import block_text, strip_tags
 from kabar.core.errors import StageError, StageTimeout, TooLarge
 from kabar.core.glossary import Glossary
 from kabar.core.mt.routing import Hop, RoutePlan, Router
-from kabar.core.placeholders import RestoreMap, protect, restore_best_effort, strip_tokens
+from kabar.core.placeholders import RestoreMap, protect, restore_best_effort
 from kabar.core.qa import LanguageDetectorLike, QAIssue, QASegment, run_qa
 from kabar.core.segment import Segment, join_segments, split_blocks
 from kabar.core.stage import check_size, run_with_timeout
@@ -166,7 +166,7 @@ def translate_blocks(
     protect_terms = bool(glossary) and not all(e.honours_glossary for e in engines)
     jobs: dict[str, _Job] = {}
     for text, key in zip(texts, keys, strict=True):
-        if key in remembered or text in jobs or not _LETTER_RE.search(strip_tokens(text)):
+        if key in remembered or text in jobs or not _LETTER_RE.search(strip_tags(text)):
             continue
         plain, markup = protect(text)
         terms = RestoreMap(kind="g")
@@ -193,7 +193,8 @@ def translate_blocks(
     report = run_qa(qa_input, plan.source, plan.target, glossary=glossary or None, detector=detector)
 
     results = [
-        SegmentResult(q.source, q.target, key in remembered, tuple(issues), segment)
+        # An empty translation (flagged by QA) keeps the source sentence: blocks never lose text.
+        SegmentResult(q.source, q.target or q.source, key in remembered, tuple(issues), segment)
         for q, key, issues, segment in zip(qa_input, keys, report.segments, segments, strict=True)
     ]
     fresh = {key: r.target_text for r, key in zip(results, keys, strict=True) if _storable(r, jobs)}
@@ -251,8 +252,8 @@ def _call(
         raise StageTimeout(f"ran out of time before calling {what}", stage=STAGE)
     try:
         result = run_with_timeout(STAGE, remaining, engine.translate, batch, hop.source, hop.target, terms)
-    except StageTimeout:
-        raise StageTimeout(f"{what} did not answer within the stage's time limit", stage=STAGE) from None
+    except StageTimeout as exc:
+        raise StageTimeout(f"{what} did not answer in time: {exc.reason}", stage=STAGE) from None
     except StageError:
         raise
     except Exception as exc:  # an engine bug must fail the document, not the worker
