@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 
 
@@ -38,6 +39,12 @@ class Reply:
     repeat: int = 1  # the body is sent this many times (a huge body without holding it in memory)
     content_length: int | None = None  # None: the true length; -1: no Content-Length header
     chunk_size: int = 65_536
+
+
+def html_page(title: str, text: str) -> Reply:
+    """A small, well-formed article page."""
+    body = f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1><p>{text}</p></article></body></html>"
+    return Reply(body=body.encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -64,12 +71,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             reply = route
         else:
             reply = route(request, hit)
+        sent = [0]
         try:
-            self._send(reply)
+            self._send(reply, sent)
         except (BrokenPipeError, ConnectionResetError, socket.timeout):
             pass  # the client gave up, which is what many tests want it to do
+        finally:
+            owner.finished(self.path, sent[0])
 
-    def _send(self, reply: Reply) -> None:
+    def _send(self, reply: Reply, sent: list[int]) -> None:
         if reply.delay:
             time.sleep(reply.delay)
         self.send_response(reply.status)
@@ -87,6 +97,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             for start in range(0, len(reply.body), reply.chunk_size):
                 self.wfile.write(reply.body[start : start + reply.chunk_size])
                 self.wfile.flush()
+                sent[0] += len(reply.body[start : start + reply.chunk_size])
                 if reply.drip:
                     time.sleep(reply.drip)
 
@@ -111,6 +122,7 @@ class MisbehavingServer:
             raise ValueError("test servers bind loopback addresses only")
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
+        self.body_bytes_sent: dict[str, list[int]] = {}  # per path, one entry per finished reply
         self._lock = threading.Lock()
         self._server = _Server((host, port), _Handler)
         self._server.owner = self
@@ -133,6 +145,11 @@ class MisbehavingServer:
         self.routes[path] = reply
         return self.url(path)
 
+    def route_file(self, path: str, file: Path, content_type: str) -> str:
+        """Serve ``file`` at ``path`` with every ``{base}`` in it replaced by this server's base URL."""
+        body = file.read_bytes().replace(b"{base}", self.url("").encode())
+        return self.route(path, Reply(body=body, content_type=content_type))
+
     def url(self, path: str = "/", *, host: str | None = None) -> str:
         """This server's URL for ``path``; ``host`` replaces the address (a name a test resolver maps here)."""
         return f"http://{host or self.host}:{self.port}{path}"
@@ -142,6 +159,21 @@ class MisbehavingServer:
             hit = sum(1 for r in self.requests if r.path == request.path)
             self.requests.append(request)
         return hit
+
+    def finished(self, path: str, sent: int) -> None:
+        with self._lock:
+            self.body_bytes_sent.setdefault(path, []).append(sent)
+
+    def wait_finished(self, path: str, count: int = 1, timeout: float = 5.0) -> list[int]:
+        """Body bytes sent by the first ``count`` replies at ``path``, once they have ended."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with self._lock:
+                done = list(self.body_bytes_sent.get(path, []))
+            if len(done) >= count:
+                return done
+            time.sleep(0.01)
+        raise TimeoutError(f"{path}: {count} replies did not finish within {timeout}s")
 
     def paths(self) -> list[str]:
         with self._lock:

@@ -26,7 +26,9 @@ def make_outlet(**fields: Any) -> Outlet:
 
 def make_section(slug: str | None = None, names: dict[str, str] | None = None, position: int = 0) -> Section:
     slug = slug or _unique("section")
-    return Section.objects.create(slug=slug, names=names or {"vi": "Thời sự", "en": "News", "id": "Berita"}, position=position)
+    return Section.objects.create(
+        slug=slug, names=names or {"vi": "Thời sự", "en": "News", "id": "Berita"}, position=position
+    )
 
 
 def make_author(name: str = "Hạnh Nguyễn", outlet: Outlet | None = None, slug: str | None = None) -> Author:
@@ -68,7 +70,9 @@ def make_text(
 ) -> ArticleText:
     language = language or article.source_language
     if status is None:
-        status = ArticleText.Status.ORIGINAL if language == article.source_language else ArticleText.Status.MACHINE
+        status = (
+            ArticleText.Status.ORIGINAL if language == article.source_language else ArticleText.Status.MACHINE
+        )
     title = title or f"Bài viết {uuid.uuid4().hex[:6]}"
     text = ArticleText(
         article=article,

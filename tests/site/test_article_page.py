@@ -57,8 +57,15 @@ def story():
         published_at=PUBLISHED,
         source_url="https://nhandan.example/quan-he-viet-nam-trieu-tien-post914702.html",
     )
-    make_media(article, url="https://img.example/lead-photo.jpg", captions={"vi": CAPTION_VI, "id": CAPTION_ID}, credit="VNA")
-    make_text(article, "vi", title="Quan hệ Việt Nam - Triều Tiên bước vào giai đoạn mới", slug="quan-he-viet-trieu")
+    make_media(
+        article,
+        url="https://img.example/lead-photo.jpg",
+        captions={"vi": CAPTION_VI, "id": CAPTION_ID},
+        credit="VNA",
+    )
+    make_text(
+        article, "vi", title="Quan hệ Việt Nam - Triều Tiên bước vào giai đoạn mới", slug="quan-he-viet-trieu"
+    )
     blocks = [
         # What the seed captures show going wrong: the lead and a caption repeated as body text,
         # a paragraph printed twice and an image file name printed as text.
@@ -67,8 +74,13 @@ def story():
         {"type": "paragraph", "text": PARAGRAPHS_ID[0]},
         {"type": "heading", "text": "Persahabatan tradisional", "level": 3},
         {"type": "paragraph", "text": PARAGRAPHS_ID[1]},
-        {"type": "image", "src": "https://img.example/img-8949-8066.jpg", "alt": "img-8949-8066.jpg",
-         "caption": "Kim Jong Un berpidato pada upacara peringatan.", "credit": "VNA"},
+        {
+            "type": "image",
+            "src": "https://img.example/img-8949-8066.jpg",
+            "alt": "img-8949-8066.jpg",
+            "caption": "Kim Jong Un berpidato pada upacara peringatan.",
+            "credit": "VNA",
+        },
         {"type": "paragraph", "text": "img-8949-8066.jpg"},
         {"type": "paragraph", "text": PARAGRAPHS_ID[1]},
         {"type": "quote", "text": "Persahabatan ini akan terus berkembang.", "cite": "To Lam"},
@@ -76,10 +88,22 @@ def story():
         {"type": "paragraph", "text": PARAGRAPHS_ID[2] + ' <a href="https://nhandan.example/x">tautan</a>'},
     ]
     indonesian = make_text(
-        article, "id", status=ArticleText.Status.MACHINE, title="Kerja sama Vietnam-Korea Utara memasuki fase baru",
-        lead=LEAD_ID, blocks=blocks, slug="kerja-sama-vietnam-korea-utara", engine="ctranslate2",
+        article,
+        "id",
+        status=ArticleText.Status.MACHINE,
+        title="Kerja sama Vietnam-Korea Utara memasuki fase baru",
+        lead=LEAD_ID,
+        blocks=blocks,
+        slug="kerja-sama-vietnam-korea-utara",
+        engine="ctranslate2",
     )
-    make_text(article, "en", status=ArticleText.Status.HUMAN, title="Vietnam-DPRK ties enter a new phase", slug="vietnam-dprk-ties")
+    make_text(
+        article,
+        "en",
+        status=ArticleText.Status.HUMAN,
+        title="Vietnam-DPRK ties enter a new phase",
+        slug="vietnam-dprk-ties",
+    )
     # Neighbours: same section, same author, and an Indonesian text of each.
     for n in range(2):
         other = make_article(outlet=outlet, section=people, published_at=PUBLISHED - dt.timedelta(days=n + 1))
@@ -142,7 +166,10 @@ def test_body_blocks_render_as_html_elements(client, story):
     assert body.find("h2").get_text() == "Persahabatan tradisional"
     assert body.find("blockquote").get_text(strip=True) == "Persahabatan ini akan terus berkembang."
     assert body.find("figure", class_="quote").find("figcaption").get_text() == "To Lam"
-    assert [li.decode_contents() for li in body.find("ul").find_all("li")] == ["budaya", "<em>pendidikan</em>"]
+    assert [li.decode_contents() for li in body.find("ul").find_all("li")] == [
+        "budaya",
+        "<em>pendidikan</em>",
+    ]
     assert body.find("a", href="https://nhandan.example/x").get_text() == "tautan"
     inline_figure = body.find("figure", class_="figure")
     assert inline_figure.find("img")["alt"] == "Kim Jong Un berpidato pada upacara peringatan."
@@ -206,10 +233,15 @@ def test_hreflang_alternates_canonical_and_open_graph(client, story):
 
 def test_relative_image_becomes_absolute_in_open_graph(client):
     article = make_article(published_at=PUBLISHED)
-    make_text(article, "vi", slug="anh-tuong-doi", blocks=[
-        {"type": "paragraph", "text": "Đoạn mở đầu."},
-        {"type": "image", "src": "/media/2025/10/anh.jpg", "caption": "Một bức ảnh"},
-    ])
+    make_text(
+        article,
+        "vi",
+        slug="anh-tuong-doi",
+        blocks=[
+            {"type": "paragraph", "text": "Đoạn mở đầu."},
+            {"type": "image", "src": "/media/2025/10/anh.jpg", "caption": "Một bức ảnh"},
+        ],
+    )
     soup = soup_of(client.get("/vi/2025/10/anh-tuong-doi/"))
     assert soup.find("meta", property="og:image")["content"] == f"{settings.SITE_URL}/media/2025/10/anh.jpg"
     assert soup.find("meta", property="og:description")["content"] == "Đoạn mở đầu."
@@ -220,7 +252,10 @@ def test_language_switcher_lists_only_published_versions(client, story):
     soup = soup_of(client.get("/id/2025/10/kerja-sama-vietnam-korea-utara/"))
     switcher = soup.find("nav", class_="languages")
     links = {a["hreflang"]: a["href"] for a in switcher.find_all("a")}
-    assert links == {"vi": "/vi/2025/10/quan-he-viet-trieu/", "id": "/id/2025/10/kerja-sama-vietnam-korea-utara/"}
+    assert links == {
+        "vi": "/vi/2025/10/quan-he-viet-trieu/",
+        "id": "/id/2025/10/kerja-sama-vietnam-korea-utara/",
+    }
     assert switcher.find("a", attrs={"aria-current": "true"})["hreflang"] == "id"
     assert {link["hreflang"] for link in soup.find_all("link", rel="alternate")} == {"vi", "id", "x-default"}
 
@@ -254,7 +289,9 @@ def test_no_machine_notice_on_original_or_human_translation(client, story):
 
 
 def test_stale_translation_says_the_original_changed(client, story):
-    assert soup_of(client.get("/id/2025/10/kerja-sama-vietnam-korea-utara/")).find(class_="notice-stale") is None
+    assert (
+        soup_of(client.get("/id/2025/10/kerja-sama-vietnam-korea-utara/")).find(class_="notice-stale") is None
+    )
     ArticleText.objects.filter(pk=story.pk).update(stale=True)
     notice = soup_of(client.get("/id/2025/10/kerja-sama-vietnam-korea-utara/")).find(class_="notice-stale")
     assert notice.get_text(strip=True) == "Artikel aslinya telah diperbarui setelah terjemahan ini dibuat."
@@ -276,7 +313,11 @@ def test_empty_related_lists_leave_no_trace(client):
 def test_ui_strings_follow_the_page_language(client, story):
     labels = {
         "/vi/2025/10/quan-he-viet-trieu/": ("Nguồn:", "Các chuyên mục", "Chuyển đến nội dung chính"),
-        "/id/2025/10/kerja-sama-vietnam-korea-utara/": ("Sumber:", "Jelajahi rubrik", "Langsung ke konten utama"),
+        "/id/2025/10/kerja-sama-vietnam-korea-utara/": (
+            "Sumber:",
+            "Jelajahi rubrik",
+            "Langsung ke konten utama",
+        ),
         "/en/2025/10/vietnam-dprk-ties/": ("Source:", "Browse sections", "Skip to content"),
     }
     for url, (source, sections, skip) in labels.items():
@@ -301,7 +342,10 @@ def test_wrong_language_unknown_slug_and_unpublished_text_are_404(client, story)
     ArticleText.objects.filter(pk=story.pk).update(is_published=False)
     response = client.get("/id/2025/10/kerja-sama-vietnam-korea-utara/")
     assert response.status_code == 404
-    assert "Halaman tidak ditemukan" in response.content.decode()
+    page = BeautifulSoup(response.content.decode(), "html.parser")
+    assert page.find("h1").get_text(strip=True) == "Halaman tidak ditemukan"
+    assert page.find("link", rel="canonical") is None
+    assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
 
 
 def test_wrong_year_or_month_redirects_to_the_article(client, story):

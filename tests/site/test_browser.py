@@ -34,7 +34,8 @@ CAPTION_ID = "Upacara penyambutan resmi di Lapangan Kim Il Sung, Pyongyang."
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)"
+        not CHROMIUM.exists(),
+        reason=f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)",
     ),
 ]
 
@@ -79,7 +80,12 @@ def articles(transactional_db, image_server: str) -> ArticleText:
         published_at=now,
         source_url="https://nhandan.example/quan-he-hop-tac-viet-nam-trieu-tien-post914702.html",
     )
-    make_media(article, url=f"{image_server}/welcome.jpg", captions={"vi": CAPTION_VI, "id": CAPTION_ID}, credit="TTXVN")
+    make_media(
+        article,
+        url=f"{image_server}/welcome.jpg",
+        captions={"vi": CAPTION_VI, "id": CAPTION_ID},
+        credit="TTXVN",
+    )
     make_text(
         article,
         "vi",
@@ -89,8 +95,15 @@ def articles(transactional_db, image_server: str) -> ArticleText:
         blocks=[
             {"type": "paragraph", "text": "Thời tiết tại Bình Nhưỡng mấy ngày qua mưa và lạnh."},
             {"type": "heading", "text": "Tình hữu nghị truyền thống", "level": 2},
-            {"type": "paragraph", "text": "Triều Tiên là một trong những nước đầu tiên thiết lập quan hệ ngoại giao với Việt Nam."},
-            {"type": "quote", "text": "Tình hữu nghị sẽ tiếp tục được vun đắp.", "cite": "Tổng Bí thư Tô Lâm"},
+            {
+                "type": "paragraph",
+                "text": "Triều Tiên là một trong những nước đầu tiên thiết lập quan hệ ngoại giao với Việt Nam.",
+            },
+            {
+                "type": "quote",
+                "text": "Tình hữu nghị sẽ tiếp tục được vun đắp.",
+                "cite": "Tổng Bí thư Tô Lâm",
+            },
         ],
     )
     indonesian = make_text(
@@ -103,26 +116,57 @@ def articles(transactional_db, image_server: str) -> ArticleText:
         blocks=[
             {"type": "paragraph", "text": "Cuaca di Pyongyang beberapa hari terakhir hujan dan dingin."},
             {"type": "heading", "text": "Persahabatan tradisional", "level": 2},
-            {"type": "paragraph", "text": "Korea Utara adalah salah satu negara pertama yang menjalin hubungan diplomatik dengan Vietnam."},
+            {
+                "type": "paragraph",
+                "text": "Korea Utara adalah salah satu negara pertama yang menjalin hubungan diplomatik dengan Vietnam.",
+            },
         ],
     )
     for n, (section, title_vi, title_id) in enumerate(
         [
-            (people, "Nghệ sĩ trẻ mang âm nhạc dân tộc ra thế giới", "Seniman muda membawa musik tradisional ke dunia"),
+            (
+                people,
+                "Nghệ sĩ trẻ mang âm nhạc dân tộc ra thế giới",
+                "Seniman muda membawa musik tradisional ke dunia",
+            ),
             (politics, "Quốc hội khai mạc kỳ họp thứ mười", "DPR Vietnam membuka sidang kesepuluh"),
             (people, "Người giữ nghề làm cốm làng Vòng", "Penjaga tradisi kue beras muda desa Vong"),
-            (business, "Xuất khẩu nông sản tăng mạnh trong quý ba", "Ekspor hasil pertanian naik tajam pada kuartal ketiga"),
-            (politics, "Hà Nội đón đoàn đại biểu cấp cao Lào", "Hanoi menyambut delegasi tingkat tinggi Laos"),
+            (
+                business,
+                "Xuất khẩu nông sản tăng mạnh trong quý ba",
+                "Ekspor hasil pertanian naik tajam pada kuartal ketiga",
+            ),
+            (
+                politics,
+                "Hà Nội đón đoàn đại biểu cấp cao Lào",
+                "Hanoi menyambut delegasi tingkat tinggi Laos",
+            ),
             (business, "Giá cà phê lập đỉnh mới", "Harga kopi mencapai rekor baru"),
-            (people, "Cô giáo vùng cao và những lớp học trên mây", "Guru di dataran tinggi dan kelas di atas awan"),
+            (
+                people,
+                "Cô giáo vùng cao và những lớp học trên mây",
+                "Guru di dataran tinggi dan kelas di atas awan",
+            ),
             (business, "Cảng biển miền Trung mở tuyến mới", "Pelabuhan di Vietnam Tengah membuka rute baru"),
-            (politics, "Thủ tướng tiếp doanh nghiệp Indonesia", "Perdana Menteri menerima pengusaha Indonesia"),
+            (
+                politics,
+                "Thủ tướng tiếp doanh nghiệp Indonesia",
+                "Perdana Menteri menerima pengusaha Indonesia",
+            ),
             (people, "Vận động viên khiếm thị chinh phục marathon", "Atlet tunanetra menaklukkan maraton"),
         ]
     ):
-        other = make_article(outlet=outlet, section=section, authors=[writer], published_at=now - dt.timedelta(hours=n + 2))
+        other = make_article(
+            outlet=outlet, section=section, authors=[writer], published_at=now - dt.timedelta(hours=n + 2)
+        )
         make_text(other, "vi", title=title_vi, slug=f"bai-{n}", lead="Một đoạn dẫn ngắn cho bài viết.")
-        make_text(other, "id", title=title_id, slug=f"artikel-{n}", lead="Paragraf pembuka singkat untuk artikel ini.")
+        make_text(
+            other,
+            "id",
+            title=title_id,
+            slug=f"artikel-{n}",
+            lead="Paragraf pembuka singkat untuk artikel ini.",
+        )
     return indonesian
 
 
@@ -165,12 +209,16 @@ def test_reader_journey_in_chromium(live_server, articles, screenshot_dir: Path)
             page.locator("nav.languages").get_by_role("link", name="Bahasa Indonesia").click()
             expect(page.locator("h1")).to_have_text(articles.title)
             expect(page.locator(".notice-mt")).to_be_visible()
-            expect(page.locator(".notice-mt")).to_contain_text("Diterjemahkan dengan mesin dari bahasa Vietnam")
+            expect(page.locator(".notice-mt")).to_contain_text(
+                "Diterjemahkan dengan mesin dari bahasa Vietnam"
+            )
             expect(page.locator("main figure figcaption").first).to_contain_text(CAPTION_ID)
             expect(page.locator(".source")).to_contain_text("Sumber:")
             page.screenshot(path=screenshot_dir / "article-id.png", full_page=True)
 
-            phone = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844}, device_scale_factor=2)
+            phone = browser.new_context(
+                locale="vi-VN", viewport={"width": 390, "height": 844}, device_scale_factor=2
+            )
             mobile = phone.new_page()
             mobile.goto(f"{live_server.url}/vi/2025/10/quan-he-hop-tac-viet-nam-trieu-tien/")
             expect(mobile.locator("h1")).to_be_visible()
@@ -180,7 +228,9 @@ def test_reader_journey_in_chromium(live_server, articles, screenshot_dir: Path)
             mobile.goto(f"{live_server.url}/vi/")
             mobile.screenshot(path=screenshot_dir / "home-vi-mobile.png", full_page=True)
 
-            night = browser.new_context(locale="id-ID", color_scheme="dark", viewport={"width": 1280, "height": 900})
+            night = browser.new_context(
+                locale="id-ID", color_scheme="dark", viewport={"width": 1280, "height": 900}
+            )
             dark = night.new_page()
             dark.goto(f"{live_server.url}/id/2025/10/kerja-sama-vietnam-korea-utara/")
             expect(dark.locator(".notice-mt")).to_be_visible()

@@ -33,8 +33,12 @@ def newsroom():
     business = make_section("kinh-te", {"vi": "Kinh tế", "en": "Business", "id": "Ekonomi"}, position=2)
     writer = make_author("Lan Phạm", outlet=outlet, slug="lan-pham")
     made = {}
-    for n, (section, has_id) in enumerate([(people, True), (business, True), (people, False), (business, True)]):
-        article = make_article(outlet=outlet, section=section, authors=[writer], published_at=NOW - dt.timedelta(hours=n))
+    for n, (section, has_id) in enumerate(
+        [(people, True), (business, True), (people, False), (business, True)]
+    ):
+        article = make_article(
+            outlet=outlet, section=section, authors=[writer], published_at=NOW - dt.timedelta(hours=n)
+        )
         made[f"vi{n}"] = make_text(article, "vi", title=f"Tin tiếng Việt {n}", slug=f"tin-{n}")
         if has_id:
             made[f"id{n}"] = make_text(article, "id", title=f"Berita Indonesia {n}", slug=f"berita-{n}")
@@ -79,7 +83,10 @@ def test_home_groups_latest_articles_by_section(client, newsroom, monkeypatch):
         for block in soup.select(".section-block")
     }
     assert groups == {"Nhân vật": ["Tin tiếng Việt 2"], "Kinh tế": ["Tin tiếng Việt 1", "Tin tiếng Việt 3"]}
-    assert [b.find("h2").get_text(strip=True) for b in soup.select(".section-block")] == ["Nhân vật", "Kinh tế"]
+    assert [b.find("h2").get_text(strip=True) for b in soup.select(".section-block")] == [
+        "Nhân vật",
+        "Kinh tế",
+    ]
 
 
 def test_empty_home_says_so_without_widgets(client):
@@ -124,7 +131,10 @@ def test_section_pagination(client, monkeypatch):
     assert client.get("/en/the-thao/?page=4").status_code == 404
     assert client.get("/en/the-thao/?page=x").status_code == 404
     vi = soup_of(client.get("/vi/the-thao/"))
-    assert vi.find(class_="empty").get_text(strip=True) == "Chuyên mục này chưa có bài viết nào bằng ngôn ngữ này."
+    assert (
+        vi.find(class_="empty").get_text(strip=True)
+        == "Chuyên mục này chưa có bài viết nào bằng ngôn ngữ này."
+    )
 
 
 def test_author_page(client, newsroom):

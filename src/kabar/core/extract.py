@@ -28,18 +28,14 @@ from kabar.core.boilerplate import is_boilerplate, is_list_heading, is_read_also
 from kabar.core.credits import is_file_name
 from kabar.core.errors import StageError
 from kabar.core.extract_body import xml_to_blocks
-from kabar.core.extract_dom import remove_furniture, take_lead
-from kabar.core.extract_images import PLACEHOLDER, LiftedImage, lift_images
+from kabar.core.extract_dom import SOURCE_LINE, URL, remove_furniture, take_lead, take_source_line
+from kabar.core.extract_images import PLACEHOLDER, LiftedImage, lift_images, text_key
 from kabar.core.extract_meta import clean_author, merge_names, normalize_space, parse_machine_date, read_meta
 from kabar.core.stage import check_size, run_with_timeout
 from kabar.core.types import Block, Extracted
 
 STAGE = "extract"
 
-SOURCE_LINE = re.compile(
-    r"^\s*[(\[]?\s*(?:nguồn|source|sumber|fuente|quelle|original)\s*:\s*(?P<rest>.*?)\s*[)\]]?\s*$", re.I
-)
-URL = re.compile(r"https?://[^\s<>\"')\]]+")
 HREF = re.compile(r'<a href="(https?://[^"]+)"')
 # "HÀ LINH", "NGUYỄN VĂN AN", "HÀ LINH - MINH ANH": a closing byline, capitals only.
 CAPS_BYLINE = re.compile(
@@ -118,6 +114,7 @@ def _extract(html: str, url: str) -> ExtractionResult:
         raise ExtractionError("not an HTML document")
     meta = read_meta(tree, url)
     remove_furniture(tree)
+    dom_source_url = take_source_line(tree)
     lifted = lift_images(tree, url)
     scope = _article_scope(tree)
     lifted_in_scope = [_in_scope(item.anchor, scope) for item in lifted]
@@ -152,7 +149,7 @@ def _extract(html: str, url: str) -> ExtractionResult:
         title=title,
         lead=lead,
         blocks=blocks,
-        source_url=source_url or meta.canonical or url,
+        source_url=source_url or dom_source_url or meta.canonical or url,
         outlet=meta.outlet or normalize_space(doc.sitename or ""),
         authors=merge_names([closing_author] if closing_author else [], authors),
         published=published,
@@ -223,30 +220,34 @@ def _image_lookup(lifted: list[LiftedImage], placed: set[int]) -> Callable[[str]
     return lookup
 
 
+def _block_keys(block: Block) -> list[str]:
+    return [text_key(strip_tags(t)) for t in (block.get("items") or [block.get("text", "")])]
+
+
 def _add_unplaced_images(
     blocks: list[Block], lifted: list[LiftedImage], placed: set[int], in_scope: list[bool]
 ) -> list[Block]:
-    """Put back captioned article images the extractor left out (typically the hero image).
+    """Put back the images the extractor left out, beside the text they stood next to.
 
-    Each goes right after the placed image that precedes it on the page, or
-    first when none does.
+    An image goes before the block that followed it on the page, else after
+    the block that preceded it. A captioned image of the article whose
+    neighbours did not make it into the body (a hero image above the text)
+    goes first.
     """
     result = list(blocks)
-    last_placed_src: str | None = None
     for index, item in enumerate(lifted):
         if index in placed:
-            last_placed_src = item.image.src
             continue
-        if not in_scope[index] or not (item.image.caption or item.image.credit):
-            continue
-        position = 0
-        if last_placed_src is not None:
-            position = next(
-                (i + 1 for i, b in enumerate(result) if b["type"] == "image" and b["src"] == last_placed_src),
-                0,
-            )
-        result.insert(position, item.image.as_block())
-        last_placed_src = item.image.src
+        keys = [_block_keys(b) if b["type"] != "image" else [] for b in result]
+        after = next((i for i, k in enumerate(keys) if item.text_after and item.text_after in k), None)
+        before = next((i for i, k in reversed(list(enumerate(keys))) if item.text_before and item.text_before in k), None)
+        if after is not None:
+            result.insert(after, item.image.as_block())
+        elif before is not None:
+            result.insert(before + 1, item.image.as_block())
+        elif in_scope[index] and (item.image.caption or item.image.credit):
+            first_text = next((i for i, b in enumerate(result) if b["type"] != "image"), len(result))
+            result.insert(first_text, item.image.as_block())
     return result
 
 
@@ -279,9 +280,9 @@ def _drop_repeats(
                     lead = ""  # the description quotes a later paragraph: no standfirst
             if key and key == title_key or key in captions or is_file_name(strip_tags(b["text"])):
                 continue
-            # A description that is the start of the opening paragraph (often cut short with "...")
+            # A description taken from the opening paragraph (often cut short with "...")
             # is no standfirst: the paragraph stays and the lead is left empty rather than repeat it.
-            if lead_from_meta and not any(k["type"] != "image" for k in kept) and lead_key and key.startswith(lead_key):
+            if lead_from_meta and not any(k["type"] != "image" for k in kept) and lead_key and lead_key in key:
                 lead = ""
         kept.append(b)
     return kept, lead, lead_in_body

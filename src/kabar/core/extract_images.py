@@ -56,12 +56,46 @@ LAZY_ATTRIBUTES = (
 )
 
 
+TEXT_BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd"})
+ANCHOR_WORDS = 12  # enough words to recognise a paragraph again after extraction
+
+
 @dataclass
 class LiftedImage:
-    """One image taken out of the page, and where it stood."""
+    """One image taken out of the page, and where it stood.
+
+    ``text_after``/``text_before`` identify the nearest text blocks around the
+    image (see ``text_key``), so the image can be put back beside them when the
+    extractor drops the placeholder, as trafilatura does in some layouts.
+    """
 
     image: Image
     anchor: HtmlElement  # the placeholder now standing in the page
+    text_after: str = ""
+    text_before: str = ""
+
+
+def text_key(text: str) -> str:
+    """The first words of a text, case-folded: how a paragraph is recognised after extraction."""
+    return " ".join(re.findall(r"\w+", text.casefold())[:ANCHOR_WORDS])
+
+
+def _set_text_anchors(tree: HtmlElement, lifted: list[LiftedImage]) -> None:
+    by_anchor = {item.anchor: item for item in lifted}
+    previous = ""
+    waiting: list[LiftedImage] = []
+    for el in tree.iter():
+        if el in by_anchor:
+            item = by_anchor[el]
+            item.text_before = previous
+            waiting.append(item)
+        elif isinstance(el.tag, str) and el.tag in TEXT_BLOCK_TAGS:
+            key = text_key(el.text_content())
+            if key:
+                previous = key
+                for item in waiting:
+                    item.text_after = key
+                waiting = []
 
 
 def _largest_in_srcset(srcset: str) -> str:
@@ -235,7 +269,7 @@ def lift_images(tree: HtmlElement, base_url: str) -> list[LiftedImage]:
     if base is not None:
         base_url = urljoin(base_url, base.get("href", ""))
     lifted: list[LiftedImage] = []
-    for img in list(tree.iter("img")):
+    for img in list(tree.iter("img", "amp-img")):
         if img.getparent() is None or not img.getroottree().getroot() is tree.getroottree().getroot():
             continue  # already taken out with an earlier image's construct
         src = image_source(img)
@@ -270,4 +304,5 @@ def lift_images(tree: HtmlElement, base_url: str) -> list[LiftedImage]:
             if el.getparent() is not None:
                 el.drop_tree()
         lifted.append(LiftedImage(image=image, anchor=placeholder))
+    _set_text_anchors(tree, lifted)
     return lifted

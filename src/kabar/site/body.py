@@ -146,10 +146,3 @@ def first_paragraph(blocks: Iterable[dict[str, Any]]) -> str:
         if block.get("type") == "paragraph" and block.get("text"):
             return strip_tags(str(block["text"])).strip()
     return ""
-
-
-def first_image_src(blocks: Iterable[dict[str, Any]]) -> str:
-    for block in blocks:
-        if block.get("type") == "image" and block.get("src"):
-            return str(block["src"])
-    return ""

@@ -43,7 +43,9 @@ def language_links(request: HttpRequest) -> list[Version]:
         if url == request.path and code != current:
             with translation.override(code):
                 url = reverse("site:home")
-        links.append(Version(language=code, name=endonym(code), url=url, is_current=code == current, is_original=False))
+        links.append(
+            Version(language=code, name=endonym(code), url=url, is_current=code == current, is_original=False)
+        )
     return links
 
 

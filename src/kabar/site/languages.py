@@ -6,7 +6,6 @@ from django.conf import settings
 from django.utils.translation import get_language_info, pgettext, to_locale
 
 
-
 def site_language_codes() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 

@@ -20,7 +20,8 @@ def absolute(url: str) -> str:
         return url
     if url.startswith("//"):
         return "https:" + url
-    return settings.SITE_URL + (url if url.startswith("/") else "/" + url)
+    base: str = settings.SITE_URL
+    return base + (url if url.startswith("/") else "/" + url)
 
 
 @dataclass(frozen=True)

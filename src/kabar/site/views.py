@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
@@ -63,14 +69,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "site/home.html", context)
 
 
-def _page(request: HttpRequest, queryset: QuerySet[ArticleText]) -> Page:
+def _page(request: HttpRequest, queryset: QuerySet[ArticleText]) -> Page[ArticleText]:
     try:
         return Paginator(queryset, LIST_PAGE_SIZE).page(request.GET.get("page") or 1)
     except InvalidPage as exc:
         raise Http404(str(exc)) from exc
 
 
-def _list_canonical(request: HttpRequest, page: Page) -> str:
+def _list_canonical(request: HttpRequest, page: Page[ArticleText]) -> str:
     url = absolute(request.path)
     return url if page.number == 1 else f"{url}?page={page.number}"
 
@@ -102,7 +108,9 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
         "site/author.html",
         {
             "author": found,
-            "outlet_name": format_html('<span lang="{}">{}</span>', outlet.language, outlet.name) if outlet else "",
+            "outlet_name": format_html('<span lang="{}">{}</span>', outlet.language, outlet.name)
+            if outlet
+            else "",
             "page": page,
             "teasers": [teaser(t) for t in page.object_list],
             "canonical_url": _list_canonical(request, page),

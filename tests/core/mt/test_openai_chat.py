@@ -40,7 +40,7 @@ def test_translates_numbered_segments_and_maps_them_back(serve) -> None:
     assert request.headers["authorization"] == "Bearer sk-local"
     assert request.json["model"] == "tiny-llm" and request.json["temperature"] == 0
     system = request.json["messages"][0]["content"]
-    assert "from Vietnamese to English" in system and "exactly 3 lines" in system and "⟦1⟧" in system
+    assert "from Vietnamese to English" in system and "exactly 3 lines" in system and "<x1>" in system
     assert numbered_items(request) == SEGMENTS
 
 

@@ -44,8 +44,9 @@ Rules:
 - Answer with exactly {count} lines, numbered 1. to {count}. in the same order as the input, \
 one line per segment. Never merge, split, skip or add segments.
 - Each line is "<number>. <translation>" and nothing else.
-- Keep every marker in double brackets, such as ⟦1⟧, ⟦/1⟧ or ⟦br⟧, exactly as written, \
-at the matching place in the translation.
+- Keep every marker exactly as written, at the matching place in the translation: inline tags \
+such as <x1>, </x1>, <x2/> and <g1/> (they stand for links, emphasis and protected names), \
+and ⟦br⟧ (a line break).
 - Translate faithfully: no explanations, notes, alternatives, greetings or commentary, \
 and no preamble such as "Here is the translation".
 - If a segment needs no translation (a name, a number), copy it unchanged."""

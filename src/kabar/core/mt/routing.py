@@ -80,7 +80,7 @@ class Router:
     def _direct(self, source: str, target: str) -> Hop | None:
         for name in self.candidates(target):
             if name in self.engines and (source, target) in self._pairs[name]:
-                return Hop(name, source, target, self.engines[name].model_version)
+                return Hop(name, source, target, _version_for(self.engines[name], source, target))
         return None
 
     def plan(self, source: str, target: str) -> RoutePlan:
@@ -118,3 +118,13 @@ class Router:
                 hop = self._direct(a, b)
                 lines.append(f"pivot hop {a}→{b}: {hop.label if hop else 'missing'}")
         return "; ".join(lines)
+
+
+def _version_for(engine: MTEngine, source: str, target: str) -> str:
+    """The version of the model that serves this pair, where an engine holds several.
+
+    Translation-memory keys include it, so adding an unrelated model to an engine
+    must not invalidate every stored segment.
+    """
+    per_pair = getattr(engine, "model_version_for", None)
+    return str(per_pair(source, target)) if callable(per_pair) else engine.model_version
