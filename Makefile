@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml | $(PY)
 	touch $(STAMP)
 
 messages: $(STAMP)
+	@command -v msgfmt >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null)
 	cd src/kabar && ../../$(VENV)/bin/django-admin compilemessages -v 0
 
 demo: $(STAMP) messages

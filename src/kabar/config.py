@@ -60,6 +60,12 @@ SETTINGS: tuple[Setting, ...] = (
         _list,
     ),
     Setting(
+        "KABAR_SERVE_MEDIA",
+        "true",
+        "Serve stored images from the app (embedded set-up); false when a web server or CDN serves MEDIA_ROOT.",
+        _bool,
+    ),
+    Setting(
         "KABAR_SITE_URL",
         "http://127.0.0.1:8000",
         "Public base URL, used in feeds, sitemaps and OpenGraph tags.",

@@ -54,7 +54,10 @@ def test_declarations_are_found() -> None:
     assert header_charset('text/html; charset="Windows-1258"') == "Windows-1258"
     assert header_charset("text/html") is None
     assert meta_charset(b'<meta charset="windows-1258">') == "windows-1258"
-    assert meta_charset(b"<META HTTP-EQUIV='Content-Type' CONTENT='text/html; charset=iso-8859-1'>") == "iso-8859-1"
+    assert (
+        meta_charset(b"<META HTTP-EQUIV='Content-Type' CONTENT='text/html; charset=iso-8859-1'>")
+        == "iso-8859-1"
+    )
     assert meta_charset(b"<p>no declaration</p>") is None
 
 

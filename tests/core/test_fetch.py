@@ -10,8 +10,8 @@ from pathlib import Path
 
 import brotli
 import pytest
-from core.misbehaving_server import MisbehavingServer, Reply, Request
 
+from core.misbehaving_server import MisbehavingServer, Reply, Request
 from kabar.core.errors import StageTimeout, TooLarge
 from kabar.core.fetch import DEFAULT_USER_AGENT, Fetcher, FetchPolicy
 from kabar.core.fetch_errors import FetchError, FetchTimeout, FetchTooLarge, HTTPStatusError, RobotsDisallowed
@@ -104,7 +104,9 @@ def test_huge_streamed_body_is_aborted_early(server: MisbehavingServer, fetcher:
     assert sent < len(chunk) * 2_000 // 10
 
 
-def test_declared_length_over_the_cap_is_refused_before_reading(server: MisbehavingServer, fetcher: Fetcher) -> None:
+def test_declared_length_over_the_cap_is_refused_before_reading(
+    server: MisbehavingServer, fetcher: Fetcher
+) -> None:
     url = server.route("/declared", Reply(body=b"x" * 10, content_length=5_000_000))
     with pytest.raises(FetchTooLarge) as caught:
         fetcher.fetch(url)
@@ -122,7 +124,9 @@ def test_gzip_bomb_is_measured_decompressed(server: MisbehavingServer, fetcher: 
 @pytest.mark.parametrize(
     ("encoding", "compress"), [("gzip", gzip.compress), ("br", brotli.compress)], ids=["gzip", "brotli"]
 )
-def test_compressed_bodies_are_decoded(server: MisbehavingServer, fetcher: Fetcher, encoding: str, compress: object) -> None:
+def test_compressed_bodies_are_decoded(
+    server: MisbehavingServer, fetcher: Fetcher, encoding: str, compress: object
+) -> None:
     body = page(VI_TEXT.encode())
     packed = compress(body)  # type: ignore[operator]
     url = server.route("/packed", Reply(body=packed, headers={"Content-Encoding": encoding}))
@@ -150,7 +154,9 @@ def test_vietnamese_windows_1258_is_decoded_despite_wrong_labels(
     assert VI_TEXT in fetched.text  # NFC: precomposed letters, not base + combining mark
 
 
-def test_redirects_are_followed_and_relative_locations_resolved(server: MisbehavingServer, fetcher: Fetcher) -> None:
+def test_redirects_are_followed_and_relative_locations_resolved(
+    server: MisbehavingServer, fetcher: Fetcher
+) -> None:
     server.route("/old", Reply(status=301, headers={"Location": "/middle"}))
     server.route("/middle", Reply(status=307, headers={"Location": "new#section"}))
     target = server.route("/new", Reply(body=b"<p>moved</p>"))
@@ -182,7 +188,10 @@ def test_conditional_get_gives_not_modified(server: MisbehavingServer, fetcher: 
     stamp = "Wed, 01 Oct 2025 08:00:00 GMT"
 
     def versioned(request: Request, hit: int) -> Reply:
-        if request.headers.get("if-none-match") == '"v7"' or request.headers.get("if-modified-since") == stamp:
+        if (
+            request.headers.get("if-none-match") == '"v7"'
+            or request.headers.get("if-modified-since") == stamp
+        ):
             return Reply(status=304, body=b"", content_type=None, content_length=-1)
         return Reply(body=b"<p>article</p>", headers={"ETag": '"v7"', "Last-Modified": stamp})
 
@@ -223,7 +232,10 @@ def test_long_retry_after_is_reported_not_waited_for(server: MisbehavingServer, 
     url = server.route("/later", Reply(status=429, headers={"Retry-After": "3600"}))
     with pytest.raises(HTTPStatusError) as caught:
         fetcher.fetch(url)
-    assert caught.value.reason == "HTTP 429 Too Many Requests: the server asks to wait 3600s, more than the 1s kabar waits"
+    assert (
+        caught.value.reason
+        == "HTTP 429 Too Many Requests: the server asks to wait 3600s, more than the 1s kabar waits"
+    )
     assert server.paths() == ["/later"]
 
 
@@ -279,7 +291,9 @@ class TestRobots:
 
 
 @pytest.mark.parametrize("concurrency", [1, 2])
-def test_requests_to_one_host_respect_the_concurrency_cap(server: MisbehavingServer, concurrency: int) -> None:
+def test_requests_to_one_host_respect_the_concurrency_cap(
+    server: MisbehavingServer, concurrency: int
+) -> None:
     lock = threading.Lock()
     in_flight = [0]
     most = [0]
@@ -330,7 +344,12 @@ def test_policy_from_settings_and_unknown_options() -> None:
         "KABAR_FETCH_HOST_DELAY": "0.5",
     }
     built = FetchPolicy.from_settings(values, allow_private=True)
-    assert (built.user_agent, built.read_timeout, built.deadline, built.max_bytes) == ("test-agent/1", 7.0, 21.0, 1234)
+    assert (built.user_agent, built.read_timeout, built.deadline, built.max_bytes) == (
+        "test-agent/1",
+        7.0,
+        21.0,
+        1234,
+    )
     assert built.allow_private and built.host_delay == 0.5
     with pytest.raises(TypeError, match="unknown fetch option"):
         FetchPolicy().with_options({"alow_private": True})

@@ -11,8 +11,8 @@ import socket
 from collections.abc import Callable, Iterator, Sequence
 
 import pytest
-from core.misbehaving_server import MisbehavingServer, Reply
 
+from core.misbehaving_server import MisbehavingServer, Reply
 from kabar.core import ssrf
 from kabar.core.fetch import Fetcher, FetchPolicy
 from kabar.core.fetch_errors import FetchRefused
@@ -70,7 +70,10 @@ REFUSED_URLS = [
     ("http://[fe80::1]/", "is a link-local address"),
     ("http://[fd00:ec2::254]/", "is a cloud metadata address"),
     ("http://[fc00::7]/", "is a private address"),
-    ("http://metadata.google.internal/computeMetadata/v1/", "metadata.google.internal is a cloud metadata host"),
+    (
+        "http://metadata.google.internal/computeMetadata/v1/",
+        "metadata.google.internal is a cloud metadata host",
+    ),
     ("file:///etc/passwd", "scheme 'file' is not http or https"),
     ("ftp://example.org/x", "scheme 'ftp' is not http or https"),
 ]
@@ -157,10 +160,18 @@ def test_every_redirect_hop_is_checked(second_loopback: MisbehavingServer) -> No
     """
     resolver = mapped({"news.test": ["127.0.0.1"], "intranet.test": ["127.0.0.2"]})
     second_loopback.route("/secret", Reply(body=b"<p>internal data</p>"))
-    with MisbehavingServer() as site, Fetcher(quiet_policy(allowed_networks=("127.0.0.1/32",)), resolver=resolver) as fetcher:
+    with (
+        MisbehavingServer() as site,
+        Fetcher(quiet_policy(allowed_networks=("127.0.0.1/32",)), resolver=resolver) as fetcher,
+    ):
         site.route("/article", Reply(body=b"<p>public article</p>"))
-        site.route("/to-article", Reply(status=302, headers={"Location": site.url("/article", host="news.test")}))
-        site.route("/to-name", Reply(status=302, headers={"Location": second_loopback.url("/secret", host="intranet.test")}))
+        site.route(
+            "/to-article", Reply(status=302, headers={"Location": site.url("/article", host="news.test")})
+        )
+        site.route(
+            "/to-name",
+            Reply(status=302, headers={"Location": second_loopback.url("/secret", host="intranet.test")}),
+        )
         site.route("/to-ip", Reply(status=301, headers={"Location": second_loopback.url("/secret")}))
 
         # Redirects as such are fine: the allowed site may redirect within itself.

@@ -266,7 +266,9 @@ def _print_table(report: dict[str, Any]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kabar.bench.extraction", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m kabar.bench.extraction", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("dataset", type=Path, help="folder with html/<id>.html.gz and ground-truth.json")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     parser.add_argument("--workers", type=int, default=MAX_WORKERS, help=f"processes (at most {MAX_WORKERS})")

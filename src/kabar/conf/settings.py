@@ -111,6 +111,7 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing root even when finders serve
 # WhiteNoise serves app static files straight from the package: nothing to collect
 # for the embedded server. Behind a CDN, run `kabar collectstatic` instead.
 WHITENOISE_USE_FINDERS = True
@@ -119,6 +120,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_URL = "/media/"
+SERVE_MEDIA = ENV["KABAR_SERVE_MEDIA"]
 MEDIA_ROOT = DATA_DIR / "media"
 
 FETCH = {
@@ -138,5 +140,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {"kabar": {"handlers": ["console"], "level": "INFO"}},
+    "loggers": {"kabar": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

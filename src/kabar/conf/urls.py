@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from kabar.site import views as site_views
 
@@ -11,7 +11,11 @@ urlpatterns = [
     path("", site_views.language_redirect, name="language-redirect"),
 ]
 urlpatterns += i18n_patterns(path("", include("kabar.site.urls")), prefix_default_language=True)
-# Serves uploads only when DEBUG is on (``static`` returns nothing otherwise); production uses the web server.
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:
+    # The embedded server has no front web server, so stored article images are served
+    # here; behind nginx or a CDN set KABAR_SERVE_MEDIA=false and serve MEDIA_ROOT there.
+    urlpatterns += [
+        re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+    ]
 
 handler404 = "kabar.site.views.page_not_found"

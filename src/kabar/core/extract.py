@@ -23,14 +23,29 @@ from lxml.html import HtmlElement
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
-from kabar.core.blocks import strip_tags
+from kabar.core.blocks import block_text, strip_tags
 from kabar.core.boilerplate import is_boilerplate, is_list_heading, is_read_also_line
 from kabar.core.credits import is_file_name
+from kabar.core.dates import find_date
 from kabar.core.errors import StageError
 from kabar.core.extract_body import xml_to_blocks
-from kabar.core.extract_dom import SOURCE_LINE, URL, remove_furniture, take_lead, take_source_line
+from kabar.core.extract_dom import (
+    SOURCE_LINE,
+    URL,
+    mark_article_body,
+    remove_furniture,
+    take_lead,
+    take_source_line,
+)
 from kabar.core.extract_images import PLACEHOLDER, LiftedImage, lift_images, text_key
-from kabar.core.extract_meta import clean_author, merge_names, normalize_space, parse_machine_date, read_meta
+from kabar.core.extract_meta import (
+    BYLINE_PREFIX,
+    clean_author,
+    merge_names,
+    normalize_space,
+    parse_machine_date,
+    read_meta,
+)
 from kabar.core.stage import check_size, run_with_timeout
 from kabar.core.types import Block, Extracted
 
@@ -44,6 +59,9 @@ CAPS_BYLINE = re.compile(
 MAX_BYLINE_CHARS = 60
 MAX_GAP_FILL = 1.5  # the default mode may add at most half again to the precise text
 MIN_TEASER_WORDS, MAX_TEASER_WORDS = 2, 15  # a headline, not a paragraph that happens to be linked
+MAX_BYLINE_LINE_CHARS = 150
+MAX_DATELINE_EXTRA_WORDS = 4  # "Published", "Cập nhật lúc", "WIB" around a date
+MIN_ARTICLE_CHARS = 40  # below this, what is left is page furniture ("Home", "Share")
 OPENING_BLOCKS = 3  # a lead repeated in the body is one of its first blocks
 
 
@@ -78,7 +96,9 @@ def extract_html(html: str, *, url: str, timeout: float = 20.0, max_bytes: int =
     return extract_article(html, url=url, timeout=timeout, max_bytes=max_bytes).extracted
 
 
-def extract_article(html: str, *, url: str, timeout: float = 20.0, max_bytes: int = 5_000_000) -> ExtractionResult:
+def extract_article(
+    html: str, *, url: str, timeout: float = 20.0, max_bytes: int = 5_000_000
+) -> ExtractionResult:
     """``extract_html`` that also tells where the lead came from (used by the benchmark)."""
     check_size(STAGE, len(html.encode("utf-8", "surrogatepass")), max_bytes)
     return run_with_timeout(STAGE, timeout, _extract, html, url)
@@ -119,6 +139,7 @@ def _extract(html: str, url: str) -> ExtractionResult:
     scope = _article_scope(tree)
     lifted_in_scope = [_in_scope(item.anchor, scope) for item in lifted]
     page_lead, lead_was_opening = take_lead(tree)
+    mark_article_body(tree)
 
     doc = _run_trafilatura(tree, url, favor_precision=True, with_metadata=True)
     if doc is None or doc.body is None:
@@ -136,10 +157,11 @@ def _extract(html: str, url: str) -> ExtractionResult:
     if lead:
         origin = "body" if lead_in_body or lead_was_opening else "page" if page_lead else "meta"
     blocks = _drop_furniture(blocks)
+    blocks = _drop_bylines(blocks, meta.authors)
     blocks, source_url = _take_source_line(blocks)
     blocks = _drop_trailing_teasers(blocks)
     blocks, closing_author = _take_caps_byline(blocks)
-    if not any(b["type"] != "image" for b in blocks):
+    if sum(len(t) for b in blocks if b["type"] != "image" for t in block_text(b)) < MIN_ARTICLE_CHARS:
         raise ExtractionError("no article text found")
 
     authors = meta.authors or [n for a in (doc.author or "").split(";") for n in clean_author(a)]
@@ -151,7 +173,7 @@ def _extract(html: str, url: str) -> ExtractionResult:
         blocks=blocks,
         source_url=source_url or dom_source_url or meta.canonical or url,
         outlet=meta.outlet or normalize_space(doc.sitename or ""),
-        authors=merge_names([closing_author] if closing_author else [], authors),
+        authors=_with_closing_author(authors, closing_author),
         published=published,
         updated=meta.updated,
         section=meta.section or next(iter(doc.categories or []), ""),
@@ -160,9 +182,11 @@ def _extract(html: str, url: str) -> ExtractionResult:
     return ExtractionResult(extracted, origin)
 
 
-def _run_trafilatura(tree: HtmlElement, url: str, *, favor_precision: bool, with_metadata: bool) -> Document | None:
+def _run_trafilatura(
+    tree: HtmlElement, url: str, *, favor_precision: bool, with_metadata: bool
+) -> Document | None:
     # trafilatura works on its own copy of the tree, so the two runs do not disturb each other.
-    return trafilatura.bare_extraction(
+    found = trafilatura.bare_extraction(
         tree,
         url=url,
         include_comments=False,
@@ -173,6 +197,7 @@ def _run_trafilatura(tree: HtmlElement, url: str, *, favor_precision: bool, with
         with_metadata=with_metadata,
         favor_precision=favor_precision,
     )
+    return found if isinstance(found, Document) else None
 
 
 def _element_key(el: _Element) -> str:
@@ -204,6 +229,13 @@ def _fill_gaps(precise: _Element, broad: Document | None) -> _Element:
     merged = Element("body")
     merged.extend(span)
     return merged
+
+
+def _with_closing_author(authors: list[str], closing: str) -> list[str]:
+    """The all-caps closing name leads the byline, unless the page already names that person."""
+    if not closing or any(a.casefold() == closing.casefold() for a in authors):
+        return authors
+    return merge_names([closing], authors)
 
 
 def _image_lookup(lifted: list[LiftedImage], placed: set[int]) -> Callable[[str], Block | None]:
@@ -240,7 +272,10 @@ def _add_unplaced_images(
             continue
         keys = [_block_keys(b) if b["type"] != "image" else [] for b in result]
         after = next((i for i, k in enumerate(keys) if item.text_after and item.text_after in k), None)
-        before = next((i for i, k in reversed(list(enumerate(keys))) if item.text_before and item.text_before in k), None)
+        before = next(
+            (i for i, k in reversed(list(enumerate(keys))) if item.text_before and item.text_before in k),
+            None,
+        )
         if after is not None:
             result.insert(after, item.image.as_block())
         elif before is not None:
@@ -282,15 +317,52 @@ def _drop_repeats(
                 continue
             # A description taken from the opening paragraph (often cut short with "...")
             # is no standfirst: the paragraph stays and the lead is left empty rather than repeat it.
-            if lead_from_meta and not any(k["type"] != "image" for k in kept) and lead_key and lead_key in key:
+            if (
+                lead_from_meta
+                and not any(k["type"] != "image" for k in kept)
+                and lead_key
+                and lead_key in key
+            ):
                 lead = ""
         kept.append(b)
     return kept, lead, lead_in_body
 
 
+def _is_byline_or_dateline(text: str, authors: list[str]) -> bool:
+    """ "By Lan Pham · 11 October 2025", "Oleh Rina Sari", "Cập nhật 12/10/2025 14:30"."""
+    if len(text) > MAX_BYLINE_LINE_CHARS:
+        return False
+    if BYLINE_PREFIX.match(text) or any(a and text.casefold().startswith(a.casefold()) for a in authors):
+        return True
+    found = find_date(text)
+    if found is None:
+        return False
+    start, end = found[1]
+    return len(_key(text[:start] + " " + text[end:]).split()) <= MAX_DATELINE_EXTRA_WORDS
+
+
+def _drop_bylines(blocks: list[Block], authors: list[str]) -> list[Block]:
+    """Remove the byline and dateline paragraphs printed above the story."""
+    kept: list[Block] = []
+    for b in blocks:
+        opening = sum(k["type"] != "image" for k in kept) < OPENING_BLOCKS
+        if opening and b["type"] == "paragraph" and _is_byline_or_dateline(strip_tags(b["text"]), authors):
+            continue
+        kept.append(b)
+    return kept
+
+
 def _is_link_only(block: Block) -> bool:
     text = block.get("text", "")
     return bool(text) and not _key(re.sub(r"<a [^>]*>.*?</a>", "", text))
+
+
+def _is_headline_link(block: Block) -> bool:
+    """A paragraph that is one headline-length link and nothing else ("READ MORE: ...")."""
+    if block["type"] != "paragraph" or not _is_link_only(block) or block["text"].count("<a ") != 1:
+        return False
+    text = strip_tags(block["text"])
+    return MIN_TEASER_WORDS <= len(_key(text).split()) <= MAX_TEASER_WORDS and not URL.search(text)
 
 
 def _drop_furniture(blocks: list[Block]) -> list[Block]:
@@ -320,9 +392,8 @@ def _drop_furniture(blocks: list[Block]) -> list[Block]:
         if is_boilerplate(texts[0]) or is_read_also_line(texts[0]):
             continue
         # A paragraph that is one link and nothing else points readers elsewhere ("READ MORE: ...").
-        if b["type"] == "paragraph" and _is_link_only(b) and b["text"].count("<a ") == 1:
-            if MIN_TEASER_WORDS <= len(_key(b["text"]).split()) <= MAX_TEASER_WORDS and not URL.search(texts[0]):
-                continue
+        if _is_headline_link(b):
+            continue
         kept.append(b)
     return kept
 
@@ -330,7 +401,7 @@ def _drop_furniture(blocks: list[Block]) -> list[Block]:
 def _is_teaser(text: str) -> bool:
     """A headline link, alone or followed by its blurb: how lists of other stories look."""
     match = re.match(r"\s*<a [^>]*>(.*?)</a>", text)
-    return bool(match) and len(_key(match.group(1)).split()) >= MIN_TEASER_WORDS
+    return match is not None and len(_key(match.group(1)).split()) >= MIN_TEASER_WORDS
 
 
 def _drop_trailing_teasers(blocks: list[Block]) -> list[Block]:

@@ -146,9 +146,8 @@ def remove_furniture(tree: HtmlElement) -> None:
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
-        if el.tag in JUNK_TAGS or JUNK_CLASS.search(_attrs(el)):
-            if not _is_protected(el, page_len):
-                doomed.append(el)
+        if (el.tag in JUNK_TAGS or JUNK_CLASS.search(_attrs(el))) and not _is_protected(el, page_len):
+            doomed.append(el)
     for el in doomed:
         _drop(el)
 
@@ -184,7 +183,9 @@ def take_source_line(tree: HtmlElement) -> str:
         match = SOURCE_LINE.match(text)
         if not match:
             continue
-        hrefs = [a.get("href", "") for a in el.iter("a") if a.get("href", "").startswith(("http://", "https://"))]
+        hrefs = [
+            a.get("href", "") for a in el.iter("a") if a.get("href", "").startswith(("http://", "https://"))
+        ]
         url = hrefs[0] if hrefs else (URL.search(match["rest"]) or [""])[0]
         if url:
             found = (el, url.rstrip(".,;"))
@@ -192,3 +193,22 @@ def take_source_line(tree: HtmlElement) -> str:
         return ""
     _drop(found[0])
     return found[1]
+
+
+def mark_article_body(tree: HtmlElement) -> None:
+    """Mark the element holding the most paragraph text as ``itemprop="articleBody"``.
+
+    Only on pages that mark no article at all (no ``<article>``, no
+    ``articleBody``), such as bootstrap themes with ``col-lg-8`` columns:
+    without a marked container trafilatura falls back to a generic pass that
+    drops subheadings and images.
+    """
+    if tree.xpath("//article | //*[@itemprop='articleBody']"):
+        return
+    best, best_size = None, MIN_PROSE_TOTAL
+    for el in tree.iter("div", "section", "main", "td"):
+        size = sum(_text_len(p) for p in el.iterchildren("p"))
+        if size > best_size:
+            best, best_size = el, size
+    if best is not None:
+        best.set("itemprop", "articleBody")

@@ -45,6 +45,7 @@ STAND_IN_SRC = re.compile(
 ICON_SRC = re.compile(r"logo|icon|avatar|sprite|emoji|spinner|badge|tracking|pixel|/ads?/|banner", re.I)
 MIN_SIZE = 50
 MAX_CAPTION_CHARS = 600
+MAX_CAPTION_TABLE_ROWS = 3  # image, caption, credit: a bigger table is layout or data
 LAZY_ATTRIBUTES = (
     "data-src",
     "data-original",
@@ -115,9 +116,10 @@ def _largest_in_srcset(srcset: str) -> str:
 def image_source(img: HtmlElement) -> str:
     """The real picture's address: srcset's largest, a lazy-loading attribute, or src."""
     srcsets = [img.get("data-srcset", ""), img.get("srcset", "")]
-    picture = img.getparent()
-    if picture is not None and picture.tag == "picture":
-        srcsets += [s.get("data-srcset", "") or s.get("srcset", "") for s in picture.iterfind("source")]
+    # libxml2 does not know <source> is empty and may nest the <img> inside it.
+    picture = next((a for a in img.iterancestors() if a.tag == "picture"), None)
+    if picture is not None:
+        srcsets += [s.get("data-srcset", "") or s.get("srcset", "") for s in picture.iter("source")]
     for srcset in srcsets:
         if srcset.strip() and (best := _largest_in_srcset(srcset)) and not STAND_IN_SRC.search(best):
             return best
@@ -164,12 +166,19 @@ def _caption_sibling(el: HtmlElement) -> HtmlElement | None:
     if CAPTION_CLASS.search(nxt.get("class", "")) or nxt.tag == "figcaption":
         return nxt
     # "<p><em>Caption (Foto: X)</em></p>" directly under the image.
-    if nxt.tag in ("p", "div") and len(nxt) == 1 and nxt[0].tag in ("em", "i") and _text(nxt[0]) == text:
-        if not (nxt.text or "").strip():
-            return nxt
+    only_emphasis = len(nxt) == 1 and nxt[0].tag in ("em", "i") and _text(nxt[0]) == text
+    if nxt.tag in ("p", "div") and only_emphasis and not (nxt.text or "").strip():
+        return nxt
     if nxt.tag in ("em", "i"):
         return nxt
     return None
+
+
+def _is_caption_table(table: HtmlElement) -> bool:
+    """A table that frames one image and its caption (Vietnamese CMSs), not layout or data."""
+    rows = len(table.findall(".//tr"))
+    framed = CAPTION_BOX_CLASS.search(table.get("class", "")) or rows <= MAX_CAPTION_TABLE_ROWS
+    return bool(framed) and len(table.findall(".//img")) == 1 and len(_text(table)) <= MAX_CAPTION_CHARS
 
 
 def _find_caption(img: HtmlElement) -> tuple[HtmlElement, list[HtmlElement], str, str]:
@@ -199,9 +208,8 @@ def _find_caption(img: HtmlElement) -> tuple[HtmlElement, list[HtmlElement], str
                 caption, credit = _caption_parts(extra, img)
                 return anc, [extra], caption, credit
             return anc, [], caption, credit
-        if anc.tag == "table" and (CAPTION_BOX_CLASS.search(classes) or len(anc.findall(".//tr")) <= 3):
-            if len(anc.findall(".//img")) == 1 and len(_text(anc)) <= MAX_CAPTION_CHARS:
-                return anc, [], *_caption_parts(anc, img)
+        if anc.tag == "table" and _is_caption_table(anc):
+            return anc, [], *_caption_parts(anc, img)
         if anc.tag == "div" and (anc.get("type") == "Photo" or "VCSortableInPreviewMode" in classes):
             caption_el = next(
                 (
@@ -237,12 +245,8 @@ def _find_caption(img: HtmlElement) -> tuple[HtmlElement, list[HtmlElement], str
         if inner is not None and inner.find(".//img") is None:
             return parent, [], *_caption_parts(inner, img)
         node = parent
-    return (
-        (img.getparent() if img.getparent() is not None and img.getparent().tag == "picture" else img),
-        [],
-        "",
-        "",
-    )
+    picture = next((a for a in img.iterancestors() if a.tag == "picture"), None)
+    return (picture if picture is not None else img), [], "", ""
 
 
 def _is_decoration(img: HtmlElement, src: str) -> bool:
@@ -270,7 +274,7 @@ def lift_images(tree: HtmlElement, base_url: str) -> list[LiftedImage]:
         base_url = urljoin(base_url, base.get("href", ""))
     lifted: list[LiftedImage] = []
     for img in list(tree.iter("img", "amp-img")):
-        if img.getparent() is None or not img.getroottree().getroot() is tree.getroottree().getroot():
+        if img.getparent() is None or img.getroottree().getroot() is not tree.getroottree().getroot():
             continue  # already taken out with an earlier image's construct
         src = image_source(img)
         if not src or src.startswith("data:"):

@@ -229,8 +229,8 @@ def _visible_authors(tree: HtmlElement) -> list[str]:
         if BYLINE_CLASS.search(f"{el.get('class', '')} {el.get('id', '')}"):
             text = normalize_space(el.text_content())
             if 0 < len(text) <= MAX_NAME_CHARS:
-                return clean_author(text)
-    return []
+                names.extend(clean_author(text))
+    return merge_names(names)
 
 
 def _visible_date(tree: HtmlElement, lang: str | None) -> dt.datetime | None:

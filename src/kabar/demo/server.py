@@ -8,8 +8,8 @@ canonical URLs all point at the running copy.
 from __future__ import annotations
 
 import functools
-import io
 import http.server
+import io
 import threading
 from pathlib import Path
 from typing import Any

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kabar.core.blocks import BlockError, validate_blocks
@@ -222,7 +223,8 @@ class ArticleText(models.Model):
             raise ValidationError({"language": "A translation cannot be in the article's source language."})
 
     def get_absolute_url(self) -> str:
-        when = self.article.published_at
+        # The URL's year and month are the ones readers see on the page: local time.
+        when = timezone.localtime(self.article.published_at)
         return reverse(
             "site:article",
             kwargs={"year": f"{when.year:04d}", "month": f"{when.month:02d}", "slug": self.slug},

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from core.misbehaving_server import MisbehavingServer
 
+from core.misbehaving_server import MisbehavingServer
 from kabar.core.fetch import Fetcher, FetchPolicy
 
 

@@ -128,7 +128,9 @@ def _entry_hints(entry: Any, *, feed: str, outlet: str) -> dict[str, Any]:
 
 
 def _entry_time(entry: Any, key: str) -> dt.datetime | None:
-    value = entry.get(key)
+    # dict.get, not entry.get: feedparser answers a missing "updated_parsed" with
+    # the published date (a deprecated fallback), which would invent an update.
+    value = dict.get(entry, key)
     if not isinstance(value, time.struct_time):
         return None
     return dt.datetime(*value[:6], tzinfo=dt.UTC)  # feedparser normalises dates to UTC

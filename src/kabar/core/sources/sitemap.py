@@ -23,7 +23,7 @@ from xml.etree.ElementTree import Element
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
-from kabar.core.fetch_errors import FetchTooLarge
+from kabar.core.fetch_errors import FetchError, FetchTooLarge
 from kabar.core.sources import failure, is_http_url, iso, language_code, looks_like_sitemap, parse_datetime
 from kabar.core.sources.web import NetworkSource, page_document
 from kabar.core.types import RawDocument
@@ -111,15 +111,15 @@ class SitemapSource(NetworkSource):
         if not stripped.startswith(b"<"):
             urls = _text_urls(stripped)
             if not urls:
-                raise ValueError("not a sitemap: neither XML nor a list of URLs")
+                raise FetchError("not a sitemap: neither XML nor a list of URLs", url=url)
             return urls
         try:
             root: Element = SafeElementTree.fromstring(content)
             return root
         except DefusedXmlException as exc:
-            raise ValueError(f"refused: unsafe XML ({type(exc).__name__})") from exc
+            raise FetchError(f"refused: unsafe XML ({type(exc).__name__})", url=url) from exc
         except SafeElementTree.ParseError as exc:
-            raise ValueError(f"not well-formed XML: {exc}") from exc
+            raise FetchError(f"not well-formed XML: {exc}", url=url) from exc
 
 
 class _Walk:
@@ -190,7 +190,7 @@ def _gunzip(content: bytes, limit: int, url: str) -> bytes:
         with gzip.GzipFile(fileobj=io.BytesIO(content)) as unzipped:
             data = unzipped.read(limit + 1)
     except (OSError, EOFError, zlib.error) as exc:
-        raise ValueError(f"broken gzip: {exc}") from exc
+        raise FetchError(f"broken gzip: {exc}", url=url) from exc
     if len(data) > limit:
         raise FetchTooLarge(f"sitemap larger than {limit:,} bytes once unzipped", url=url)
     return data
