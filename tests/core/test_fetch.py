@@ -15,6 +15,7 @@ from core.misbehaving_server import MisbehavingServer, Reply, Request
 from kabar.core.errors import StageTimeout, TooLarge
 from kabar.core.fetch import DEFAULT_USER_AGENT, Fetcher, FetchPolicy
 from kabar.core.fetch_errors import FetchError, FetchTimeout, FetchTooLarge, HTTPStatusError, RobotsDisallowed
+from kabar.core.robots import parse_rules, product_token
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"
 VI_TEXT = (FIXTURES / "vi-utf8.txt").read_text(encoding="utf-8").strip()
@@ -355,3 +356,25 @@ def test_policy_from_settings_and_unknown_options() -> None:
         FetchPolicy().with_options({"alow_private": True})
     with pytest.raises(ValueError, match="must be positive"):
         FetchPolicy(max_bytes=0)
+
+
+@pytest.mark.parametrize("prefer_protego", [True, False], ids=["protego", "stdlib"])
+def test_robots_rule_parsers_agree_on_plain_rules(prefer_protego: bool) -> None:
+    if prefer_protego:
+        pytest.importorskip("protego")
+    rules = parse_rules(
+        "User-agent: *\nDisallow: /private\n\nUser-agent: kabar\nDisallow: /drafts\n",
+        DEFAULT_USER_AGENT,
+        prefer_protego=prefer_protego,
+    )
+    assert rules("https://news.example/news/1")
+    assert not rules("https://news.example/drafts/2")
+    assert rules("https://news.example/private/3")  # kabar's own group replaces the * group
+    assert product_token(DEFAULT_USER_AGENT) == "kabar"
+
+
+def test_protego_understands_wildcards() -> None:
+    pytest.importorskip("protego")
+    rules = parse_rules("User-agent: *\nDisallow: /*.pdf$\n", DEFAULT_USER_AGENT)
+    assert not rules("https://news.example/files/report.pdf")
+    assert rules("https://news.example/files/report.pdf.html")

@@ -104,6 +104,15 @@ def test_localhost_is_refused_through_the_system_resolver() -> None:
     assert "loopback" in caught.value.reason
 
 
+@pytest.mark.parametrize("host", ["2130706433", "0x7f000001", "127.1"])
+def test_numeric_spellings_of_loopback_are_refused_after_resolution(host: str) -> None:
+    # Not IP literals to Python, but inet_aton reads them as 127.0.0.1; the check
+    # after resolution catches what the literal check cannot see.
+    with Fetcher(quiet_policy()) as fetcher, pytest.raises(FetchRefused) as caught:
+        fetcher.fetch(f"http://{host}/")
+    assert caught.value.reason == f"refused: {host} resolves to 127.0.0.1, a loopback address"
+
+
 def test_public_looking_name_resolving_to_loopback_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     def fake_getaddrinfo(host: str, port: int, *args: object, **kwargs: object) -> list[tuple[object, ...]]:
         assert host == "news.example.com"

@@ -19,7 +19,9 @@ PARAGRAPHS = [
 
 @pytest.fixture
 def outlet():
-    return Outlet.objects.create(name="Báo Thử", slug="bao-thu", home_url="https://thu.example", language="vi")
+    return Outlet.objects.create(
+        name="Báo Thử", slug="bao-thu", home_url="https://thu.example", language="vi"
+    )
 
 
 def make_doc(url="https://thu.example/xe-buyt.html", paragraphs=PARAGRAPHS):
@@ -46,7 +48,9 @@ def test_storing_twice_writes_nothing_the_second_time(outlet):
     assert ArticleRevision.objects.count() == 0
 
 
-def test_a_changed_paragraph_keeps_a_revision_and_marks_translations_stale(outlet, django_capture_on_commit_callbacks):
+def test_a_changed_paragraph_keeps_a_revision_and_marks_translations_stale(
+    outlet, django_capture_on_commit_callbacks
+):
     result = store_article(make_doc(), outlet=outlet)
     ArticleText.objects.create(article=result.article, language="en", title="E", slug="e", status="machine")
     edited = copy.deepcopy(PARAGRAPHS)
@@ -77,7 +81,9 @@ def test_a_changed_paragraph_keeps_a_revision_and_marks_translations_stale(outle
 def test_near_duplicate_at_another_url_is_linked_not_stored(outlet):
     index = near_duplicate_index()
     store_article(make_doc(), outlet=outlet, index=index)
-    copy_doc = make_doc(url="https://mirror.example/xe-buyt-dien.html", paragraphs=[*PARAGRAPHS, "Ảnh: Lê Minh"])
+    copy_doc = make_doc(
+        url="https://mirror.example/xe-buyt-dien.html", paragraphs=[*PARAGRAPHS, "Ảnh: Lê Minh"]
+    )
     result = store_article(copy_doc, outlet=outlet, index=index)
     assert result.status == "duplicate"
     assert Article.objects.count() == 1

@@ -12,7 +12,6 @@ all-caps author name that closes many Vietnamese articles.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -24,14 +23,17 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from kabar.core.blocks import block_text, strip_tags
-from kabar.core.boilerplate import is_boilerplate, is_list_heading, is_read_also_line
-from kabar.core.credits import is_file_name
-from kabar.core.dates import find_date
 from kabar.core.errors import StageError
+from kabar.core.extract_blocks import (
+    drop_bylines,
+    drop_furniture,
+    drop_repeats,
+    drop_trailing_teasers,
+    take_caps_byline,
+    take_source_paragraph,
+)
 from kabar.core.extract_body import xml_to_blocks
 from kabar.core.extract_dom import (
-    SOURCE_LINE,
-    URL,
     mark_article_body,
     remove_furniture,
     take_lead,
@@ -39,7 +41,6 @@ from kabar.core.extract_dom import (
 )
 from kabar.core.extract_images import PLACEHOLDER, LiftedImage, lift_images, text_key
 from kabar.core.extract_meta import (
-    BYLINE_PREFIX,
     clean_author,
     merge_names,
     normalize_space,
@@ -51,18 +52,8 @@ from kabar.core.types import Block, Extracted
 
 STAGE = "extract"
 
-HREF = re.compile(r'<a href="(https?://[^"]+)"')
-# "HÀ LINH", "NGUYỄN VĂN AN", "HÀ LINH - MINH ANH": a closing byline, capitals only.
-CAPS_BYLINE = re.compile(
-    r"^[^\W\d_]+(?:[ .'’-]+[^\W\d_]+){1,5}(?:\s*[-–,/&]\s*[^\W\d_]+(?:[ .'’-]+[^\W\d_]+){1,5})*$"
-)
-MAX_BYLINE_CHARS = 60
 MAX_GAP_FILL = 1.5  # the default mode may add at most half again to the precise text
-MIN_TEASER_WORDS, MAX_TEASER_WORDS = 2, 15  # a headline, not a paragraph that happens to be linked
-MAX_BYLINE_LINE_CHARS = 150
-MAX_DATELINE_EXTRA_WORDS = 4  # "Published", "Cập nhật lúc", "WIB" around a date
 MIN_ARTICLE_CHARS = 40  # below this, what is left is page furniture ("Home", "Share")
-OPENING_BLOCKS = 3  # a lead repeated in the body is one of its first blocks
 
 
 LeadOrigin = Literal["page", "body", "meta", "none"]
@@ -102,12 +93,6 @@ def extract_article(
     """``extract_html`` that also tells where the lead came from (used by the benchmark)."""
     check_size(STAGE, len(html.encode("utf-8", "surrogatepass")), max_bytes)
     return run_with_timeout(STAGE, timeout, _extract, html, url)
-
-
-def _key(text: str) -> str:
-    """Text reduced for "is this the same line" comparisons."""
-    text = unicodedata.normalize("NFC", strip_tags(text)).casefold()
-    return " ".join(re.findall(r"\w+", text))
 
 
 def _article_scope(tree: HtmlElement) -> HtmlElement | None:
@@ -152,15 +137,15 @@ def _extract(html: str, url: str) -> ExtractionResult:
 
     title = meta.title or normalize_space(doc.title or "")
     lead = page_lead or meta.description or normalize_space(doc.description or "")
-    blocks, lead, lead_in_body = _drop_repeats(blocks, title, lead, lead_from_meta=not page_lead)
+    blocks, lead, lead_in_body = drop_repeats(blocks, title, lead, lead_from_meta=not page_lead)
     origin: LeadOrigin = "none"
     if lead:
         origin = "body" if lead_in_body or lead_was_opening else "page" if page_lead else "meta"
-    blocks = _drop_furniture(blocks)
-    blocks = _drop_bylines(blocks, meta.authors)
-    blocks, source_url = _take_source_line(blocks)
-    blocks = _drop_trailing_teasers(blocks)
-    blocks, closing_author = _take_caps_byline(blocks)
+    blocks = drop_furniture(blocks)
+    blocks = drop_bylines(blocks, meta.authors)
+    blocks, source_url = take_source_paragraph(blocks)
+    blocks = drop_trailing_teasers(blocks)
+    blocks, closing_author = take_caps_byline(blocks)
     if sum(len(t) for b in blocks if b["type"] != "image" for t in block_text(b)) < MIN_ARTICLE_CHARS:
         raise ExtractionError("no article text found")
 
@@ -284,171 +269,3 @@ def _add_unplaced_images(
             first_text = next((i for i, b in enumerate(result) if b["type"] != "image"), len(result))
             result.insert(first_text, item.image.as_block())
     return result
-
-
-def _drop_repeats(
-    blocks: list[Block], title: str, lead: str, *, lead_from_meta: bool
-) -> tuple[list[Block], str, bool]:
-    """Remove the title, the lead and image captions where the body repeats them.
-
-    Returns the blocks, the lead (emptied when a description merely quotes the
-    body) and whether the lead was the body's opening paragraph.
-    """
-    title_key, lead_key = _key(title), _key(lead)
-    captions = set()
-    for b in blocks:
-        if b["type"] == "image" and b.get("caption"):
-            captions.add(_key(b["caption"]))
-            captions.add(_key(f"{b['caption']} {b.get('credit', '')}"))
-    kept: list[Block] = []
-    lead_in_body = False
-    for b in blocks:
-        if b["type"] in ("paragraph", "heading"):
-            key = _key(b["text"])
-            opening = sum(k["type"] != "image" for k in kept) < OPENING_BLOCKS
-            if key and key == lead_key:
-                if opening:
-                    # A paragraph is the article's opening; a heading is a standfirst printed above it.
-                    lead_in_body = lead_in_body or b["type"] == "paragraph"
-                    continue
-                if lead_from_meta:
-                    lead = ""  # the description quotes a later paragraph: no standfirst
-            if key and key == title_key or key in captions or is_file_name(strip_tags(b["text"])):
-                continue
-            # A description taken from the opening paragraph (often cut short with "...")
-            # is no standfirst: the paragraph stays and the lead is left empty rather than repeat it.
-            if (
-                lead_from_meta
-                and not any(k["type"] != "image" for k in kept)
-                and lead_key
-                and lead_key in key
-            ):
-                lead = ""
-        kept.append(b)
-    return kept, lead, lead_in_body
-
-
-def _is_byline_or_dateline(text: str, authors: list[str]) -> bool:
-    """ "By Lan Pham · 11 October 2025", "Oleh Rina Sari", "Cập nhật 12/10/2025 14:30"."""
-    if len(text) > MAX_BYLINE_LINE_CHARS:
-        return False
-    if BYLINE_PREFIX.match(text) or any(a and text.casefold().startswith(a.casefold()) for a in authors):
-        return True
-    found = find_date(text)
-    if found is None:
-        return False
-    start, end = found[1]
-    return len(_key(text[:start] + " " + text[end:]).split()) <= MAX_DATELINE_EXTRA_WORDS
-
-
-def _drop_bylines(blocks: list[Block], authors: list[str]) -> list[Block]:
-    """Remove the byline and dateline paragraphs printed above the story."""
-    kept: list[Block] = []
-    for b in blocks:
-        opening = sum(k["type"] != "image" for k in kept) < OPENING_BLOCKS
-        if opening and b["type"] == "paragraph" and _is_byline_or_dateline(strip_tags(b["text"]), authors):
-            continue
-        kept.append(b)
-    return kept
-
-
-def _is_link_only(block: Block) -> bool:
-    text = block.get("text", "")
-    return bool(text) and not _key(re.sub(r"<a [^>]*>.*?</a>", "", text))
-
-
-def _is_headline_link(block: Block) -> bool:
-    """A paragraph that is one headline-length link and nothing else ("READ MORE: ...")."""
-    if block["type"] != "paragraph" or not _is_link_only(block) or block["text"].count("<a ") != 1:
-        return False
-    text = strip_tags(block["text"])
-    return MIN_TEASER_WORDS <= len(_key(text).split()) <= MAX_TEASER_WORDS and not URL.search(text)
-
-
-def _drop_furniture(blocks: list[Block]) -> list[Block]:
-    """Remove boilerplate lines, "read also" lines and lists of other stories."""
-    kept: list[Block] = []
-    in_story_list = False
-    for b in blocks:
-        if b["type"] == "image":
-            kept.append(b)
-            continue
-        texts = [strip_tags(t) for t in (b.get("items") or [b.get("text", "")])]
-        if b["type"] in ("paragraph", "heading") and is_list_heading(texts[0]):
-            in_story_list = True
-            continue
-        if in_story_list and (b["type"] == "list" or _is_link_only(b)):
-            continue
-        in_story_list = False
-        if b["type"] == "list":
-            items = [
-                i
-                for i in b["items"]
-                if not (is_boilerplate(strip_tags(i)) or is_read_also_line(strip_tags(i)))
-            ]
-            if items:
-                kept.append({**b, "items": items})
-            continue
-        if is_boilerplate(texts[0]) or is_read_also_line(texts[0]):
-            continue
-        # A paragraph that is one link and nothing else points readers elsewhere ("READ MORE: ...").
-        if _is_headline_link(b):
-            continue
-        kept.append(b)
-    return kept
-
-
-def _is_teaser(text: str) -> bool:
-    """A headline link, alone or followed by its blurb: how lists of other stories look."""
-    match = re.match(r"\s*<a [^>]*>(.*?)</a>", text)
-    return match is not None and len(_key(match.group(1)).split()) >= MIN_TEASER_WORDS
-
-
-def _drop_trailing_teasers(blocks: list[Block]) -> list[Block]:
-    """Remove the links to other stories that trail many articles, up to the last real text.
-
-    Only the end of the body is trimmed: a link-only paragraph, a list of
-    headline links, or an uncaptioned image there is what sites append after
-    the story ("more from this section"), never the story itself.
-    """
-    end = len(blocks)
-    while end > 0:
-        b = blocks[end - 1]
-        if b["type"] == "image":
-            trailing = not b.get("caption")
-        elif b["type"] == "list":
-            trailing = all(_is_teaser(i) for i in b["items"])
-        else:
-            trailing = b["type"] == "paragraph" and _is_link_only(b)
-        if not trailing:
-            break
-        end -= 1
-    # A captioned image closing the story stays even when teasers follow it.
-    return blocks[:end] + [b for b in blocks[end:] if b["type"] == "image" and b.get("caption")]
-
-
-def _take_source_line(blocks: list[Block]) -> tuple[list[Block], str]:
-    """Remove the "Nguồn: https://..." line (last one wins) and return the URL it names."""
-    for i in range(len(blocks) - 1, -1, -1):
-        b = blocks[i]
-        if b["type"] != "paragraph":
-            continue
-        match = SOURCE_LINE.match(strip_tags(b["text"]))
-        if not match:
-            continue
-        href = HREF.search(b["text"])
-        found = href.group(1) if href else (URL.search(match["rest"]) or [""])[0]
-        if found:
-            return blocks[:i] + blocks[i + 1 :], found.rstrip(".,;")
-    return blocks, ""
-
-
-def _take_caps_byline(blocks: list[Block]) -> tuple[list[Block], str]:
-    """Remove a closing all-caps name paragraph ("HÀ LINH") and return it as the author."""
-    last = next((i for i in range(len(blocks) - 1, -1, -1) if blocks[i]["type"] != "image"), None)
-    if last is None or blocks[last]["type"] != "paragraph":
-        return blocks, ""
-    text = normalize_space(strip_tags(blocks[last]["text"]))
-    if len(text) <= MAX_BYLINE_CHARS and text.isupper() and CAPS_BYLINE.match(text):
-        return blocks[:last] + blocks[last + 1 :], text
-    return blocks, ""

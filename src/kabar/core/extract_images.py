@@ -139,20 +139,21 @@ def _text(el: HtmlElement) -> str:
     return normalize_space(el.text_content())
 
 
-def _caption_parts(box: HtmlElement, img: HtmlElement) -> tuple[str, str]:
-    """Caption and separately marked credit inside a caption box, skipping the image's own text."""
-    credit_parts = []
-    for el in box.iter():
-        if (
-            isinstance(el.tag, str)
-            and el is not box
-            and CREDIT_CLASS.search(el.get("class", ""))
-            and _text(el)
-        ):
-            credit_parts.append(_text(el))
-            el.drop_tree()
-    caption = _text(box)
-    return caption, " ".join(credit_parts)
+def _caption_parts(box: HtmlElement, credit_scope: HtmlElement | None = None) -> tuple[str, str]:
+    """Caption text of ``box`` and the credit marked apart (class="credit") in it or in ``credit_scope``."""
+    scope = box if credit_scope is None else credit_scope
+    credits = [
+        el
+        for el in scope.iter()
+        if isinstance(el.tag, str)
+        and el is not scope
+        and CREDIT_CLASS.search(el.get("class", ""))
+        and _text(el)
+    ]
+    credit = " ".join(_text(el) for el in credits)
+    for el in credits:
+        el.drop_tree()
+    return _text(box), credit
 
 
 def _caption_sibling(el: HtmlElement) -> HtmlElement | None:
@@ -200,16 +201,16 @@ def _find_caption(img: HtmlElement) -> tuple[HtmlElement, list[HtmlElement], str
                     None,
                 )
             if caption_el is not None:
-                caption, credit = _caption_parts(caption_el, img)
+                caption, credit = _caption_parts(caption_el)
             else:
                 caption, credit = "", ""
             extra = _caption_sibling(anc)
             if not caption and extra is not None:
-                caption, credit = _caption_parts(extra, img)
+                caption, credit = _caption_parts(extra)
                 return anc, [extra], caption, credit
             return anc, [], caption, credit
         if anc.tag == "table" and _is_caption_table(anc):
-            return anc, [], *_caption_parts(anc, img)
+            return anc, [], *_caption_parts(anc)
         if anc.tag == "div" and (anc.get("type") == "Photo" or "VCSortableInPreviewMode" in classes):
             caption_el = next(
                 (
@@ -219,14 +220,17 @@ def _find_caption(img: HtmlElement) -> tuple[HtmlElement, list[HtmlElement], str
                 ),
                 None,
             )
-            caption, credit = _caption_parts(caption_el, img) if caption_el is not None else ("", "")
+            caption, credit = _caption_parts(caption_el) if caption_el is not None else ("", "")
             return anc, [], caption, credit
     # A caption box beside the image, or beside the element that wraps it.
     node = img
     for _ in range(3):
         sibling = _caption_sibling(node)
         if sibling is not None:
-            return node, [sibling], *_caption_parts(sibling, img)
+            box = node.getparent()
+            small_box = box is not None and box.tag not in ("article", "body", "main")
+            small_box = small_box and len(_text(box)) <= MAX_CAPTION_CHARS
+            return node, [sibling], *_caption_parts(sibling, credit_scope=box if small_box else None)
         parent = node.getparent()
         if (
             parent is None
@@ -243,7 +247,7 @@ def _find_caption(img: HtmlElement) -> tuple[HtmlElement, list[HtmlElement], str
             None,
         )
         if inner is not None and inner.find(".//img") is None:
-            return parent, [], *_caption_parts(inner, img)
+            return parent, [], *_caption_parts(inner, credit_scope=parent)
         node = parent
     picture = next((a for a in img.iterancestors() if a.tag == "picture"), None)
     return (picture if picture is not None else img), [], "", ""

@@ -187,7 +187,11 @@ class _GuardedTransport(httpx.HTTPTransport):
     def __init__(self, guard: AddressGuard, limits: httpx.Limits) -> None:
         super().__init__(trust_env=False, limits=limits)
         # httpx does not take a network backend, so the pool it built is swapped
-        # for the same pool on the guarded backend (httpx 0.28 keeps it in ``_pool``).
+        # for the same pool on the guarded backend (httpx 0.28 keeps it in
+        # ``_pool``). Should a later httpx move it, fail loudly here rather than
+        # fetch unguarded; tests/core/test_ssrf.py would fail too.
+        if not isinstance(getattr(self, "_pool", None), httpcore.ConnectionPool):
+            raise RuntimeError("this httpx version keeps no _pool; the SSRF guard cannot be installed")
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(trust_env=False),
             max_connections=limits.max_connections,

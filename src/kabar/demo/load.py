@@ -13,8 +13,6 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
-
 from kabar.demo import OUTLET_DIR
 from kabar.demo.server import OutletServer
 from kabar.ingest.service import Summary, ingest
@@ -35,7 +33,9 @@ class DemoResult:
 
 def load_sections(root: Path = OUTLET_DIR) -> None:
     for position, entry in enumerate(json.loads((root / "sections.json").read_text(encoding="utf-8"))):
-        Section.objects.update_or_create(slug=entry["slug"], defaults={"names": entry["names"], "position": position})
+        Section.objects.update_or_create(
+            slug=entry["slug"], defaults={"names": entry["names"], "position": position}
+        )
 
 
 def load_demo(server: OutletServer, root: Path = OUTLET_DIR) -> DemoResult:
@@ -56,11 +56,11 @@ def load_demo(server: OutletServer, root: Path = OUTLET_DIR) -> DemoResult:
         defaults={"url": f"{server.url}/rss.xml", "allow_private": True, "schedule_minutes": 0},
     )
     summary = ingest(source.url, outlet=outlet, kind="feed", allow_private=True, source=source)
-    return DemoResult(summary, load_translations(root, server.url), outlet)
+    return DemoResult(summary, load_translations(root), outlet)
 
 
-def load_translations(root: Path, base_url: str) -> int:
-    """Add the newsroom's human translations (``translations/<slug>.<lang>.json``) to the stored articles."""
+def load_translations(root: Path) -> int:
+    """Add the newsroom's human translations (``translations/<slug>.<lang>.json``) not loaded yet."""
     added = 0
     for path in sorted((root / "translations").glob("*.json")):
         slug, language = path.stem.rsplit(".", 1)
@@ -69,33 +69,30 @@ def load_translations(root: Path, base_url: str) -> int:
         if article is None:
             log.warning("translation %s: no ingested article for %s", path.name, slug)
             continue
+        if article.texts.filter(language=language).exists():
+            continue  # never overwrite what editors may have changed since the first load
         original = article.texts.get(status=ArticleText.Status.ORIGINAL)
         try:
             blocks = translated_blocks(original.blocks, data["paragraphs"], data.get("captions", []))
         except ValueError as exc:
             log.warning("translation %s not loaded: %s", path.name, exc)
             continue
-        with transaction.atomic():
-            ArticleText.objects.update_or_create(
-                article=article,
-                language=language,
-                defaults={
-                    "title": data["title"],
-                    "lead": data.get("lead", ""),
-                    "blocks": blocks,
-                    "slug": unique_slug(language, data["title"], exclude_article=article.pk),
-                    "status": ArticleText.Status.HUMAN,
-                    "translated_from": article.source_language,
-                    "stale": False,
-                    "is_published": True,
-                },
-            )
+        ArticleText.objects.create(
+            article=article,
+            language=language,
+            title=data["title"],
+            lead=data.get("lead", ""),
+            blocks=blocks,
+            slug=unique_slug(language, data["title"]),
+            status=ArticleText.Status.HUMAN,
+            translated_from=article.source_language,
+        )
         added += 1
     return added
 
 
 def _article_for_page(slug: str) -> Article | None:
-    return Article.objects.filter(source_url__contains=f"/{slug}").first()
+    return Article.objects.filter(source_url__endswith=f"/{slug}.html").first()
 
 
 def translated_blocks(original: list[dict], paragraphs: list[str], captions: list[str]) -> list[dict]:
@@ -103,7 +100,9 @@ def translated_blocks(original: list[dict], paragraphs: list[str], captions: lis
 
     Raises ``ValueError`` when the counts differ: a misaligned translation is worse than none.
     """
-    wanted = sum(len(b["items"]) if b["type"] == "list" else 0 if b["type"] == "image" else 1 for b in original)
+    wanted = sum(
+        len(b["items"]) if b["type"] == "list" else 0 if b["type"] == "image" else 1 for b in original
+    )
     images = sum(b["type"] == "image" for b in original)
     if wanted != len(paragraphs) or (captions and images != len(captions)):
         raise ValueError(

@@ -74,6 +74,16 @@ def test_feed_content_only_when_pages_are_not_fetched(server: MisbehavingServer,
     assert server.paths() == ["/feed.rss"]
 
 
+def test_since_skips_older_entries(server: MisbehavingServer, fetcher: Fetcher, fixtures: Path) -> None:
+    feed_url = server.route_file("/feed.rss", fixtures / "feed-rss.xml", "application/rss+xml")
+    items = list(FeedSource(fetcher=fetcher, since="2025-10-11T12:00:00+07:00").documents(feed_url))
+    # Only the 12 October entry (and the undated duplicate of it, which is skipped as a duplicate).
+    assert [i.url for i in items] == [server.url("/articles/1")]
+    assert "/articles/missing" not in server.paths() and "/articles/gone" not in server.paths()
+    (bad,) = FeedSource(fetcher=fetcher, since="yesterday").documents(feed_url)
+    assert isinstance(bad, DocumentFailure) and "is not an ISO 8601 date" in bad.reason
+
+
 def test_entry_links_pass_the_ssrf_guard(server: MisbehavingServer) -> None:
     """A public feed may not steer kabar onto internal addresses through its links."""
     body = (

@@ -5,6 +5,7 @@ the SSRF guard, size cap and robots.txt apply to the feed as to any page. Each
 entry's page is preferred over the feed's own copy (``content:encoded``),
 which is often shortened or stripped of images and credits; the feed copy is
 used only when the page cannot be fetched, and then says so in its hints.
+The ``since`` option (datetime or ISO 8601) skips entries last changed before it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any, ClassVar
 
 import feedparser
 
-from kabar.core.sources import failure, is_http_url, iso, language_code, looks_like_feed
+from kabar.core.sources import failure, is_http_url, iso, language_code, looks_like_feed, parse_datetime
 from kabar.core.sources.web import NetworkSource, page_document
 from kabar.core.types import RawDocument
 from kabar.hookspecs import DocumentFailure
@@ -27,13 +28,17 @@ class FeedSource(NetworkSource):
     """RSS 0.9x/1.0/2.0 and Atom feeds."""
 
     kind: ClassVar[str] = "feed"
-    own_options: ClassVar[Mapping[str, Any]] = {"max_entries": 500, "fetch_pages": True}
+    own_options: ClassVar[Mapping[str, Any]] = {"max_entries": 500, "fetch_pages": True, "since": None}
 
     def accepts(self, location: str) -> bool:
         return is_http_url(location) and looks_like_feed(location)
 
     def documents(self, location: str) -> Iterator[RawDocument | DocumentFailure]:
         location = location.strip()
+        since = parse_datetime(self.options["since"])
+        if self.options["since"] is not None and since is None:
+            yield DocumentFailure(location, f"option since={self.options['since']!r} is not an ISO 8601 date")
+            return
         try:
             fetched = self.fetcher.fetch(location)
         except Exception as exc:
@@ -58,6 +63,9 @@ class FeedSource(NetworkSource):
         seen: set[str] = set()
         for number, entry in enumerate(parsed.entries[: int(self.options["max_entries"])]):
             hints = _entry_hints(entry, feed=location, outlet=outlet)
+            dated = parse_datetime(hints.get("updated") or hints.get("published"))
+            if since and dated and dated < since:
+                continue
             language = language_code(entry.get("language")) or feed_language
             link = str(entry.get("link", "")).strip()
             if link and link in seen:

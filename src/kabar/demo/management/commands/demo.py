@@ -19,10 +19,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--outlet-port", type=int, default=8765, help="Port for the sample outlet's own site.")
+        parser.add_argument(
+            "--outlet-port", type=int, default=8765, help="Port for the sample outlet's own site."
+        )
         parser.add_argument("--no-serve", action="store_true", help="Load and exit (for scripts and tests).")
 
-    def handle(self, *args: Any, host: str, port: int, outlet_port: int, no_serve: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, outlet_port: int, no_serve: bool, **options: Any
+    ) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         server = OutletServer(port=outlet_port).start()
         try:
@@ -42,7 +46,9 @@ class Command(BaseCommand):
         """A fresh password for the demo admin each run, printed once."""
         users = get_user_model()
         password = secrets.token_urlsafe(12)
-        user = users.objects.filter(username="admin").first() or users(username="admin", email="admin@kabar.invalid")
+        user = users.objects.filter(username="admin").first() or users(
+            username="admin", email="admin@kabar.invalid"
+        )
         user.is_staff = user.is_superuser = True
         user.set_password(password)
         user.save()

@@ -1,0 +1,321 @@
+"""Translation throughput: raw CTranslate2, kabar's whole translate path, and transformers, on the same weights.
+
+``python -m kabar.bench.translation [--device cpu|cuda] [--segments N] [--repeats R] [--json]
+[--model-dir DIR] [--skip-transformers]`` builds a Marian-base-shaped model with
+seeded random weights (see ``_marian``) and reports sentences per second for:
+
+1. ``raw_ct2``: ``ctranslate2.Translator.translate_batch`` over all the
+   sentences at once, SentencePiece in and out: the limit;
+2. ``kabar``: the same sentences as news articles (a heading and paragraphs)
+   through ``translate_blocks`` and the ``ctranslate2`` engine, one article at a
+   time as the pipeline does: segmentation, markup protection, translation-memory
+   lookups on a cold in-memory TM (every sentence goes to the engine), QA with
+   language detection, and storing the results in that TM;
+3. ``transformers``: ``MarianMTModel.generate`` with ``MarianTokenizer`` on the
+   weights CTranslate2 was converted from, in length-sorted batches: the peer.
+
+All three translate the same token sequences (checked before timing) with the
+same beam size and output length limit. Random weights almost never choose
+``</s>``, so nearly every output runs to the limit; the mean output length of
+each mode is reported to show the work was the same. Every mode runs once
+untimed first (model load, imports), then the modes take turns for each repeat
+so that noise from other work on the machine spreads over all of them.
+
+``--json`` prints exactly ``{"segments", "raw_ct2", "kabar", "transformers"}``
+(medians, sentences/s; ``transformers`` is null when skipped) on stdout; the
+table and notes go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kabar.bench._marian import (
+    MARIAN_BASE,
+    SOURCE,
+    TARGET,
+    BuiltModel,
+    MarianShape,
+    build_model,
+    synthetic_sentences,
+)
+from kabar.bench._modes import (
+    BenchError,
+    KabarPath,
+    RawCT2,
+    TransformersPeer,
+    check_engine_input,
+    make_articles,
+)
+
+TARGET_VS_RAW = 0.85
+TARGET_VS_TRANSFORMERS = 1.5
+SENTENCE_SEED = 1  # the tokenizer is trained on other sentences (see _marian)
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    shape: MarianShape = MARIAN_BASE
+    segments: int = 256
+    repeats: int = 3
+    device: str = "cpu"
+    compute_type: str | None = None  # CTranslate2's; None: the kabar engine's default (int8 on CPU)
+    beam_size: int = 2  # the kabar engine's default
+    max_decoding_length: int = 64
+    max_batch_tokens: int = 1024  # the kabar engine's default
+    article_sentences: int = 24
+    transformers_batch: int = 32
+    threads: int = 0  # 0: every core this process may use
+    skip_transformers: bool = False
+    model_dir: Path | None = None  # None: a temporary folder, removed afterwards
+
+
+@dataclass
+class ModeRun:
+    compute_type: str
+    rates: list[float] = field(default_factory=list)  # sentences/s, one per repeat
+    output_tokens: float | None = None  # mean per sentence, where the mode can see tokens
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.rates)
+
+
+@dataclass
+class BenchResult:
+    config: BenchConfig
+    threads: int
+    source_tokens: float  # mean per sentence, </s> included
+    raw_ct2: ModeRun
+    kabar: ModeRun
+    transformers: ModeRun | None
+    notes: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "segments": self.config.segments,
+            "raw_ct2": self.raw_ct2.median,
+            "kabar": self.kabar.median,
+            "transformers": self.transformers.median if self.transformers else None,
+        }
+
+
+def transformers_missing() -> str | None:
+    """Why the transformers mode cannot run here, or None when it can."""
+    try:
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError as exc:
+        return f"{exc.name} is not installed (pip install torch==2.13.0 transformers)"
+    return None
+
+
+def run_benchmark(config: BenchConfig, log: Callable[[str], None] = lambda _: None) -> BenchResult:
+    """Build (or reuse) the model and time the three modes; see the module docstring."""
+    notes: list[str] = []
+    if config.segments < 1 or config.repeats < 1:
+        raise BenchError("--segments and --repeats must be at least 1")
+    if config.device == "cuda":
+        import ctranslate2
+
+        if ctranslate2.get_cuda_device_count() == 0:
+            raise BenchError("--device cuda: CTranslate2 sees no CUDA device here")
+    elif config.device != "cpu":
+        raise BenchError(f"unknown device {config.device!r} (cpu or cuda)")
+    with_transformers = not config.skip_transformers
+    if with_transformers and (missing := transformers_missing()):
+        notes.append(f"transformers mode skipped: {missing}")
+        with_transformers = False
+    threads = config.threads or len(os.sched_getaffinity(0))
+
+    with tempfile.TemporaryDirectory(prefix="kabar-bench-mt-") as scratch:
+        root = config.model_dir or Path(scratch)
+        started = time.perf_counter()
+        built = build_model(config.shape, root, with_transformers=with_transformers)
+        log(f"model ready in {root} ({time.perf_counter() - started:.1f}s)")
+        return _measure(config, built, threads, notes, log)
+
+
+def _measure(
+    config: BenchConfig, built: BuiltModel, threads: int, notes: list[str], log: Callable[[str], None]
+) -> BenchResult:
+    sentences = synthetic_sentences(config.segments, SENTENCE_SEED)
+    articles = make_articles(sentences, config.article_sentences)
+    options = {
+        "beam_size": config.beam_size,
+        "max_decoding_length": config.max_decoding_length,
+        "max_batch_tokens": config.max_batch_tokens,
+    }
+    kabar = KabarPath(
+        built.ct2, device=config.device, compute_type=config.compute_type, threads=threads, **options
+    )
+    raw = RawCT2(
+        built.ct2,
+        built.tokenizer,
+        device=config.device,
+        compute_type=kabar.compute_type,
+        threads=threads,
+        **options,
+    )
+    check_engine_input(articles, sentences)  # kabar's engine gets exactly the sentences raw_ct2 gets
+    peer: TransformersPeer | None = None
+    if built.hf is not None:
+        if config.device == "cuda" and not _torch_cuda():
+            notes.append("transformers mode skipped: this torch build has no CUDA")
+        else:
+            peer = TransformersPeer(
+                built.hf,
+                device=config.device,
+                threads=threads,
+                beam_size=config.beam_size,
+                max_new_tokens=config.max_decoding_length,
+                batch_size=config.transformers_batch,
+            )
+            peer.check_tokens(sentences, raw.token_ids(sentences))
+
+    runs = {"raw_ct2": ModeRun(raw.compute_type), "kabar": ModeRun(kabar.compute_type)}
+    warmup = sentences[: config.article_sentences]
+    raw(warmup)
+    kabar(articles[:1])
+    if peer is not None:
+        runs["transformers"] = ModeRun(peer.compute_type)
+        peer(warmup[:8])
+    for repeat in range(config.repeats):
+        for name, run in runs.items():
+            started = time.perf_counter()
+            if name == "raw_ct2":
+                tokens: float | None = raw(sentences)
+            elif name == "kabar":
+                tokens = None
+                kabar(articles)
+            else:
+                assert peer is not None
+                tokens = peer(sentences)
+            elapsed = time.perf_counter() - started
+            run.rates.append(len(sentences) / elapsed)
+            run.output_tokens = None if tokens is None else tokens / len(sentences)
+            log(f"repeat {repeat + 1}/{config.repeats} {name}: {len(sentences) / elapsed:.2f} sentences/s")
+    notes.append(
+        f"kabar's last pass stored {kabar.last_stored} of {len(sentences)} translations in its TM "
+        "(QA errors on random-weight output keep the rest out)"
+    )
+    source_tokens = sum(len(t) for t in raw.token_ids(sentences)) / len(sentences)
+    return BenchResult(
+        config, threads, source_tokens, runs["raw_ct2"], runs["kabar"], runs.get("transformers"), notes
+    )
+
+
+def _torch_cuda() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+def parameter_count(shape: MarianShape) -> int:
+    """Weights of the Marian architecture (tied embeddings, sinusoidal positions)."""
+    d, f = shape.d_model, shape.ffn
+    attention = 4 * (d * d + d)
+    feed_forward = d * f + f + f * d + d
+    encoder = shape.encoder_layers * (attention + feed_forward + 4 * d)
+    decoder = shape.decoder_layers * (2 * attention + feed_forward + 6 * d)
+    return shape.vocab * d + encoder + decoder
+
+
+def format_report(result: BenchResult) -> str:
+    c, s = result.config, result.config.shape
+    lines = [
+        f"Translation throughput, {SOURCE}→{TARGET}, random weights: {s.encoder_layers}+{s.decoder_layers} layers, "
+        f"d_model {s.d_model}, FFN {s.ffn}, {s.heads} heads, vocab {s.vocab:,} "
+        f"({parameter_count(s) / 1e6:.1f}M parameters)",
+        f"{c.segments} sentences (mean {result.source_tokens:.1f} source tokens) in articles of "
+        f"{c.article_sentences}; beam {c.beam_size}, max {c.max_decoding_length} output tokens; "
+        f"{c.device}, {result.threads} threads; median of {c.repeats}",
+        "",
+        f"{'mode':<24}{'compute':<10}{'sentences/s':>12}  {'out tokens':>10}  runs",
+    ]
+    modes = [("raw ctranslate2", result.raw_ct2), ("kabar translate_blocks", result.kabar)]
+    if result.transformers is not None:
+        modes.append(("transformers generate", result.transformers))
+    for label, run in modes:
+        tokens = f"{run.output_tokens:.1f}" if run.output_tokens is not None else "-"
+        runs = " ".join(f"{r:.2f}" for r in run.rates)
+        lines.append(f"{label:<24}{run.compute_type:<10}{run.median:>12.2f}  {tokens:>10}  {runs}")
+    lines.append("")
+    lines.append(
+        _ratio("kabar / raw ctranslate2", result.kabar.median / result.raw_ct2.median, TARGET_VS_RAW)
+    )
+    if result.transformers is not None:
+        ratio = result.kabar.median / result.transformers.median
+        lines.append(_ratio("kabar / transformers", ratio, TARGET_VS_TRANSFORMERS))
+    lines.extend(f"note: {note}" for note in result.notes)
+    return "\n".join(lines)
+
+
+def _ratio(label: str, value: float, target: float) -> str:
+    verdict = "met" if value >= target else "MISSED"
+    return f"{label:<26}{value:>6.2f}   target ≥ {target:.2f}: {verdict}"
+
+
+def parse_args(argv: list[str] | None) -> tuple[BenchConfig, bool]:
+    parser = argparse.ArgumentParser(
+        prog="python -m kabar.bench.translation", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    parser.add_argument("--segments", type=int, default=BenchConfig.segments, help="sentences to translate")
+    parser.add_argument("--repeats", type=int, default=BenchConfig.repeats, help="timed passes per mode")
+    parser.add_argument("--json", action="store_true", help="print only the rates as JSON on stdout")
+    parser.add_argument("--model-dir", type=Path, help="keep the built model here and reuse it next time")
+    parser.add_argument("--skip-transformers", action="store_true", help="time CTranslate2 and kabar only")
+    parser.add_argument("--compute-type", help="CTranslate2 compute type (default: int8 on cpu)")
+    parser.add_argument("--beam-size", type=int, default=BenchConfig.beam_size)
+    parser.add_argument("--max-decoding-length", type=int, default=BenchConfig.max_decoding_length)
+    parser.add_argument("--article-sentences", type=int, default=BenchConfig.article_sentences)
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads per engine (default: all)")
+    args = parser.parse_args(argv)
+    config = BenchConfig(
+        segments=args.segments,
+        repeats=args.repeats,
+        device=args.device,
+        compute_type=args.compute_type,
+        beam_size=args.beam_size,
+        max_decoding_length=args.max_decoding_length,
+        article_sentences=args.article_sentences,
+        threads=args.threads,
+        skip_transformers=args.skip_transformers,
+        model_dir=args.model_dir,
+    )
+    return config, args.json
+
+
+def main(argv: list[str] | None = None) -> int:
+    config, as_json = parse_args(argv)
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    try:
+        result = run_benchmark(config, log)
+    except BenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    report = format_report(result)
+    if as_json:
+        print(report, file=sys.stderr)
+        print(json.dumps(result.as_json()))
+    else:
+        print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,227 @@
+"""Admin for translation: glossary, memory, the status matrix and the segment editor.
+
+* ``/admin/translation/matrix/``: articles × languages, one cell per text state
+  (original, missing, machine, post-edited, human; stale, QA failed, held),
+  with filters and a bulk "translate to <language>" action that queues tasks.
+* ``/admin/translation/postedit/``: the post-editing queue (machine and
+  post-edited texts); a text's page ``/admin/translation/postedit/<id>/change/``
+  is the side-by-side segment editor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+
+from kabar.core.blocks import BlockError
+from kabar.core.mt.routing import NoRoute
+from kabar.news.models import Article, ArticleText, Outlet, Section
+from kabar.translation import matrix
+from kabar.translation.engines import describe_engines, get_router
+from kabar.translation.forms import SegmentEditForm
+from kabar.translation.models import GlossaryTerm, Matrix, PostEdit, TMEntry
+from kabar.translation.postedit import EDITABLE, NotEditable, apply_post_edit
+
+MATRIX_PAGE_SIZE = 50
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(admin.ModelAdmin):
+    list_display = ["term", "source_lang", "target_lang", "translation", "do_not_translate", "note"]
+    list_filter = ["source_lang", "target_lang", "do_not_translate"]
+    search_fields = ["term", "translation", "note"]
+
+
+@admin.register(TMEntry)
+class TMEntryAdmin(admin.ModelAdmin):
+    list_display = [
+        "source_text",
+        "target_text",
+        "source_lang",
+        "target_lang",
+        "preferred",
+        "use_count",
+        "used_at",
+    ]
+    list_filter = ["preferred", "source_lang", "target_lang"]
+    search_fields = ["source_text", "target_text"]
+    readonly_fields = ["source_hash", "created_at", "used_at", "use_count"]
+    show_full_result_count = False  # the memory grows large; COUNT(*) on every page is not free
+
+
+@admin.register(PostEdit)
+class PostEditAdmin(admin.ModelAdmin):
+    list_display = ["title", "language", "status", "qa_passed", "stale", "is_published", "modified_at"]
+    list_filter = ["language", "status", "qa_passed", "stale", "is_published"]
+    search_fields = ["title"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PostEdit]:
+        return super().get_queryset(request).filter(status__in=EDITABLE).select_related("article")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """The side-by-side segment editor (replaces the model form)."""
+        text = self.get_object(request, unquote(object_id))
+        if text is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, text):
+            raise PermissionDenied
+        records = list(text.segments.select_related("text").order_by("position"))
+        can_edit = self.has_change_permission(request, text)
+        if request.method == "POST":
+            if not can_edit:
+                raise PermissionDenied
+            form = SegmentEditForm(records, request.POST)
+            if form.is_valid():
+                try:
+                    result = apply_post_edit(
+                        text,
+                        form.edits(),
+                        editor=request.user,
+                        publish_anyway=form.cleaned_data["publish_anyway"],
+                    )
+                except (NotEditable, BlockError) as exc:
+                    self.message_user(request, str(exc), messages.ERROR)
+                else:
+                    verdict = "QA passed, published" if result.qa_passed else "QA still reports errors"
+                    if not result.qa_passed and result.text.is_published:
+                        verdict += "; published as you asked"
+                    elif not result.qa_passed:
+                        verdict += "; held from publishing"
+                    self.message_user(
+                        request,
+                        f"Saved {result.changed} changed segment(s) as post-edited; {verdict}.",
+                        messages.SUCCESS if result.qa_passed else messages.WARNING,
+                    )
+                    return HttpResponseRedirect(request.get_full_path())
+        else:
+            form = SegmentEditForm(records)
+        original = text.article.original
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Post-edit: {text.title}",
+            "opts": self.opts,
+            "text": text,
+            "original": original,
+            "form": form,
+            "rows": form.rows(),
+            "can_edit": can_edit,
+            "has_view_permission": True,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/translation/editor.html", context)
+
+
+@admin.register(Matrix)
+class MatrixAdmin(admin.ModelAdmin):
+    def get_urls(self) -> list[URLPattern]:
+        # Only the matrix itself: matrix "objects" are articles, edited in the news admin.
+        view = self.admin_site.admin_view(self.changelist_view)
+        return [path("", view, name=f"{self.opts.app_label}_{self.opts.model_name}_changelist")]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        languages = matrix.site_languages()
+        if request.method == "POST":
+            if not self.has_change_permission(request):
+                raise PermissionDenied
+            self._queue_translations(request, languages)
+            return HttpResponseRedirect(request.get_full_path())
+        language = request.GET.get("language", "")
+        columns = [language] if language in languages else languages
+        page = Paginator(matrix.filter_articles(request.GET, languages), MATRIX_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Translation status",
+            "opts": self.opts,
+            "rows": matrix.rows_for(list(page.object_list), columns),
+            "languages": columns,
+            "all_languages": languages,
+            "outlets": Outlet.objects.order_by("name"),
+            "sections": Section.objects.all(),
+            "statuses": matrix.STATUS_FILTERS,
+            "selected": {k: request.GET.get(k, "") for k in ("outlet", "section", "language", "status")},
+            "page_obj": page,
+            "page_query": query.urlencode(),
+            "engines": describe_engines(get_router())
+            if settings.MT_ENGINES
+            else "none (set KABAR_MT_ENGINES)",
+            "can_translate": self.has_change_permission(request),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/translation/matrix.html", context)
+
+    def _queue_translations(self, request: HttpRequest, languages: list[str]) -> None:
+        from kabar.translation.tasks import translate_article_task
+
+        target = request.POST.get("target", "")
+        if target not in languages:
+            self.message_user(request, f"Choose a target language ({', '.join(languages)}).", messages.ERROR)
+            return
+        ids = [int(v) for v in request.POST.getlist("article") if v.isdigit()]
+        if not ids:
+            self.message_user(request, "Select at least one article.", messages.WARNING)
+            return
+        force = request.POST.get("force") == "on"
+        router = get_router()
+        queued, skipped, unroutable = 0, 0, set()
+        for article in Article.objects.filter(pk__in=ids).prefetch_related("texts"):
+            source = article.source_language.lower()
+            existing = article.text_for(target)
+            if source == target or (existing is not None and existing.status != ArticleText.Status.MACHINE):
+                skipped += 1
+                continue
+            try:
+                router.plan(source, target)
+            except NoRoute:
+                unroutable.add(f"{source}→{target}")
+                continue
+            translate_article_task.enqueue(article.pk, target, force)
+            queued += 1
+        if queued:
+            self.message_user(request, f"Queued {queued} translation(s) to {target}.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"Skipped {skipped}: already in {target} as an original or a person's text.",
+                messages.INFO,
+            )
+        if unroutable:
+            self.message_user(
+                request,
+                f"No engine for {', '.join(sorted(unroutable))}: configured engines: {describe_engines(router)}",
+                messages.ERROR,
+            )

@@ -1,0 +1,56 @@
+"""The segment editor's form: one textarea per segment, named after its SegmentRecord."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.utils.safestring import SafeString, mark_safe
+
+from kabar.core.blocks import sanitize_inline
+from kabar.translation.models import SegmentRecord
+
+
+def field_name(record: SegmentRecord) -> str:
+    return f"segment_{record.pk}"
+
+
+class SegmentEditForm(forms.Form):
+    publish_anyway = forms.BooleanField(
+        required=False,
+        label="Publish even if QA still reports errors",
+        help_text="Only when you have checked every flagged segment yourself.",
+    )
+
+    def __init__(self, records: Sequence[SegmentRecord], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.records = list(records)
+        for record in self.records:
+            self.fields[field_name(record)] = forms.CharField(
+                initial=record.target_text,
+                strip=True,
+                max_length=20_000,
+                widget=forms.Textarea(attrs={"rows": 2, "cols": 60, "lang": record.text.language}),
+                label=f"{record.field} {record.block_index}.{record.sentence_index}",
+            )
+
+    def rows(self) -> list[tuple[SegmentRecord, forms.BoundField, SafeString, SafeString]]:
+        """(record, its field, source as safe HTML, target as safe HTML), in reading order.
+
+        Segments are inline HTML; they are shown as such, but only after nh3 has
+        kept the few inline tags kabar allows, whatever an engine or import left.
+        """
+        return [
+            (
+                record,
+                self[field_name(record)],
+                mark_safe(sanitize_inline(record.source_text)),  # noqa: S308 - sanitised just here
+                mark_safe(sanitize_inline(record.target_text)),  # noqa: S308 - sanitised just here
+            )
+            for record in self.records
+        ]
+
+    def edits(self) -> dict[int, str]:
+        """SegmentRecord id -> the submitted target text."""
+        return {record.pk: self.cleaned_data[field_name(record)] for record in self.records}

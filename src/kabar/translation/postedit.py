@@ -1,0 +1,107 @@
+"""Post-editing: a person corrects a machine translation segment by segment.
+
+Saving turns the text into a ``post-edited`` one credited to the editor,
+rebuilds its title, lead and blocks from the segments, re-runs QA on every
+segment (the editor's own sentences included: a number typed wrong is still
+caught), and keeps each changed sentence as a *preferred* translation-memory
+entry, so the next article with that sentence gets the person's wording. A
+text that passes QA is published, whatever the language's policy: a person
+has now read it. An editor may also publish past QA issues deliberately.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.db import transaction
+
+from kabar.core.blocks import sanitize_inline, validate_blocks
+from kabar.core.qa import QASegment, run_qa
+from kabar.core.segment import Segment, SegmentKind, join_segments
+from kabar.core.translate import TMKey
+from kabar.news.models import ArticleText
+from kabar.translation.engines import get_detector
+from kabar.translation.memory import DjangoTM
+from kabar.translation.models import PREFERRED_VERSION, SegmentRecord
+from kabar.translation.services import (
+    article_blocks,
+    build_glossary,
+    combined_index,
+    issues_json,
+    split_article_blocks,
+)
+
+EDITABLE = (ArticleText.Status.MACHINE, ArticleText.Status.POST_EDITED)
+
+
+class NotEditable(ValueError):
+    """The text has no machine segments to post-edit."""
+
+
+@dataclass(frozen=True)
+class PostEditResult:
+    text: ArticleText
+    changed: int
+    qa_passed: bool
+
+
+def apply_post_edit(
+    text: ArticleText, edits: Mapping[int, str], *, editor: Any, publish_anyway: bool = False
+) -> PostEditResult:
+    """Apply ``edits`` (SegmentRecord id -> new inline-HTML target) to ``text`` and save everything."""
+    if text.status not in EDITABLE:
+        raise NotEditable(f"a {text.status} text has no machine segments to post-edit")
+    records = list(text.segments.order_by("position"))
+    if not records:
+        raise NotEditable("this text has no stored segments (it was not made by kabar's MT)")
+    source = (text.translated_from or text.article.source_language).lower()
+    target = text.language.lower()
+    changed: list[SegmentRecord] = []
+    for record in records:
+        if record.pk not in edits:
+            continue
+        # Compared before sanitising: nh3 rewrites untouched markup (link rel), which is no edit.
+        raw = " ".join(edits[record.pk].split())
+        if not raw or raw == " ".join(record.target_text.split()):
+            continue
+        new = sanitize_inline(raw)
+        if new:
+            record.target_text = new
+            record.edited = True
+            changed.append(record)
+
+    report = run_qa(
+        [QASegment(r.source_text, r.target_text) for r in records],
+        source,
+        target,
+        glossary=build_glossary([(source, target)]) or None,
+        detector=get_detector(),
+    )
+    for record, issues in zip(records, report.segments, strict=True):
+        record.issues = issues_json(issues)
+        record.passed = not any(i.severity == "error" for i in issues)
+
+    shape = article_blocks(text.title, text.lead, text.blocks)
+    segments = [
+        Segment(combined_index(r), r.part, r.sentence_index, r.target_text, cast(SegmentKind, r.kind))
+        for r in records
+    ]
+    title, lead, body = split_article_blocks(join_segments(shape, segments, target))
+    validate_blocks(body)
+
+    with transaction.atomic():
+        SegmentRecord.objects.bulk_update(records, ["target_text", "edited", "issues", "passed"])
+        text.title = title[: ArticleText._meta.get_field("title").max_length or 500]
+        text.lead = lead
+        text.blocks = body
+        text.status = ArticleText.Status.POST_EDITED
+        text.editor = editor
+        text.qa_passed = report.passed
+        text.is_published = report.passed or publish_anyway
+        text.save()
+        DjangoTM().store_preferred(
+            [(TMKey.of(r.source_text, source, target, PREFERRED_VERSION), r.target_text) for r in changed]
+        )
+    return PostEditResult(text, len(changed), report.passed)

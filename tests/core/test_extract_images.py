@@ -1,0 +1,105 @@
+"""Images lifted with their captions and credits, in the markup patterns CMSs use."""
+
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from kabar.core.extract_images import PLACEHOLDER, image_source, lift_images
+
+BASE = "https://news.example.vn/thoi-su/bai-viet.html"
+
+
+def lift(body: str) -> list[tuple[str, str, str]]:
+    tree = lxml.html.document_fromstring(f"<html><body><article>{body}</article></body></html>")
+    lifted = lift_images(tree, BASE)
+    # Every lifted construct now stands as one placeholder <img>, and no caption text is left behind.
+    placeholders = [img.get("src", "") for img in tree.iter("img") if PLACEHOLDER.search(img.get("src", ""))]
+    assert len(placeholders) == len(lifted)
+    for item in lifted:
+        if item.image.caption:
+            assert item.image.caption not in tree.text_content()
+    return [(i.image.src, i.image.caption, i.image.credit) for i in lifted]
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        (
+            '<figure><img src="/a.jpg"><figcaption>Quang cảnh phiên họp. Ảnh: VGP</figcaption></figure>',
+            ("https://news.example.vn/a.jpg", "Quang cảnh phiên họp.", "VGP"),
+        ),
+        (
+            '<div class="wp-caption"><img src="https://cdn.example.com/b.jpg">'
+            '<p class="wp-caption-text">Harbour at dawn. Photo: Reuters</p></div>',
+            ("https://cdn.example.com/b.jpg", "Harbour at dawn.", "Reuters"),
+        ),
+        (
+            '<table class="tplCaption"><tr><td><img src="/c.jpg"></td></tr>'
+            "<tr><td>Đoàn công tác thăm nhà máy (Ảnh: TTXVN)</td></tr></table>",
+            ("https://news.example.vn/c.jpg", "Đoàn công tác thăm nhà máy", "TTXVN"),
+        ),
+        (
+            '<table class="expNoEdit"><tr><td><img data-src="/2025/10/hang-cho.jpg" src="data:image/gif;base64,AA"></td></tr>'
+            "<tr><td>Người dân xếp hàng chờ làm thủ tục.</td></tr></table>",
+            ("https://news.example.vn/2025/10/hang-cho.jpg", "Người dân xếp hàng chờ làm thủ tục.", ""),
+        ),
+        (
+            '<div class="article-photo"><img src="/d.jpg"><div class="image-caption">Suasana pasar pagi.</div>'
+            '<span class="credit">Foto: ANTARA</span></div>',
+            ("https://news.example.vn/d.jpg", "Suasana pasar pagi.", "ANTARA"),
+        ),
+        (
+            '<p><img src="/e.jpg"></p><p><em>Petugas memeriksa dokumen. (Foto: Andi)</em></p>',
+            ("https://news.example.vn/e.jpg", "Petugas memeriksa dokumen.", "Andi"),
+        ),
+        (
+            '<img src="/f.jpg"><p class="caption">The new bridge at night.</p>',
+            ("https://news.example.vn/f.jpg", "The new bridge at night.", ""),
+        ),
+        (
+            '<figure><img src="/IMG_2231.jpg" alt="IMG_2231.jpg"><figcaption>IMG_2231.jpg</figcaption></figure>',
+            ("https://news.example.vn/IMG_2231.jpg", "", ""),
+        ),
+    ],
+)
+def test_caption_patterns(markup: str, expected: tuple[str, str, str]) -> None:
+    assert lift(markup) == [expected]
+
+
+def test_alt_text_is_never_the_caption() -> None:
+    assert lift('<p>Text before.</p><img src="/g.jpg" alt="A man walking"><p>Unrelated paragraph.</p>') == [
+        ("https://news.example.vn/g.jpg", "", "")
+    ]
+
+
+def test_decoration_is_skipped() -> None:
+    found = lift(
+        '<img src="/logo.png"><img src="/x.jpg" width="1" height="1">'
+        '<a href="/other-story.html"><img src="/thumb.jpg"></a>'
+        '<img src="data:image/png;base64,AAAA">'
+    )
+    assert found == []
+
+
+def test_picture_takes_the_largest_source() -> None:
+    tree = lxml.html.fromstring(
+        '<div><picture><source srcset="/s.webp 480w, /l.webp 1600w, /m.webp 960w">'
+        '<img src="/s.jpg"></picture></div>'
+    )
+    assert image_source(next(tree.iter("img"))) == "/l.webp"
+
+
+def test_lazy_placeholder_src_is_not_the_picture() -> None:
+    img = lxml.html.fromstring('<img src="/images/blank.gif" data-original="/real/photo.jpg">')
+    assert image_source(img) == "/real/photo.jpg"
+
+
+def test_text_anchors_record_the_neighbouring_paragraphs() -> None:
+    tree = lxml.html.document_fromstring(
+        "<html><body><p>First paragraph here.</p><figure><img src='/a.jpg'><figcaption>Cap</figcaption>"
+        "</figure><p>Second paragraph follows.</p></body></html>"
+    )
+    (item,) = lift_images(tree, BASE)
+    assert item.text_before == "first paragraph here"
+    assert item.text_after == "second paragraph follows"

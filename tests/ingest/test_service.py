@@ -1,0 +1,80 @@
+"""Ingestion through the Django shell: sources, failures kept with reasons, commands, tasks."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from kabar.demo.server import OutletServer
+from kabar.ingest.models import IngestFailure
+from kabar.ingest.service import ingest
+from kabar.news.models import Article, Outlet, Source
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_fetch(settings):
+    settings.FETCH = {**settings.FETCH, "host_delay": 0.0}
+
+
+def test_seed_captures_ingest_and_the_truncated_one_is_kept_as_a_failure(shared_dir):
+    summary = ingest(str(shared_dir / "seeds"), kind="capture")
+    assert summary.new == 1
+    assert [stage for _, stage, _ in summary.failed] == ["store"]
+    failure = IngestFailure.objects.get()
+    assert failure.url.endswith("000_37899a9f6d338283.txt") and "no title" in failure.reason
+    article = Article.objects.get()
+    assert article.source_url.startswith("https://nhandan.vn/")
+    assert article.outlet.name == "Báo Nhân dân"
+    assert article.source_language == "id"
+    # the same captures again: nothing new, the failure counted once more
+    again = ingest(str(shared_dir / "seeds"), kind="capture")
+    assert again.unchanged == 1 and again.new == 0
+    assert IngestFailure.objects.get().attempts == 2
+
+
+def test_a_refused_address_is_a_recorded_failure_not_a_crash():
+    summary = ingest("http://127.0.0.1:9/feed.xml", kind="feed")
+    assert summary.total == 1 and summary.failed
+    url, stage, reason = summary.failed[0]
+    assert stage == "fetch" and ("private" in reason or "loopback" in reason)
+    assert IngestFailure.objects.filter(url=url).exists()
+
+
+def test_kabar_extract_json_on_a_seed(shared_dir, capsys):
+    call_command("extract", str(shared_dir / "seeds" / "001_db531604993b4b5d.txt"), json=True)
+    data = json.loads(capsys.readouterr().out)
+    for key in ("title", "lead", "outlet", "author", "published", "language", "source_url", "images", "body"):
+        assert key in data
+    assert data["outlet"] == "Báo Nhân dân" and data["author"] == "HANH NGUYEN" and data["language"] == "id"
+    assert data["published"].startswith("2025-10-12")
+    assert all(set(image) >= {"caption", "credit"} for image in data["images"])
+    assert len(data["body"]) == len(set(data["body"]))
+    assert Article.objects.count() == 0, "extract stores nothing"
+
+
+def test_kabar_ingest_prints_a_summary(shared_dir, capsys):
+    call_command("ingest", str(shared_dir / "seeds"), json=True)
+    data = json.loads(capsys.readouterr().out)
+    assert data["new"] == 1 and data["failed"][0]["stage"] == "store"
+
+
+def test_poll_source_task_runs_through_the_database_worker(settings):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "fetch"]}
+    }
+    from kabar.ingest.tasks import enqueue_due_sources
+
+    with OutletServer() as server:
+        outlet = Outlet.objects.create(name="Báo Sông Hồng", slug="bsh", home_url=server.url, language="vi")
+        Source.objects.create(
+            outlet=outlet, kind="feed", url=f"{server.url}/rss.xml", allow_private=True, schedule_minutes=30
+        )
+        due = enqueue_due_sources()
+        assert len(due) == 1
+        assert enqueue_due_sources() == [], "a claimed source is not enqueued twice"
+        call_command("worker", batch=True, no_scheduler=True, queues="fetch")
+    assert Article.objects.count() >= 12
+    source = Source.objects.get()
+    assert source.last_result.startswith(f"{Article.objects.count()} new")
