@@ -1,6 +1,5 @@
 """The demo goes through the real ingestion path: RSS over HTTP on loopback, fetch, extract, store."""
 
-import json
 import re
 
 import pytest
