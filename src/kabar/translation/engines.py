@@ -27,8 +27,9 @@ from kabar.hookspecs import ENGINE_GROUP, load_plugins
 
 log = logging.getLogger("kabar.translation")
 
-# Settings whose change must rebuild the cached objects (see ``receivers.settings_changed``).
-SETTINGS = frozenset({"MT_ENGINES", "MT_ROUTES", "MT_PIVOT", "DETECT_LANGUAGES"})
+# Settings whose change drops the cached router (see ``receivers.settings_changed``): the cache
+# is keyed on them anyway, but a stale router would keep its loaded models in memory.
+ROUTER_SETTINGS = frozenset({"MT_ENGINES", "MT_ROUTES", "MT_PIVOT"})
 
 
 def _fingerprint(value: Any) -> str:
@@ -91,7 +92,12 @@ def get_detector() -> LanguageDetector:
     return _detector_for(tuple(settings.DETECT_LANGUAGES))
 
 
+def reset_router() -> None:
+    """Forget the router and its engines (after a settings change, or between tests)."""
+    _router_for.cache_clear()
+
+
 def reset_caches() -> None:
-    """Forget the router and the detector (after a settings change, or between tests)."""
+    """Forget the router and the language detector."""
     _router_for.cache_clear()
     _detector_for.cache_clear()

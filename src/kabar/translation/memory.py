@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from kabar.core.translate import TMKey
@@ -29,6 +29,16 @@ def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+def lookup_query(hashes: list[str], source_lang: str, target_lang: str, version: str) -> QuerySet[TMEntry]:
+    """Entries for these sentence hashes from this route or from people: an index range scan."""
+    return TMEntry.objects.filter(
+        source_hash__in=hashes,
+        source_lang=source_lang,
+        target_lang=target_lang,
+        engine_version__in=[version, PREFERRED_VERSION],
+    )
+
+
 class DjangoTM:
     """A ``TranslationMemory`` backed by ``TMEntry`` rows."""
 
@@ -43,12 +53,9 @@ class DjangoTM:
         for (source_lang, target_lang, version), group in groups.items():
             for chunk in _chunks(group):
                 by_hash = {source_hash(key.text): key for key in chunk}
-                rows = TMEntry.objects.filter(
-                    source_hash__in=list(by_hash),
-                    source_lang=source_lang,
-                    target_lang=target_lang,
-                    engine_version__in=[version, PREFERRED_VERSION],
-                ).values_list("pk", "source_hash", "source_text", "preferred", "target_text")
+                rows = lookup_query(list(by_hash), source_lang, target_lang, version).values_list(
+                    "pk", "source_hash", "source_text", "preferred", "target_text"
+                )
                 best: dict[TMKey, tuple[int, bool, str]] = {}
                 for pk, digest, text, preferred, target in rows:
                     key = by_hash[digest]

@@ -58,5 +58,5 @@ _PEOPLE = (ArticleText.Status.HUMAN, ArticleText.Status.POST_EDITED)
 
 
 def settings_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting in engines.SETTINGS:
-        engines.reset_caches()
+    if setting in engines.ROUTER_SETTINGS:
+        engines.reset_router()
