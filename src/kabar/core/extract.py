@@ -4,9 +4,13 @@ trafilatura finds the main text. Around it kabar adds what a newsroom needs
 and a generic extractor does not keep: images paired with their captions and
 credits (``extract_images``), the standfirst and furniture removed at DOM
 level (``extract_dom``), outlet/byline/dates/section from the page's metadata
-(``extract_meta``), and, on the resulting blocks, the newsroom conventions:
-the "Nguồn:/Sumber:/Source:" line that names the original URL and the
-all-caps author name that closes many Vietnamese articles.
+(``extract_meta``), and the newsroom clean-up of the resulting blocks
+(``extract_blocks``): repeated title/lead/captions, bylines, "read also"
+lines and teasers, the "Nguồn:/Sumber:/Source:" line that names the original
+URL and the all-caps author name that closes many Vietnamese articles.
+
+trafilatura runs twice: its precision mode decides where the story is, its
+default mode fills paragraphs the precision mode skipped inside that span.
 """
 
 from __future__ import annotations
