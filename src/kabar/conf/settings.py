@@ -82,7 +82,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: partner URLs are https
 
 _backend = ENV["KABAR_TASKS_BACKEND"]
 TASKS = {

@@ -36,7 +36,7 @@ def lookup_query(hashes: list[str], source_lang: str, target_lang: str, version:
         source_lang=source_lang,
         target_lang=target_lang,
         engine_version__in=[version, PREFERRED_VERSION],
-    )
+    ).order_by()  # the model's ordering would add a sort for nothing
 
 
 class DjangoTM:

@@ -227,9 +227,10 @@ def plan_pairs(plan: RoutePlan) -> set[tuple[str, str]]:
 def translate_article(article: Article, target_lang: str, *, force: bool = False) -> ArticleText:
     """Translate ``article`` into ``target_lang``; the stored (or kept) text.
 
-    Raises ``TranslationFailed`` (or ``NoRoute``) when it cannot; returns a
-    human or post-edited text untouched; returns an up-to-date machine text
-    as it is unless ``force``.
+    Raises a ``StageError`` naming the reason when it cannot (``NoRoute``,
+    an engine's failure, ``TranslationFailed``); returns a human or
+    post-edited text untouched; returns an up-to-date machine text as it is
+    unless ``force``.
     """
     outcome = translate_article_outcome(article, target_lang, force=force)
     if outcome.text is None or outcome.action == "same-language":

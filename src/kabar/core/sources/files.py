@@ -97,7 +97,9 @@ def canonical_url(page: str) -> str | None:
     if "canonical" not in page.lower():
         return None
     try:
-        tree = lxml.html.document_fromstring(page.encode("utf-8"), parser=_PARSER)
+        # A parser per call: lxml parsers must not be shared between threads.
+        parser = lxml.html.HTMLParser(encoding="utf-8")
+        tree = lxml.html.document_fromstring(page.encode("utf-8"), parser=parser)
     except (ValueError, lxml.etree.ParserError):
         return None
     for link in tree.iter("link"):
@@ -106,6 +108,3 @@ def canonical_url(page: str) -> str | None:
         if "canonical" in rel and is_http_url(href):
             return href
     return None
-
-
-_PARSER = lxml.html.HTMLParser(encoding="utf-8")
