@@ -65,4 +65,6 @@ def raw_spy(mt: Any, monkeypatch: pytest.MonkeyPatch) -> EngineSpy:
 
 @pytest.fixture
 def outlet(db: None) -> Outlet:
-    return Outlet.objects.create(name="Báo Thử", slug="bao-thu", home_url="https://thu.example", language="vi")
+    return Outlet.objects.create(
+        name="Báo Thử", slug="bao-thu", home_url="https://thu.example", language="vi"
+    )

@@ -36,7 +36,9 @@ def test_the_editor_shows_source_target_and_issues_side_by_side(spy, outlet, adm
     assert page.find("input", {"name": "csrfmiddlewaretoken"}) is not None
 
 
-def test_post_editing_publishes_under_review_and_teaches_the_memory(spy, outlet, admin_client, admin_user, settings):
+def test_post_editing_publishes_under_review_and_teaches_the_memory(
+    spy, outlet, admin_client, admin_user, settings
+):
     settings.MT_PUBLISH = {"en": "review"}
     text = translate_article(store(outlet), "en")
     assert text.is_published is False
@@ -87,7 +89,9 @@ def test_markup_typed_into_the_editor_is_sanitised(spy, outlet, admin_client):
     text = translate_article(store(outlet), "en")
     title = text.segments.get(field="body", block_index=0, sentence_index=0)
     data = editor_form(admin_client, text)
-    data[f"segment_{title.pk}"] = 'The <em>government</em> announced <script>alert(1)</script>a new plan today.'
+    data[f"segment_{title.pk}"] = (
+        "The <em>government</em> announced <script>alert(1)</script>a new plan today."
+    )
     admin_client.post(EDITOR.format(text.pk), data)
     text.refresh_from_db()
     assert text.blocks[0]["text"].startswith("The <em>government</em> announced a new plan today.")
@@ -117,14 +121,15 @@ def cells(response) -> dict[tuple[int, str], str]:
     return found
 
 
-def test_status_matrix_shows_each_cell_state(spy, outlet, admin_client, settings):
-    settings.MT_PUBLISH = {"id": "review"}
+def test_status_matrix_shows_each_cell_state(spy, outlet, admin_client):
     machine = store(outlet)
     translate_article(machine, "en")
     ArticleText.objects.create(
         article=machine, language="id", title="Judul", slug="judul", status="human", stale=True
     )
-    flawed = store(outlet, url="https://thu.example/b.html", title=VI[40], paragraphs=["Dài 28 km và 19 điểm dừng."])
+    flawed = store(
+        outlet, url="https://thu.example/b.html", title=VI[40], paragraphs=["Dài 28 km và 19 điểm dừng."]
+    )
     translate_article(flawed, "en")
     bare = store(outlet, url="https://thu.example/c.html", title=VI[41], section="Kinh tế")
 

@@ -46,7 +46,9 @@ def test_a_human_entry_wins_over_any_engine():
     tm.store_preferred([(key("Xin chào.", NEW_ROUTE), "Hello!")])  # one human entry per sentence and pair
     assert TMEntry.objects.filter(preferred=True).count() == 1
     assert tm.lookup([key("Xin chào.")])[key("Xin chào.")] == "Hello!"
-    assert tm.lookup([key("Xin chào.", "vi→en via other:9")])[key("Xin chào.", "vi→en via other:9")] == "Hello!"
+    assert (
+        tm.lookup([key("Xin chào.", "vi→en via other:9")])[key("Xin chào.", "vi→en via other:9")] == "Hello!"
+    )
     assert tm.lookup([TMKey.of("Xin chào.", "vi", "id", ROUTE)]) == {}
 
 

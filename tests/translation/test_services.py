@@ -29,7 +29,9 @@ NUMBERS = "Tuyến dài 28 km, có 19 điểm dừng và chạy từ 5 giờ sá
 
 def sentence_count(article) -> int:
     original = article.original
-    pieces = [original.title, original.lead] + [b["text"] for b in original.blocks if b["type"] == "paragraph"]
+    pieces = [original.title, original.lead] + [
+        b["text"] for b in original.blocks if b["type"] == "paragraph"
+    ]
     pieces += [b["caption"] for b in original.blocks if b["type"] == "image" and b.get("caption")]
     return sum(len(split_sentences(p, "vi")) for p in pieces)
 
@@ -48,9 +50,9 @@ def test_translates_an_article_end_to_end_with_the_tiny_model(raw_spy, outlet):
     validate_blocks(text.blocks)
     assert [b["type"] for b in text.blocks] == [b["type"] for b in article.original.blocks]
     # What the model wrote is what is stored: each input sentence came back as an engine output.
-    assert sorted(raw_spy.inputs) == sorted(
-        {r.source_text for r in text.segments.all()}
-    ), "every distinct sentence goes to the engine once"
+    assert sorted(raw_spy.inputs) == sorted({r.source_text for r in text.segments.all()}), (
+        "every distinct sentence goes to the engine once"
+    )
     assert text.title != article.original.title and text.title
     assert text.blocks[-1]["credit"] == "Ảnh: Lê Minh" and text.blocks[-1]["src"] == image["src"]
     assert text.blocks[-1]["caption"] != VI[20]
@@ -81,7 +83,9 @@ def test_a_second_translation_is_served_by_the_memory(spy, outlet):
     assert TMEntry.objects.filter(preferred=False, use_count__gte=2).count() == forced.segments
 
 
-def test_a_one_paragraph_edit_retranslates_only_that_paragraph(spy, outlet, django_capture_on_commit_callbacks):
+def test_a_one_paragraph_edit_retranslates_only_that_paragraph(
+    spy, outlet, django_capture_on_commit_callbacks
+):
     article = store(outlet)
     before = translate_article(article, "en")
     spy.reset()

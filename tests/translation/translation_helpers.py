@@ -36,7 +36,9 @@ class EngineSpy:
         self.calls.append((list(segments), source, target))
         book = self.phrasebook or {}
         unknown = [s for s in segments if (source, target, s) not in book]
-        from_model = dict(zip(unknown, self.real(unknown, source, target, glossary), strict=True)) if unknown else {}
+        from_model = (
+            dict(zip(unknown, self.real(unknown, source, target, glossary), strict=True)) if unknown else {}
+        )
         return [book.get((source, target, s), from_model.get(s, "")) for s in segments]
 
     @property

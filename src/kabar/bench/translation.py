@@ -222,13 +222,13 @@ def _torch_cuda() -> bool:
 
 
 def parameter_count(shape: MarianShape) -> int:
-    """Weights of the Marian architecture (tied embeddings, sinusoidal positions)."""
+    """Weights of the model as built: shared embeddings, a separate output projection, sinusoidal positions."""
     d, f = shape.d_model, shape.ffn
     attention = 4 * (d * d + d)
     feed_forward = d * f + f + f * d + d
     encoder = shape.encoder_layers * (attention + feed_forward + 4 * d)
     decoder = shape.decoder_layers * (2 * attention + feed_forward + 6 * d)
-    return shape.vocab * d + encoder + decoder
+    return 2 * shape.vocab * d + encoder + decoder
 
 
 def format_report(result: BenchResult) -> str:

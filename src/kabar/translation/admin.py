@@ -20,7 +20,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 
 from kabar.core.blocks import BlockError
 from kabar.core.mt.routing import NoRoute
@@ -35,14 +35,14 @@ MATRIX_PAGE_SIZE = 50
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(admin.ModelAdmin):
+class GlossaryTermAdmin(admin.ModelAdmin[GlossaryTerm]):
     list_display = ["term", "source_lang", "target_lang", "translation", "do_not_translate", "note"]
     list_filter = ["source_lang", "target_lang", "do_not_translate"]
     search_fields = ["term", "translation", "note"]
 
 
 @admin.register(TMEntry)
-class TMEntryAdmin(admin.ModelAdmin):
+class TMEntryAdmin(admin.ModelAdmin[TMEntry]):
     list_display = [
         "source_text",
         "target_text",
@@ -59,7 +59,7 @@ class TMEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(PostEdit)
-class PostEditAdmin(admin.ModelAdmin):
+class PostEditAdmin(admin.ModelAdmin[PostEdit]):
     list_display = ["title", "language", "status", "qa_passed", "stale", "is_published", "modified_at"]
     list_filter = ["language", "status", "qa_passed", "stale", "is_published"]
     search_fields = ["title"]
@@ -83,7 +83,10 @@ class PostEditAdmin(admin.ModelAdmin):
         """The side-by-side segment editor (replaces the model form)."""
         text = self.get_object(request, unquote(object_id))
         if text is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            self.message_user(
+                request, f"No machine translation with id {object_id} to post-edit.", messages.WARNING
+            )
+            return HttpResponseRedirect(reverse("admin:translation_postedit_changelist"))
         if not self.has_view_or_change_permission(request, text):
             raise PermissionDenied
         records = list(text.segments.select_related("text").order_by("position"))
@@ -133,7 +136,7 @@ class PostEditAdmin(admin.ModelAdmin):
 
 
 @admin.register(Matrix)
-class MatrixAdmin(admin.ModelAdmin):
+class MatrixAdmin(admin.ModelAdmin[Matrix]):
     def get_urls(self) -> list[URLPattern]:
         # Only the matrix itself: matrix "objects" are articles, edited in the news admin.
         view = self.admin_site.admin_view(self.changelist_view)

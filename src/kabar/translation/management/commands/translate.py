@@ -10,13 +10,13 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Q, QuerySet
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kabar.core.mt.routing import NoRoute
-from kabar.news.models import Article, ArticleText
+from kabar.news.models import Article
 from kabar.translation.engines import describe_engines, get_router
 from kabar.translation.services import BatchSummary, Outcome, translate_many
 
@@ -87,13 +87,8 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"no article with id {', '.join(map(str, missing))}")
             return found
-        lacking = None
-        for target in targets:
-            has_text = Exists(ArticleText.objects.filter(article=OuterRef("pk"), language=target))
-            condition = ~has_text
-            lacking = condition if lacking is None else lacking | condition
-        assert lacking is not None
-        return list(query.filter(lacking))
+        present = Count("texts", filter=Q(texts__language__in=targets), distinct=True)
+        return list(query.annotate(present=present).filter(present__lt=len(targets)))
 
     def _check_routes(self, articles: list[Article], targets: list[str]) -> None:
         """Refuse up front, naming the pair, rather than fail every article the same way."""
@@ -129,6 +124,15 @@ class Command(BaseCommand):
             table.add_column(name, justify="right")
         table.add_row(*(str(value) for _, value in columns))
         out.print(table)
+        held = [o for o in summary.outcomes if o.action == "translated" and o.qa_passed is False]
+        if held:
+            flagged = Table(title="QA failures (held from publishing; see the post-editing queue)")
+            for column in ("article", "target", "title"):
+                flagged.add_column(column, overflow="fold")
+            for outcome in held:
+                title = outcome.text.title if outcome.text is not None else ""
+                flagged.add_row(str(outcome.article_id), outcome.target, title[:80])
+            out.print(flagged)
         if summary.failed:
             failures = Table(title="failed")
             for column in ("article", "target", "reason"):
