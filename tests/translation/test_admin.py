@@ -178,3 +178,19 @@ def test_admin_index_links_the_translation_views(admin_client):
     page = admin_client.get("/admin/").content.decode()
     assert MATRIX in page and "/admin/translation/postedit/" in page
     assert "/admin/translation/glossaryterm/" in page and "/admin/translation/tmentry/" in page
+
+
+def test_a_text_edited_elsewhere_is_not_overwritten_from_stale_segments(spy, outlet, admin_client):
+    text = translate_article(store(outlet), "en")
+    data = editor_form(admin_client, text)
+    # An editor changes the words in the article admin instead (which keeps no segments).
+    text.blocks[0]["text"] = "Words typed in the article admin."
+    text.save()
+
+    response = admin_client.post(EDITOR.format(text.pk), data)
+
+    assert response.status_code == 200
+    assert "changed outside the segment editor" in response.content.decode()
+    text.refresh_from_db()
+    assert text.blocks[0]["text"] == "Words typed in the article admin." and text.status == "machine"
+    assert BeautifulSoup(response.content, "html.parser").select("textarea") == []

@@ -13,10 +13,10 @@ from kabar.core.segment import split_sentences
 from kabar.ingest.store import store_article
 from kabar.news.models import ArticleText
 from kabar.translation.engines import get_router
+from kabar.translation.glossary import build_glossary
 from kabar.translation.models import GlossaryTerm, SegmentRecord, TMEntry
 from kabar.translation.services import (
     TranslationFailed,
-    build_glossary,
     translate_article,
     translate_article_outcome,
     translate_many,

@@ -30,11 +30,12 @@ import numpy as np
 import sentencepiece as spm
 
 SOURCE, TARGET = "vi", "en"
-BUILD_FORMAT = 3  # bump when the files built here change, so a cached --model-dir is rebuilt
-# Marian's own 0.02 leaves the sinusoidal positions in charge of each step, so neighbouring steps pick
-# the same token and every input gets the same output; larger weights make the layers (and the source)
-# matter. The values do not change the work done, only what the gibberish looks like.
-INIT_STD = 0.1
+BUILD_FORMAT = 4  # bump when the files built here change, so a cached --model-dir is rebuilt
+# Random weights as Marian initialises them (std 0.02) leave the sinusoidal positions in charge of
+# every decoder step: neighbouring steps pick the same token, every input gets the same output, and
+# QA rejects it all as loops. Token embeddings of std 1 (Marian does not scale them) put the previous
+# token and the source in charge instead. The values change what the gibberish looks like, not the work.
+EMBEDDING_STD = 1.0
 PAD = "<pad>"  # last id, as in OPUS-MT vocabularies; the decoder starts from its (zero) embedding
 NATURAL_PIECES = 8_000  # a soft limit: the corpus yields fewer
 TOKENIZER_CORPUS = 6_000  # sentences
@@ -67,7 +68,28 @@ _PROPER = (
     "Quốc hội",
 )
 # Pseudo-English words for the rest of the vocabulary (see the module docstring).
-_ONSETS = ("w", "f", "z", "j", "wr", "fl", "fr", "sw", "tw", "wh", "b", "d", "g", "h", "l", "m", "n", "p", "s", "t")
+_ONSETS = (
+    "w",
+    "f",
+    "z",
+    "j",
+    "wr",
+    "fl",
+    "fr",
+    "sw",
+    "tw",
+    "wh",
+    "b",
+    "d",
+    "g",
+    "h",
+    "l",
+    "m",
+    "n",
+    "p",
+    "s",
+    "t",
+)
 _NUCLEI = ("a", "e", "i", "o", "u", "ai", "ea", "ou", "ie", "oo")
 _CODAS = ("", "", "", "n", "m", "l", "t", "d", "s", "f", "w", "z", "nd", "st", "ng", "ft")
 _FOREIGN = frozenset("fjwz")
@@ -237,10 +259,18 @@ def _save_transformers_model(shape: MarianShape, tokenizer: bytes, pieces: list[
         # Random weights tied to the embeddings make each step predict the token it was fed, and the
         # output stutters ("word word word"), which QA rejects; a separate projection costs the same.
         tie_word_embeddings=False,
-        init_std=INIT_STD,
     )
     torch.manual_seed(shape.seed)
-    MarianMTModel(config).save_pretrained(out)
+    model = MarianMTModel(config)
+    with torch.no_grad():
+        for embeddings in (
+            model.model.shared,
+            model.model.encoder.embed_tokens,
+            model.model.decoder.embed_tokens,
+        ):
+            embeddings.weight.normal_(0.0, EMBEDDING_STD)
+            embeddings.weight[config.pad_token_id] = 0.0  # the decoder starts from a zero embedding
+    model.save_pretrained(out)
     (out / "source.spm").write_bytes(tokenizer)
     (out / "target.spm").write_bytes(tokenizer)
     (out / "vocab.json").write_text(json.dumps({piece: i for i, piece in enumerate(vocab)}), encoding="utf-8")
@@ -262,7 +292,7 @@ def _save_ct2_spec(shape: MarianShape, pieces: list[str], out: Path) -> None:
     )
 
     def linear(layer: Any, rows: int, cols: int) -> None:
-        layer.weight = rng.normal(0.0, INIT_STD, size=(rows, cols)).astype(np.float32)
+        layer.weight = rng.normal(0.0, 0.02, size=(rows, cols)).astype(np.float32)
         layer.bias = np.zeros(rows, dtype=np.float32)
 
     def norm(layer: Any) -> None:
@@ -285,10 +315,10 @@ def _save_ct2_spec(shape: MarianShape, pieces: list[str], out: Path) -> None:
         linear(layer.linear_1, d, shape.ffn)
 
     # One embedding matrix for both sides; the output projection is separate (see _save_transformers_model).
-    embeddings = rng.normal(0.0, INIT_STD, size=(len(pieces), d)).astype(np.float32)
+    embeddings = rng.normal(0.0, EMBEDDING_STD, size=(len(pieces), d)).astype(np.float32)
     spec.encoder.embeddings[0].weight = embeddings
     spec.decoder.embeddings.weight = embeddings
-    spec.decoder.projection.weight = rng.normal(0.0, INIT_STD, size=(len(pieces), d)).astype(np.float32)
+    spec.decoder.projection.weight = rng.normal(0.0, 0.02, size=(len(pieces), d)).astype(np.float32)
     spec.decoder.projection.bias = np.zeros(len(pieces), dtype=np.float32)
     spec.decoder.start_from_zero_embedding = True
     for encoder_layer in spec.encoder.layer:

@@ -29,7 +29,7 @@ from kabar.translation import matrix
 from kabar.translation.engines import describe_engines, get_router
 from kabar.translation.forms import SegmentEditForm
 from kabar.translation.models import GlossaryTerm, Matrix, PostEdit, TMEntry
-from kabar.translation.postedit import EDITABLE, NotEditable, apply_post_edit
+from kabar.translation.postedit import EDITABLE, OUT_OF_SYNC, NotEditable, apply_post_edit, in_sync
 
 MATRIX_PAGE_SIZE = 50
 
@@ -91,9 +91,12 @@ class PostEditAdmin(admin.ModelAdmin[PostEdit]):
             raise PermissionDenied
         records = list(text.segments.select_related("text").order_by("position"))
         can_edit = self.has_change_permission(request, text)
-        if request.method == "POST":
-            if not can_edit:
-                raise PermissionDenied
+        if request.method == "POST" and not can_edit:
+            raise PermissionDenied
+        if records and not in_sync(text, records):
+            self.message_user(request, f"Not editable here: {OUT_OF_SYNC}.", messages.WARNING)
+            can_edit = False
+        if request.method == "POST" and can_edit:
             form = SegmentEditForm(records, request.POST)
             if form.is_valid():
                 try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -72,6 +73,11 @@ class TMEntry(models.Model):
     def __str__(self) -> str:
         return f"[{self.source_lang}→{self.target_lang}] {self.source_text[:60]}"
 
+    def clean(self) -> None:
+        super().clean()
+        if not self.preferred and not self.engine_version.strip():
+            raise ValidationError({"engine_version": "A machine entry needs the route that made it."})
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.source_hash = source_hash(self.source_text)
         if self.preferred:
@@ -110,8 +116,6 @@ class GlossaryTerm(models.Model):
         return self.term if self.do_not_translate else self.translation
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         super().clean()
         if not self.do_not_translate and not self.translation.strip():
             raise ValidationError({"translation": "Give a translation, or tick do-not-translate."})

@@ -11,7 +11,7 @@ has now read it. An editor may also publish past QA issues deliberately.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -21,17 +21,13 @@ from kabar.core.blocks import sanitize_inline, validate_blocks
 from kabar.core.qa import QASegment, run_qa
 from kabar.core.segment import Segment, SegmentKind, join_segments
 from kabar.core.translate import TMKey
+from kabar.core.types import Block
 from kabar.news.models import ArticleText
 from kabar.translation.engines import get_detector
+from kabar.translation.glossary import build_glossary
 from kabar.translation.memory import DjangoTM
 from kabar.translation.models import PREFERRED_VERSION, SegmentRecord
-from kabar.translation.services import (
-    article_blocks,
-    build_glossary,
-    combined_index,
-    issues_json,
-    split_article_blocks,
-)
+from kabar.translation.shape import article_blocks, combined_index, issues_json, split_article_blocks
 
 EDITABLE = (ArticleText.Status.MACHINE, ArticleText.Status.POST_EDITED)
 
@@ -47,6 +43,28 @@ class PostEditResult:
     qa_passed: bool
 
 
+OUT_OF_SYNC = (
+    "this text was changed outside the segment editor (in the article admin), so its segments no "
+    "longer match its words; edit it there, or delete it and translate again"
+)
+
+
+def rebuild(text: ArticleText, records: Sequence[SegmentRecord]) -> tuple[str, str, list[Block]]:
+    """Title, lead and body blocks of ``text`` made from the records' target sentences."""
+    shape = article_blocks(text.title, text.lead, text.blocks)
+    segments = [
+        Segment(combined_index(r), r.part, r.sentence_index, r.target_text, cast(SegmentKind, r.kind))
+        for r in records
+    ]
+    title, lead, body = split_article_blocks(join_segments(shape, segments, text.language.lower()))
+    return title[: ArticleText._meta.get_field("title").max_length or 500], lead, body
+
+
+def in_sync(text: ArticleText, records: Sequence[SegmentRecord]) -> bool:
+    """Whether the stored words are what the segments make (an edit elsewhere would be lost on save)."""
+    return rebuild(text, records) == (text.title, text.lead, text.blocks)
+
+
 def apply_post_edit(
     text: ArticleText, edits: Mapping[int, str], *, editor: Any, publish_anyway: bool = False
 ) -> PostEditResult:
@@ -56,6 +74,8 @@ def apply_post_edit(
     records = list(text.segments.order_by("position"))
     if not records:
         raise NotEditable("this text has no stored segments (it was not made by kabar's MT)")
+    if not in_sync(text, records):
+        raise NotEditable(OUT_OF_SYNC)
     source = (text.translated_from or text.article.source_language).lower()
     target = text.language.lower()
     changed: list[SegmentRecord] = []
@@ -83,17 +103,12 @@ def apply_post_edit(
         record.issues = issues_json(issues)
         record.passed = not any(i.severity == "error" for i in issues)
 
-    shape = article_blocks(text.title, text.lead, text.blocks)
-    segments = [
-        Segment(combined_index(r), r.part, r.sentence_index, r.target_text, cast(SegmentKind, r.kind))
-        for r in records
-    ]
-    title, lead, body = split_article_blocks(join_segments(shape, segments, target))
+    title, lead, body = rebuild(text, records)
     validate_blocks(body)
 
     with transaction.atomic():
         SegmentRecord.objects.bulk_update(records, ["target_text", "edited", "issues", "passed"])
-        text.title = title[: ArticleText._meta.get_field("title").max_length or 500]
+        text.title = title
         text.lead = lead
         text.blocks = body
         text.status = ArticleText.Status.POST_EDITED

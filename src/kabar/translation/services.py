@@ -21,7 +21,6 @@ editor); a machine text is published only when QA passed and the target's
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,24 +29,24 @@ from typing import Any, Literal
 from django.conf import settings
 from django.db import transaction
 
-from kabar.core.blocks import BlockError, block_text, strip_tags, validate_blocks
+from kabar.core.blocks import BlockError, block_text, validate_blocks
 from kabar.core.errors import StageError
 from kabar.core.glossary import Glossary
 from kabar.core.mt.routing import NoRoute, RoutePlan, Router
-from kabar.core.qa import QAIssue
 from kabar.core.translate import SegmentResult, translate_blocks
 from kabar.core.types import Block
 from kabar.ingest.store import unique_slug
 from kabar.news.models import Article, ArticleText
 from kabar.translation.engines import get_detector, get_router
+from kabar.translation.glossary import build_glossary
 from kabar.translation.memory import DjangoTM
-from kabar.translation.models import ANY_TARGET, GlossaryTerm, SegmentRecord
+from kabar.translation.models import SegmentRecord
+from kabar.translation.shape import article_blocks, issues_json, segment_place, split_article_blocks
 
 log = logging.getLogger("kabar.translation")
 
 Action = Literal["translated", "current", "kept-human", "same-language", "failed"]
 
-PSEUDO_BLOCKS = 2  # title and lead lead the block list handed to the core
 BATCH_ARTICLES = 20
 BATCH_CHARS = 60_000  # well under translate_blocks' 300,000-character cap
 ARTICLE_TIMEOUT = 300.0  # seconds of engine time per article in a group
@@ -153,62 +152,7 @@ class _Job:
         return sum(len(t) for b in self.blocks for t in block_text(b))
 
 
-# --- blocks <-> article fields ------------------------------------------------------------------
-
-
-def article_blocks(title: str, lead: str, blocks: Sequence[Block]) -> list[Block]:
-    """Title and lead (plain text, escaped into inline HTML) as two pseudo-blocks before the body."""
-    return [
-        {"type": "heading", "text": html.escape(title, quote=False)},
-        {"type": "paragraph", "text": html.escape(lead, quote=False)},
-        *blocks,
-    ]
-
-
-def split_article_blocks(combined: Sequence[Block]) -> tuple[str, str, list[Block]]:
-    """Inverse of ``article_blocks``: plain title, plain lead, body blocks."""
-    title = strip_tags(str(combined[0].get("text", ""))).strip()
-    lead = strip_tags(str(combined[1].get("text", ""))).strip()
-    return title, lead, [dict(b) for b in combined[PSEUDO_BLOCKS:]]
-
-
-def segment_place(block_index: int) -> tuple[str, int]:
-    """(SegmentRecord.field, body block index) of a combined block index."""
-    if block_index == 0:
-        return SegmentRecord.Field.TITLE, 0
-    if block_index == 1:
-        return SegmentRecord.Field.LEAD, 0
-    return SegmentRecord.Field.BODY, block_index - PSEUDO_BLOCKS
-
-
-def combined_index(record: SegmentRecord) -> int:
-    """Inverse of ``segment_place``."""
-    if record.field == SegmentRecord.Field.TITLE:
-        return 0
-    if record.field == SegmentRecord.Field.LEAD:
-        return 1
-    return record.block_index + PSEUDO_BLOCKS
-
-
-def issues_json(issues: Iterable[QAIssue]) -> list[dict[str, str]]:
-    return [{"check": i.check, "severity": i.severity, "message": i.message} for i in issues]
-
-
-# --- glossary and policy -------------------------------------------------------------------------
-
-
-def build_glossary(pairs: Iterable[tuple[str, str]]) -> Glossary:
-    """The glossary for these language pairs; a term for one target beats the same term for ``*``."""
-    wanted = set(pairs)
-    sources = {s for s, _ in wanted}
-    entries: dict[tuple[str, str], dict[str, str]] = {pair: {} for pair in wanted}
-    terms = GlossaryTerm.objects.filter(source_lang__in=sources).order_by("target_lang")
-    # "*" sorts before letters: specific targets are applied after and win.
-    for term in terms:
-        for source, target in wanted:
-            if term.source_lang == source and term.target_lang in (target, ANY_TARGET):
-                entries[(source, target)][term.term] = term.target_form
-    return Glossary({pair: terms for pair, terms in entries.items() if terms})
+# --- policy --------------------------------------------------------------------------------------
 
 
 def publish_policy(target: str) -> str:
