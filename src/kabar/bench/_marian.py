@@ -209,10 +209,10 @@ def quiet_transformers() -> None:
     it, the tokenizer would normalise punctuation and feed the model other
     tokens than CTranslate2 gets, so callers silence that warning, not the cause.
     """
-    import transformers
+    from transformers.utils import logging
 
-    transformers.logging.set_verbosity_error()
-    transformers.logging.disable_progress_bar()
+    logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
 
 def _save_transformers_model(shape: MarianShape, tokenizer: bytes, pieces: list[str], out: Path) -> None:

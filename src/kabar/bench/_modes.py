@@ -180,7 +180,8 @@ class TransformersPeer:
         with warnings.catch_warnings():  # see quiet_transformers
             warnings.simplefilter("ignore", UserWarning)
             self.tokenizer = MarianTokenizer.from_pretrained(model_dir)
-        self.model = MarianMTModel.from_pretrained(model_dir).to(device).eval()
+        model: Any = MarianMTModel.from_pretrained(model_dir)  # its stubs reject .to("cpu")
+        self.model = model.to(device).eval()
         self.compute_type = str(self.model.dtype).removeprefix("torch.")
         self.batch_size = batch_size
         self.generate_options: dict[str, Any] = {

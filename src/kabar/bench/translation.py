@@ -44,6 +44,7 @@ from kabar.bench._marian import (
     MARIAN_BASE,
     SOURCE,
     TARGET,
+    TINY,
     BuiltModel,
     MarianShape,
     build_model,
@@ -57,6 +58,7 @@ from kabar.bench._modes import (
     check_engine_input,
     make_articles,
 )
+from kabar.core.types import Block
 
 TARGET_VS_RAW = 0.85
 TARGET_VS_TRANSFORMERS = 1.5
@@ -66,7 +68,7 @@ SENTENCE_SEED = 1  # the tokenizer is trained on other sentences (see _marian)
 @dataclass(frozen=True)
 class BenchConfig:
     shape: MarianShape = MARIAN_BASE
-    segments: int = 256
+    segments: int = 128  # a few minutes on 2 CPU cores, most of them in transformers
     repeats: int = 3
     device: str = "cpu"
     compute_type: str | None = None  # CTranslate2's; None: the kabar engine's default (int8 on CPU)
@@ -78,6 +80,7 @@ class BenchConfig:
     threads: int = 0  # 0: every core this process may use
     skip_transformers: bool = False
     model_dir: Path | None = None  # None: a temporary folder, removed afterwards
+    profile: bool = False  # print where one pass of kabar's path spends its time (needs pyinstrument)
 
 
 @dataclass
@@ -205,6 +208,8 @@ def _measure(
             run.rates.append(len(sentences) / elapsed)
             run.output_tokens = None if tokens is None else tokens / len(sentences)
             log(f"repeat {repeat + 1}/{config.repeats} {name}: {len(sentences) / elapsed:.2f} sentences/s")
+    if config.profile:
+        log(_profile(kabar, articles))
     notes.append(
         f"kabar's last pass stored {kabar.last_stored} of {len(sentences)} translations in its TM "
         "(QA errors on random-weight output keep the rest out)"
@@ -213,6 +218,18 @@ def _measure(
     return BenchResult(
         config, threads, source_tokens, runs["raw_ct2"], runs["kabar"], runs.get("transformers"), notes
     )
+
+
+def _profile(kabar: KabarPath, articles: list[list[Block]]) -> str:
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        return "--profile needs pyinstrument (pip install pyinstrument)"
+    profiler = Profiler(interval=0.001)
+    profiler.start()
+    kabar(articles)
+    profiler.stop()
+    return str(profiler.output_text(unicode=True, color=False))
 
 
 def _torch_cuda() -> bool:
@@ -281,8 +298,14 @@ def parse_args(argv: list[str] | None) -> tuple[BenchConfig, bool]:
     parser.add_argument("--max-decoding-length", type=int, default=BenchConfig.max_decoding_length)
     parser.add_argument("--article-sentences", type=int, default=BenchConfig.article_sentences)
     parser.add_argument("--threads", type=int, default=0, help="CPU threads per engine (default: all)")
+    parser.add_argument("--tiny", action="store_true", help="a toy model (1+1 layers, d_model 64, vocab 500)")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile one pass of kabar's path (pyinstrument)"
+    )
     args = parser.parse_args(argv)
     config = BenchConfig(
+        shape=TINY if args.tiny else MARIAN_BASE,
+        profile=args.profile,
         segments=args.segments,
         repeats=args.repeats,
         device=args.device,

@@ -15,8 +15,6 @@ threads that use it. The fetcher is synchronous: kabar calls it from task worker
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import http
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -38,6 +36,7 @@ from kabar.core.fetch_errors import (
     RobotsDisallowed,
 )
 from kabar.core.fetch_throttle import Deadline, HostThrottle
+from kabar.core.retry_after import retry_after_seconds
 from kabar.core.robots import RobotsCache
 from kabar.core.ssrf import AddressGuard, GuardedBackend, Resolver
 from kabar.core.types import Fetched
@@ -274,7 +273,7 @@ class Fetcher:
             with self.throttle.slot(host, deadline, url), self._stream(url, headers, deadline) as response:
                 status = response.status_code
                 if status in _RETRY_LATER:
-                    wait = _retry_after(response.headers.get("retry-after"))
+                    wait = retry_after_seconds(response.headers.get("retry-after"))
                     refusal = self._retry_refusal(status, wait, attempt, deadline)
                     if refusal:
                         raise HTTPStatusError(refusal, status=status, url=url)
@@ -388,19 +387,3 @@ def _content_length(headers: httpx.Headers) -> int | None:
         return int(headers["content-length"])
     except (KeyError, ValueError):
         return None
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds a Retry-After header asks for (delta-seconds or an HTTP date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())

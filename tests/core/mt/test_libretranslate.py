@@ -8,8 +8,8 @@ import pytest
 from fake_servers import Received, Reply, fake_translation, libretranslate
 
 from kabar.core.errors import NotConfigured, StageError, TooLarge
-from kabar.core.mt.http_retry import retry_after_seconds
 from kabar.core.mt.libretranslate import LibreTranslateEngine
+from kabar.core.retry_after import retry_after_seconds
 from kabar.hookspecs import MTEngine
 
 pytestmark = pytest.mark.slow

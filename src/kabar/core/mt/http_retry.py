@@ -11,8 +11,6 @@ and waiting again would only double the delay. Bodies are read up to a size cap.
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -23,6 +21,7 @@ import httpx
 
 from kabar.core.errors import TooLarge
 from kabar.core.mt import STAGE, TranslationError
+from kabar.core.retry_after import retry_after_seconds
 
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
@@ -37,22 +36,6 @@ class RetryPolicy:
     def wait_before(self, attempt: int, retry_after: float | None) -> float:
         """Seconds to wait before attempt ``attempt + 1`` (``attempt`` counts from 0)."""
         return retry_after if retry_after is not None else self.backoff * 2**attempt
-
-
-def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> float | None:
-    """Parse a ``Retry-After`` header: delay-seconds or an HTTP date; None when absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
 class JsonClient:
