@@ -39,3 +39,12 @@ def test_kabar_settings_command_prints_the_table(capsys):
 def test_database_is_the_one_requested():
     wanted = os.environ.get("KABAR_TEST_DATABASE_URL", "")
     assert connection.vendor == ("postgresql" if wanted.startswith("postgres") else "sqlite")
+
+
+def test_printed_values_hide_passwords_and_api_keys():
+    from kabar.config import redacted
+
+    assert redacted("postgresql://kabar:s3cret@db.example/kabar") == "postgresql://kabar:***@db.example/kabar"
+    shown = redacted('{"openai": {"url": "http://127.0.0.1:8080/v1", "api_key": "sk-live", "model": "m"}}')
+    assert "sk-live" not in shown and '"api_key": "***"' in shown and "127.0.0.1:8080" in shown
+    assert redacted("vi,en,id") == "vi,en,id"

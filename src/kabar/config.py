@@ -8,7 +8,9 @@ drift apart. No Django import here.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -114,6 +116,29 @@ def env_values(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Parsed value of every setting, from ``environ`` (default: the process environment)."""
     environ = os.environ if environ is None else environ
     return {s.name: s.parse(environ.get(s.name, s.default)) for s in SETTINGS}
+
+
+_SECRET_WORDS = ("key", "token", "secret", "password")
+
+
+def redacted(value: str) -> str:
+    """A setting's value fit to print: passwords in URLs and secret-looking JSON fields hidden."""
+    value = re.sub(r"(://[^:/@\s]+:)[^@/\s]+@", r"\1***@", value)
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return value
+
+    def hide(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                k: "***" if any(w in k.lower() for w in _SECRET_WORDS) and v else hide(v) for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [hide(v) for v in node]
+        return node
+
+    return json.dumps(hide(data), ensure_ascii=False) if isinstance(data, dict | list) else value
 
 
 def secret_key(data_dir: Path, configured: str) -> str:

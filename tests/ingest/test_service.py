@@ -60,6 +60,7 @@ def test_kabar_ingest_prints_a_summary(shared_dir, capsys):
     assert data["new"] == 1 and data["failed"][0]["stage"] == "store"
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection between tasks, as in production
 def test_poll_source_task_runs_through_the_database_worker(settings):
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "fetch"]}

@@ -30,12 +30,17 @@ import numpy as np
 import sentencepiece as spm
 
 SOURCE, TARGET = "vi", "en"
-BUILD_FORMAT = 5  # bump when the files built here change, so a cached --model-dir is rebuilt
+BUILD_FORMAT = 7  # bump when the files built here change, so a cached --model-dir is rebuilt
 # Random weights as Marian initialises them (std 0.02) leave the sinusoidal positions in charge of
 # every decoder step: neighbouring steps pick the same token, every input gets the same output, and
 # QA rejects it all as loops. Token embeddings of std 1 (Marian does not scale them) put the previous
 # token and the source in charge instead. The values change what the gibberish looks like, not the work.
 EMBEDDING_STD = 1.0
+# Marian initialises layers with std 0.02 at d_model 512; narrower models get proportionally larger
+# weights, so that a layer moves the residual stream (and the source shows in the output) as much at any
+# width. The tiny test model would otherwise all but ignore its encoder.
+BASE_INIT_STD, BASE_WIDTH = 0.02, 512
+
 PAD = "<pad>"  # last id, as in OPUS-MT vocabularies; the decoder starts from its (zero) embedding
 NATURAL_PIECES = 8_000  # a soft limit: the corpus yields fewer
 TOKENIZER_CORPUS = 6_000  # sentences
@@ -92,6 +97,11 @@ MARIAN_BASE = MarianShape()
 TINY = MarianShape(encoder_layers=1, decoder_layers=1, d_model=64, ffn=128, heads=4, vocab=500)
 
 
+def layer_std(shape: MarianShape) -> float:
+    """The standard deviation of the random layer weights (see ``BASE_INIT_STD``)."""
+    return float(BASE_INIT_STD * (BASE_WIDTH / shape.d_model) ** 0.5)
+
+
 @dataclass(frozen=True)
 class BuiltModel:
     """Where the built model lies: ``ct2`` is also a kabar ``ctranslate2`` engine model folder."""
@@ -117,6 +127,8 @@ def synthetic_sentences(count: int, seed: int) -> list[str]:
         if rng.random() < 0.25:
             cut = rng.randrange(5, len(words) - 3)
             words[cut] += ","
+        if len(words[-1]) == 1:  # "… ô y." reads as an initial to the segmenter, which then joins sentences
+            words.append("mới")
         text = " ".join(words)
         sentence = text[0].upper() + text[1:] + "."
         if sentence not in seen:
@@ -239,6 +251,7 @@ def _save_transformers_model(shape: MarianShape, tokenizer: bytes, pieces: list[
         # Random weights tied to the embeddings make each step predict the token it was fed, and the
         # output stutters ("word word word"), which QA rejects; a separate projection costs the same.
         tie_word_embeddings=False,
+        init_std=layer_std(shape),
     )
     torch.manual_seed(shape.seed)
     model = MarianMTModel(config)
@@ -263,7 +276,7 @@ def _save_ct2_spec(shape: MarianShape, pieces: list[str], out: Path) -> None:
     from ctranslate2.specs import common_spec, transformer_spec
 
     rng = np.random.default_rng(shape.seed)
-    d = shape.d_model
+    d, std = shape.d_model, layer_std(shape)
     spec = transformer_spec.TransformerSpec.from_config(
         (shape.encoder_layers, shape.decoder_layers),
         shape.heads,
@@ -272,7 +285,7 @@ def _save_ct2_spec(shape: MarianShape, pieces: list[str], out: Path) -> None:
     )
 
     def linear(layer: Any, rows: int, cols: int) -> None:
-        layer.weight = rng.normal(0.0, 0.02, size=(rows, cols)).astype(np.float32)
+        layer.weight = rng.normal(0.0, std, size=(rows, cols)).astype(np.float32)
         layer.bias = np.zeros(rows, dtype=np.float32)
 
     def norm(layer: Any) -> None:
@@ -298,7 +311,7 @@ def _save_ct2_spec(shape: MarianShape, pieces: list[str], out: Path) -> None:
     embeddings = rng.normal(0.0, EMBEDDING_STD, size=(len(pieces), d)).astype(np.float32)
     spec.encoder.embeddings[0].weight = embeddings
     spec.decoder.embeddings.weight = embeddings
-    spec.decoder.projection.weight = rng.normal(0.0, 0.02, size=(len(pieces), d)).astype(np.float32)
+    spec.decoder.projection.weight = rng.normal(0.0, std, size=(len(pieces), d)).astype(np.float32)
     spec.decoder.projection.bias = np.zeros(len(pieces), dtype=np.float32)
     spec.decoder.start_from_zero_embedding = True
     for encoder_layer in spec.encoder.layer:

@@ -131,6 +131,9 @@ FETCH = {
 }
 DETECT_LANGUAGES: list[str] = ENV["KABAR_DETECT_LANGUAGES"]
 MT_ENGINES = json.loads(ENV["KABAR_MT_ENGINES"] or "{}")
+if "ctranslate2" in MT_ENGINES:
+    # Argos packages unpack once into the data dir instead of a new temp dir at every start.
+    MT_ENGINES["ctranslate2"].setdefault("data_dir", str(DATA_DIR))
 MT_ROUTES = json.loads(ENV["KABAR_MT_ROUTES"] or "{}")
 MT_PIVOT = ENV["KABAR_MT_PIVOT"]
 MT_PUBLISH = dict(item.split("=", 1) for item in ENV["KABAR_MT_PUBLISH"])

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 
 from kabar.news.models import ArticleText, Author, Media, Section
 from kabar.site.article_page import article_context
+from kabar.site.compare import COMPARE_PARAMETER, compare_context
 from kabar.site.present import absolute, teaser
 from kabar.site.queries import article_text, latest_per_section, published_texts
 
@@ -127,7 +128,9 @@ def article(request: HttpRequest, year: str, month: str, slug: str) -> HttpRespo
     path = text.get_absolute_url()
     if request.path != path:
         return HttpResponsePermanentRedirect(path)
-    return render(request, "site/article.html", article_context(text))
+    context = article_context(text)
+    context.update(compare_context(text, request.GET.get(COMPARE_PARAMETER, ""), context["body"]))
+    return render(request, "site/article.html", context)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -189,3 +189,26 @@ def test_model_loads_once_under_concurrent_first_use(
     assert not errors
     assert opened == [str(tiny_model)]
     assert len(results) == 4 and all(r == results[0] for r in results)
+
+
+def test_a_source_prefix_token_goes_before_every_sentence(
+    tiny_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # OPUS-MT models with several target languages (e.g. opus-mt-en-vi) expect ">>vie<<" first.
+    seen: list[list[str]] = []
+    real = ctranslate2.Translator
+
+    class Recording:
+        def __init__(self, path: str, **kwargs: object) -> None:
+            self._real = real(path, **kwargs)
+
+        def translate_batch(self, batch: list[list[str]], **kwargs: object) -> object:
+            seen.extend(batch)
+            return self._real.translate_batch(batch, **kwargs)
+
+    monkeypatch.setattr(ct2.ctranslate2, "Translator", Recording)
+    assert describe_model({"path": str(tiny_model), "source_prefix": ">>vie<<"}).source_prefix == (">>vie<<",)
+    engine = CTranslate2Engine(models=[{"path": str(tiny_model), "source_prefix": ">>vie<<"}], **FAST)
+    out = engine.translate(SENTENCES[:2], "vi", "en")
+    assert len(out) == 2 and len(seen) == 2
+    assert all(tokens[0] == ">>vie<<" and tokens[1] != ">>vie<<" for tokens in seen)

@@ -68,6 +68,9 @@ class ModelEntry:
     version: str
     language_tokens: Mapping[str, str] = field(default_factory=dict)  # multilingual: code -> token
     add_eos: bool = True  # append </s> to the source, as Marian/NLLB training did; Argos does not
+    # Tokens put before every source sentence of a bilingual model, e.g. [">>vie<<"] for
+    # OPUS-MT models trained on several target languages (opus-mt-en-vi's card requires it).
+    source_prefix: tuple[str, ...] = ()
 
 
 @dataclass
@@ -101,7 +104,9 @@ def describe_model(entry: Mapping[str, Any] | str) -> ModelEntry:
         tokens = _language_tokens(path, merged)
         return ModelEntry(path, "multilingual", frozenset(all_pairs(tokens)), version, tokens, add_eos)
     pair = _bilingual_pair(path, merged)
-    return ModelEntry(path, "bilingual", frozenset({pair}), version, add_eos=add_eos)
+    prefix = merged.get("source_prefix") or ()
+    prefix = (prefix,) if isinstance(prefix, str) else tuple(str(t) for t in prefix)
+    return ModelEntry(path, "bilingual", frozenset({pair}), version, add_eos=add_eos, source_prefix=prefix)
 
 
 def _describe_argos(path: Path, options: Mapping[str, Any]) -> ModelEntry:
@@ -331,7 +336,7 @@ class CTranslate2Engine:
         self, entry: ModelEntry, loaded: _LoadedModel, texts: list[str], source: str, target: str
     ) -> list[str]:
         prefix = list(loaded.target_prefix)
-        tokens_before: list[str] = []
+        tokens_before: list[str] = list(entry.source_prefix)
         if entry.kind == "multilingual":
             tokens_before, prefix = [entry.language_tokens[source]], [entry.language_tokens[target]]
         batch = []

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from rich.console import Console
 from rich.table import Table
 
-from kabar.config import SETTINGS
+from kabar.config import SETTINGS, redacted
 
 
 class Command(BaseCommand):
@@ -21,6 +21,6 @@ class Command(BaseCommand):
             table.add_column(column, overflow="fold")
         for setting in SETTINGS:
             current = os.environ.get(setting.name)
-            shown = "(set)" if current and "SECRET" in setting.name else (current or "")
+            shown = "(set)" if current and "SECRET" in setting.name else redacted(current or "")
             table.add_row(setting.name, setting.default, shown, setting.help)
         Console(file=self.stdout, width=160).print(table)
