@@ -132,7 +132,8 @@ def redacted(value: str) -> str:
     def hide(node: Any) -> Any:
         if isinstance(node, dict):
             return {
-                k: "***" if any(w in k.lower() for w in _SECRET_WORDS) and v else hide(v) for k, v in node.items()
+                k: "***" if any(w in k.lower() for w in _SECRET_WORDS) and v else hide(v)
+                for k, v in node.items()
             }
         if isinstance(node, list):
             return [hide(v) for v in node]

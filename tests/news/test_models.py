@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def article():
-    outlet = Outlet.objects.create(name="Báo Thử", slug="bao-thu", home_url="https://thu.example", language="vi")
+    outlet = Outlet.objects.create(
+        name="Báo Thử", slug="bao-thu", home_url="https://thu.example", language="vi"
+    )
     art = Article.objects.create(
         outlet=outlet,
         source_url="https://thu.example/a.html",
@@ -19,7 +21,11 @@ def article():
         published_at=dt.datetime(2025, 10, 12, 8, 0, tzinfo=dt.UTC),
     )
     ArticleText.objects.create(
-        article=art, language="vi", title="Tiêu đề", slug="tieu-de", status="original",
+        article=art,
+        language="vi",
+        title="Tiêu đề",
+        slug="tieu-de",
+        status="original",
         blocks=[{"type": "paragraph", "text": "Đoạn một."}],
     )
     return art
@@ -39,7 +45,9 @@ def test_many_translations_are_fine(article):
 
 def test_slug_is_unique_per_language(article):
     other = Article.objects.create(
-        outlet=article.outlet, source_url="https://thu.example/b.html", source_language="vi",
+        outlet=article.outlet,
+        source_url="https://thu.example/b.html",
+        source_language="vi",
         published_at=article.published_at,
     )
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def article():
-    outlet = Outlet.objects.create(name="Báo Thử", slug="bao-thu", home_url="https://thu.example", language="vi")
+    outlet = Outlet.objects.create(
+        name="Báo Thử", slug="bao-thu", home_url="https://thu.example", language="vi"
+    )
     Source.objects.create(outlet=outlet, kind="feed", url="https://thu.example/rss.xml")
     section = Section.objects.create(slug="thoi-su", names={"vi": "Thời sự", "en": "News"})
     art = Article.objects.create(

@@ -15,7 +15,9 @@ if settings.SERVE_MEDIA:
     # The embedded server has no front web server, so stored article images are served
     # here; behind nginx or a CDN set KABAR_SERVE_MEDIA=false and serve MEDIA_ROOT there.
     urlpatterns += [
-        re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+        re_path(
+            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}
+        )
     ]
 
 handler404 = "kabar.site.views.page_not_found"

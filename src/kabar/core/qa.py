@@ -201,7 +201,9 @@ def run_qa(
 ) -> QAReport:
     """All checks over a translated text; ``passed`` is False when any error was found."""
     per_segment = [
-        [] if s.from_memory else check_segment(s, source_lang, target_lang, glossary=glossary, detector=detector)
+        []
+        if s.from_memory
+        else check_segment(s, source_lang, target_lang, glossary=glossary, detector=detector)
         for s in segments
     ]
     plain_sources = [_plain(s.source) for s in segments]
