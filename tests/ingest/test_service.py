@@ -79,3 +79,56 @@ def test_poll_source_task_runs_through_the_database_worker(settings):
     assert Article.objects.count() >= 12
     source = Source.objects.get()
     assert source.last_result.startswith(f"{Article.objects.count()} new")
+
+
+def test_a_polled_feed_is_fetched_conditionally_and_an_unchanged_one_costs_one_request():
+    import http.server
+    import threading
+
+    from kabar.demo import OUTLET_BASE, OUTLET_DIR
+
+    requests: list[tuple[str, str | None]] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append((self.path, self.headers.get("If-None-Match")))
+            if self.path == "/robots.txt":
+                self.send_response(404)
+                self.end_headers()
+                return
+            if self.headers.get("If-None-Match") == '"v1"':
+                self.send_response(304)
+                self.end_headers()
+                return
+            base = f"http://127.0.0.1:{self.server.server_address[1]}"
+            name = "rss.xml" if self.path == "/rss.xml" else self.path.lstrip("/")
+            body = (OUTLET_DIR / name).read_bytes().replace(OUTLET_BASE.encode(), base.encode())
+            self.send_response(200)
+            self.send_header("Content-Type", "application/xml" if name.endswith(".xml") else "text/html")
+            if self.path == "/rss.xml":
+                self.send_header("ETag", '"v1"')
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/rss.xml"
+        outlet = Outlet.objects.create(name="Báo Sông Hồng", slug="bsh", home_url=url, language="vi")
+        source = Source.objects.create(outlet=outlet, kind="feed", url=url, allow_private=True)
+        first = ingest(url, outlet=outlet, kind="feed", allow_private=True, source=source)
+        assert first.new >= 12 and Source.objects.get().etag == '"v1"'
+        requests.clear()
+        source.refresh_from_db()
+        second = ingest(url, outlet=outlet, kind="feed", allow_private=True, source=source)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert second.not_modified and second.total == 0
+    assert [path for path, _ in requests if path != "/robots.txt"] == ["/rss.xml"]
+    assert ("/rss.xml", '"v1"') in requests
+    assert Source.objects.get().last_result == "feed not modified since the last poll"

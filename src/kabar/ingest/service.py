@@ -43,6 +43,7 @@ class Summary:
     unchanged: int = 0
     duplicate: int = 0
     failed: list[tuple[str, str, str]] = field(default_factory=list)  # (url, stage, reason)
+    not_modified: bool = False  # the feed answered 304 to a conditional GET: nothing to do
 
     @property
     def total(self) -> int:
@@ -58,6 +59,8 @@ class Summary:
         }
 
     def line(self) -> str:
+        if self.not_modified:
+            return "feed not modified since the last poll"
         return (
             f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.duplicate} duplicate, {len(self.failed)} failed"
@@ -80,15 +83,15 @@ def build_pipeline() -> Pipeline:
     return Pipeline(LanguageDetector(settings.DETECT_LANGUAGES))
 
 
-def pick_source(location: str, kind: str | None, fetcher: Fetcher) -> FetchSource:
-    """The source plugin for ``kind``, or the first whose ``accepts`` takes the location."""
+def pick_source(location: str, kind: str | None, fetcher: Fetcher, **options: Any) -> FetchSource:
+    """The source plugin for ``kind`` (built with ``options``), or the first whose ``accepts`` takes it."""
     classes = plugin_classes(SOURCE_GROUP)
     if kind:
         if kind not in classes:
             raise StageError(
                 f"unknown source kind {kind!r}; known: {', '.join(sorted(classes))}", stage="fetch"
             )
-        return classes[kind](fetcher=fetcher)  # type: ignore[no-any-return]
+        return classes[kind](fetcher=fetcher, **options)  # type: ignore[no-any-return]
     # Most specific first: a folder of captures or a WARC is not "a URL".
     for name in ("warc", "capture", "file", "sitemap", "feed", "url"):
         if name in classes:
@@ -120,10 +123,13 @@ def ingest(
         if on_document:
             on_document(url, "failed")
 
+    # A polled feed is fetched conditionally with the validators kept from its last poll.
+    conditional = source is not None and kind == "feed"
+    options = {"etag": source.etag or None, "last_modified": source.last_modified or None} if source else {}
+    plugin: FetchSource | None = None
     try:
-        documents: Iterable[RawDocument | DocumentFailure] = pick_source(location, kind, fetcher).documents(
-            location
-        )
+        plugin = pick_source(location, kind, fetcher, **(options if conditional else {}))
+        documents: Iterable[RawDocument | DocumentFailure] = plugin.documents(location)
         for item in documents:
             if isinstance(item, DocumentFailure):
                 failed(item.url, item.stage, item.reason)
@@ -146,7 +152,12 @@ def ingest(
     finally:
         fetcher.close()
     if source is not None:
-        Source.objects.filter(pk=source.pk).update(last_polled_at=timezone.now(), last_result=summary.line())
+        polled: dict[str, Any] = {"last_polled_at": timezone.now()}
+        if conditional and plugin is not None:
+            summary.not_modified = bool(getattr(plugin, "not_modified", False))
+            etag, last_modified = getattr(plugin, "validators", (None, None))
+            polled.update(etag=(etag or "")[:300], last_modified=(last_modified or "")[:100])
+        Source.objects.filter(pk=source.pk).update(**polled, last_result=summary.line())
     return summary
 
 

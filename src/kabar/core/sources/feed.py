@@ -28,7 +28,18 @@ class FeedSource(NetworkSource):
     """RSS 0.9x/1.0/2.0 and Atom feeds."""
 
     kind: ClassVar[str] = "feed"
-    own_options: ClassVar[Mapping[str, Any]] = {"max_entries": 500, "fetch_pages": True, "since": None}
+    own_options: ClassVar[Mapping[str, Any]] = {
+        "max_entries": 500,
+        "fetch_pages": True,
+        "since": None,
+        # Validators from the last poll: the feed is fetched with a conditional GET, and an
+        # unchanged feed (304) yields no documents at all.
+        "etag": None,
+        "last_modified": None,
+    }
+    validators: tuple[str | None, str | None] = (None, None)
+    """The feed's ETag and Last-Modified after ``documents`` ran, for the next poll."""
+    not_modified: bool = False
 
     def accepts(self, location: str) -> bool:
         return is_http_url(location) and looks_like_feed(location)
@@ -39,10 +50,15 @@ class FeedSource(NetworkSource):
         if self.options["since"] is not None and since is None:
             yield DocumentFailure(location, f"option since={self.options['since']!r} is not an ISO 8601 date")
             return
+        etag, last_modified = self.options["etag"], self.options["last_modified"]
         try:
-            fetched = self.fetcher.fetch(location)
+            fetched = self.fetcher.fetch(location, etag=etag, last_modified=last_modified)
         except Exception as exc:
             yield failure(location, exc)
+            return
+        self.not_modified = fetched.not_modified
+        self.validators = (fetched.etag or etag, fetched.last_modified or last_modified)
+        if fetched.not_modified:
             return
         if b"<!ENTITY" in fetched.content[:65_536]:
             # Entity declarations are how XML bombs and external-entity reads
