@@ -373,3 +373,28 @@ def test_lead_images_keep_the_original_caption_language_when_untranslated(client
     assert caption.get_text() == "Phố cổ Hà Nội" and caption["lang"] == "vi"
     assert figure.find(class_="credit") is None
     assert strip_tags(figure.find("img")["alt"]) == "Phố cổ Hà Nội"
+
+
+def test_a_photo_known_only_by_its_caption_shows_the_caption_and_no_broken_image(client):
+    # Plain-text captures name photos only by caption (or by a bare file name).
+    midnight = dt.datetime(2025, 10, 11, 17, 0, tzinfo=dt.UTC)  # 00:00 in Hanoi: a date-only source
+    article = make_article(source_language="id", published_at=midnight, outlet=make_outlet(language="vi"))
+    text = make_text(
+        article,
+        "id",
+        blocks=[
+            {"type": "image", "src": "capture:image-1", "caption": "Upacara penyambutan.", "credit": "VNA"},
+            {"type": "paragraph", "text": PARAGRAPHS_ID[0]},
+            {"type": "image", "src": "img-8931.jpg", "caption": "Kunjungan ke sekolah.", "credit": "VNA"},
+        ],
+    )
+    with translation.override("id"):
+        soup = soup_of(client.get(text.get_absolute_url()))
+    figures = soup.select("main figure")
+    assert [words(f.figcaption) for f in figures][:2] == [
+        "Upacara penyambutan. Foto: VNA",
+        "Kunjungan ke sekolah. Foto: VNA",
+    ]
+    assert not soup.select("main img"), "no <img> without a picture to show"
+    assert "img-8931.jpg" not in soup.get_text()
+    assert "00:00" not in words(soup.select_one("main time"))

@@ -49,6 +49,12 @@ class Figure:
         return strip_tags(self.caption).strip()
 
     @property
+    def has_picture(self) -> bool:
+        # Plain-text captures know a photo only by its caption (src "capture:image-1" or a bare
+        # file name): keep the caption and credit, but never print a broken <img>.
+        return self.src.startswith(("http://", "https://", "/"))
+
+    @property
     def show_credit(self) -> bool:
         # Captions often carry the credit already ("… (Photo: VNA)"); do not print it twice.
         return bool(self.credit) and self.credit.casefold() not in strip_tags(self.caption).casefold()
