@@ -6,9 +6,11 @@ The Marian-base benchmark itself takes minutes and is not run here.
 from __future__ import annotations
 
 import json
+import sys
 import warnings
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import ctranslate2
 import pytest
@@ -73,6 +75,18 @@ def test_json_without_transformers_reports_both_ctranslate2_modes(
     assert "kabar / raw ctranslate2" in report and "transformers generate" not in report
 
 
+def test_without_torch_the_transformers_mode_is_skipped_with_a_note(
+    spec_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "torch", None)  # makes "import torch" fail as if it were not installed
+
+    rates, report = run_json(["--model-dir", str(spec_dir)], capsys)
+
+    assert rates["transformers"] is None
+    assert isinstance(rates["kabar"], float) and rates["kabar"] > 0
+    assert "transformers mode skipped: torch is not installed" in report
+
+
 def test_json_with_all_three_modes(hf_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rates, report = run_json(["--model-dir", str(hf_dir)], capsys)
 
@@ -106,7 +120,8 @@ def test_ctranslate2_and_transformers_run_the_same_weights(hf_dir: Path) -> None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "pip install sacremoses"
         tokenizer = MarianTokenizer.from_pretrained(hf_dir / "hf")
-    model = MarianMTModel.from_pretrained(hf_dir / "hf").eval()
+    model: Any = MarianMTModel.from_pretrained(hf_dir / "hf")
+    model.eval()
     for source, target, result in zip(sources, targets, scored, strict=True):
         labels = torch.tensor([[*sp.encode(target), tokenizer.eos_token_id]])
         with torch.inference_mode():
