@@ -4,7 +4,8 @@ Each check is a small pure function over one (source, translation) pair of
 plain text (or, for ``check_consecutive_repeats``, the whole text) that returns
 ``QAIssue`` values. An "error" means the translation must not go out unseen (it
 fails ``QAReport.passed``); a "warning" is shown to editors but lets it pass.
-``run_qa`` runs all of them over a translated text.
+``run_qa`` runs all of them over a translated text, ``run_qa_many`` over several
+at once (one language-detection batch, each distinct segment checked once).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from kabar.core.blocks import strip_tags
 from kabar.core.glossary import Glossary
@@ -44,9 +45,29 @@ class QAIssue:
 
 
 class LanguageDetectorLike(Protocol):
-    """Anything with ``detect`` (``kabar.core.language.LanguageDetector`` is one)."""
+    """Anything with ``detect`` (``kabar.core.language.LanguageDetector`` is one).
+
+    A detector that also has ``detect_many`` (see ``BatchLanguageDetector``) gets
+    all of a QA run's texts in one call.
+    """
 
     def detect(self, text: str) -> str | None: ...
+
+
+@runtime_checkable
+class BatchLanguageDetector(LanguageDetectorLike, Protocol):
+    def detect_many(self, texts: Sequence[str]) -> list[str | None]:
+        """``detect`` of each text, in order."""
+        ...
+
+
+def detect_all(detector: LanguageDetectorLike, texts: Sequence[str]) -> list[str | None]:
+    """``detector.detect`` of each text, in one batch where the detector can do batches."""
+    if not texts:
+        return []
+    if isinstance(detector, BatchLanguageDetector):
+        return list(detector.detect_many(texts))
+    return [detector.detect(text) for text in texts]
 
 
 def check_empty(source: str, target: str) -> list[QAIssue]:
@@ -74,18 +95,21 @@ def check_glossary(
 
 def _mostly_names_or_numbers(words: list[str]) -> bool:
     """Name lists, scores and datelines say nothing about the language they are in."""
-    special = sum(1 for w in words if w[:1].isupper() or any(c.isdigit() for c in w))
+    # A letters-only word has no digit (no character is both), so the digit scan runs on few words.
+    special = sum(
+        1 for w in words if w[:1].isupper() or (not w.isalpha() and any(map(str.isdigit, w)))
+    )
     return special >= 0.6 * len(words)
 
 
-def check_language(
-    target: str, source_lang: str, target_lang: str, detector: LanguageDetectorLike
-) -> list[QAIssue]:
-    """The translation must not still be in the source language."""
+def _wants_language_check(target: str, source_lang: str, target_lang: str) -> bool:
+    if source_lang == target_lang:
+        return False
     words = _WORD_RE.findall(target)
-    if source_lang == target_lang or len(words) < MIN_WORDS_FOR_LANGUAGE or _mostly_names_or_numbers(words):
-        return []
-    detected = detector.detect(target)
+    return len(words) >= MIN_WORDS_FOR_LANGUAGE and not _mostly_names_or_numbers(words)
+
+
+def _language_issues(detected: str | None, source_lang: str) -> list[QAIssue]:
     if detected is not None and detected == source_lang:
         return [
             QAIssue("language", "error", f"the translation is still in the source language ({source_lang})")
@@ -93,21 +117,45 @@ def check_language(
     return []
 
 
-def _loop(words: list[str], max_n: int = 4, repeats: int = 3) -> str | None:
-    """An n-gram repeated ``repeats`` times in a row ("the the the", "of the of the of the")."""
-    for n in range(1, max_n + 1):
-        for i in range(len(words) - n * repeats + 1):
-            gram = words[i : i + n]
-            if all(words[i + k * n : i + (k + 1) * n] == gram for k in range(1, repeats)):
-                return " ".join(gram)
-    return None
+def check_language(
+    target: str, source_lang: str, target_lang: str, detector: LanguageDetectorLike
+) -> list[QAIssue]:
+    """The translation must not still be in the source language."""
+    if not _wants_language_check(target, source_lang, target_lang):
+        return []
+    return _language_issues(detector.detect(target), source_lang)
+
+
+# An n-gram of one to four words, then the same n-gram twice more, over words joined by single
+# spaces; possessive quantifiers stop a failed match from trying shorter words.
+_LOOP_RE: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(r"(?<!\S)(\S++" + r"(?: \S++)" * (n - 1) + r")(?: \1){2}(?!\S)") for n in range(1, 5)
+)
+_ANY_LOOP_RE = re.compile(r"(?<!\S)(\S++(?: \S++){0,3})(?: \1){2}(?!\S)")
+
+
+def _loop(text: str) -> str | None:
+    """The shortest (then first) n-gram of 1-4 words repeated three times in a row, case-folded.
+
+    ("the the the", "of the of the of the"); punctuation between the words does not count.
+    """
+    # Case folding maps characters one by one and never makes a space, so folding the joined
+    # words is folding each word.
+    words = " ".join(_WORD_RE.findall(text)).casefold()
+    if _ANY_LOOP_RE.search(words) is None:  # one pass for the usual case: no loop at all
+        return None
+    for pattern in _LOOP_RE:
+        found = pattern.search(words)
+        if found is not None:
+            return found.group(1)
+    return None  # pragma: no cover - _ANY_LOOP_RE found one of these
 
 
 def check_repetition(source: str, target: str) -> list[QAIssue]:
     """Decoder loops: an n-gram or a sentence repeated where the source has no such repetition."""
     issues: list[QAIssue] = []
-    loop = _loop([w.casefold() for w in _WORD_RE.findall(target)])
-    if loop is not None and _loop([w.casefold() for w in _WORD_RE.findall(source)]) is None:
+    loop = _loop(target)
+    if loop is not None and _loop(source) is None:
         issues.append(QAIssue("repetition", "error", f"{loop!r} repeats in a loop"))
     sentences = [s.strip() for s in _SENTENCE_END_RE.split(target) if len(_WORD_RE.findall(s)) >= 3]
     for first, second in zip(sentences, sentences[1:], strict=False):
@@ -176,6 +224,20 @@ def check_segment(
 ) -> list[QAIssue]:
     """Every per-segment check on one segment."""
     source, target = _plain(segment.source), _plain(segment.target)
+    language = check_language(target, source_lang, target_lang, detector) if detector is not None else []
+    return _segment_issues(segment, source, target, source_lang, target_lang, glossary, language)
+
+
+def _segment_issues(
+    segment: QASegment,
+    source: str,
+    target: str,
+    source_lang: str,
+    target_lang: str,
+    glossary: Glossary | None,
+    language: list[QAIssue],
+) -> list[QAIssue]:
+    """The per-segment checks on plain ``source`` and ``target``, with the language check's result."""
     issues = check_empty(source, target)
     if segment.sent is not None and segment.received is not None:
         issues += check_placeholders(segment.sent, segment.received)
@@ -184,8 +246,7 @@ def check_segment(
     issues += check_numbers(source, target)
     if glossary:
         issues += check_glossary(source, target, source_lang, target_lang, glossary)
-    if detector is not None:
-        issues += check_language(target, source_lang, target_lang, detector)
+    issues += language
     issues += check_repetition(source, target)
     issues += check_length(source, target, source_lang, target_lang)
     return issues
@@ -200,18 +261,53 @@ def run_qa(
     detector: LanguageDetectorLike | None = None,
 ) -> QAReport:
     """All checks over a translated text; ``passed`` is False when any error was found."""
-    per_segment = [
-        []
-        if s.from_memory
-        else check_segment(s, source_lang, target_lang, glossary=glossary, detector=detector)
-        for s in segments
-    ]
-    plain_sources = [_plain(s.source) for s in segments]
-    plain_targets = [_plain(s.target) for s in segments]
-    for index, issue in check_consecutive_repeats(plain_sources, plain_targets):
-        per_segment[index].append(issue)
-    passed = not any(issue.severity == "error" for issues in per_segment for issue in issues)
-    return QAReport(per_segment, passed)
+    return run_qa_many([segments], source_lang, target_lang, glossary=glossary, detector=detector)[0]
+
+
+def run_qa_many(
+    texts: Sequence[Sequence[QASegment]],
+    source_lang: str,
+    target_lang: str,
+    *,
+    glossary: Glossary | None = None,
+    detector: LanguageDetectorLike | None = None,
+) -> list[QAReport]:
+    """``run_qa`` of each text, sharing the work: one report per text, in order.
+
+    Per-segment checks run once per distinct segment, whichever texts it is in,
+    and the language of every translation that needs the check is detected in
+    one batch (``detect_all``). Whole-text checks look within each text only.
+    """
+    plain: dict[str, str] = {}
+
+    def plain_of(text: str) -> str:
+        found = plain.get(text)
+        if found is None:
+            found = plain[text] = _plain(text)
+        return found
+
+    fresh = list(dict.fromkeys(s for segments in texts for s in segments if not s.from_memory))
+    language: dict[QASegment, list[QAIssue]] = {}
+    if detector is not None:
+        wanted = [s for s in fresh if _wants_language_check(plain_of(s.target), source_lang, target_lang)]
+        found = detect_all(detector, [plain_of(s.target) for s in wanted])
+        language = {s: _language_issues(d, source_lang) for s, d in zip(wanted, found, strict=True)}
+    checked = {
+        s: _segment_issues(
+            s, plain_of(s.source), plain_of(s.target), source_lang, target_lang, glossary, language.get(s, [])
+        )
+        for s in fresh
+    }
+    reports = []
+    for segments in texts:
+        per_segment = [[] if s.from_memory else list(checked[s]) for s in segments]
+        plain_sources = [plain_of(s.source) for s in segments]
+        plain_targets = [plain_of(s.target) for s in segments]
+        for index, issue in check_consecutive_repeats(plain_sources, plain_targets):
+            per_segment[index].append(issue)
+        passed = not any(issue.severity == "error" for issues in per_segment for issue in issues)
+        reports.append(QAReport(per_segment, passed))
+    return reports
 
 
 def _plain(text: str) -> str:
