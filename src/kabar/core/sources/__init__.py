@@ -27,10 +27,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from lingua import IsoCode639_3, Language
-
 from kabar.core.errors import StageError
 from kabar.core.fetch import Fetcher, FetchPolicy
+from kabar.core.language import normalize_code
 from kabar.hookspecs import DocumentFailure
 
 _FETCH_OPTIONS = frozenset(f.name for f in fields(FetchPolicy))
@@ -158,19 +157,7 @@ _FEED_TOKENS = frozenset({"rss", "atom", "feed", "feeds", "rss2"})
 
 
 def language_code(value: str | None) -> str | None:
-    """A language tag as kabar stores it: ``"vi-VN"`` -> ``"vi"``, ``"vie,eng"`` -> ``"vi"``.
-
-    Three-letter ISO 639-3 codes (Common Crawl writes them) become two-letter
-    codes where lingua knows the language, else stay as they are.
-    """
+    """A language tag as kabar stores it: ``"vi-VN"`` -> ``"vi"``, ``"vie,eng"`` -> ``"vi"`` (the first listed)."""
     if not value or not value.strip():
         return None
-    first = re.split(r"[,;\s]+", value.strip())[0]
-    primary = re.split(r"[-_]", first)[0].lower()
-    if len(primary) == 3:
-        try:
-            language = Language.from_iso_code_639_3(IsoCode639_3.from_str(primary))
-        except ValueError:
-            return primary
-        return language.iso_code_639_1.name.lower()
-    return primary or None
+    return normalize_code(re.split(r"[,;\s]+", value.strip())[0])
