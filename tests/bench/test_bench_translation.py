@@ -6,6 +6,8 @@ The Marian-base benchmark itself takes minutes and is not run here.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 import warnings
 from dataclasses import replace
@@ -57,22 +59,51 @@ def hf_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[dict[str, object], str]:
-    assert main([*FAST, "--json", *args]) == 0
+    """The benchmark in this process, where Django is already set up: only ``--core-only`` can run."""
+    assert main([*FAST, "--json", "--core-only", *args]) == 0
     captured = capsys.readouterr()
     return json.loads(captured.out), captured.err
 
 
-def test_json_without_transformers_reports_both_ctranslate2_modes(
-    spec_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    rates, report = run_json(["--skip-transformers", "--model-dir", str(spec_dir)], capsys)
+def test_the_whole_path_in_its_own_process_reports_both_ctranslate2_modes(spec_dir: Path) -> None:
+    """The default mode sets Django up on a throwaway database, so it runs as the command would."""
+    done = subprocess.run(
+        [sys.executable, "-m", "kabar.bench.translation", *FAST, "--json", "--skip-transformers"]
+        + ["--model-dir", str(spec_dir)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        # This test process's Django settings and test database must not leak into the benchmark's.
+        env={**os.environ, "KABAR_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rates, report = json.loads(done.stdout), done.stderr
 
     assert set(rates) == {"segments", "raw_ct2", "kabar", "transformers"}
     assert rates["segments"] == 8
     assert isinstance(rates["raw_ct2"], float) and rates["raw_ct2"] > 0
     assert isinstance(rates["kabar"], float) and rates["kabar"] > 0
     assert rates["transformers"] is None
-    assert "kabar / raw ctranslate2" in report and "transformers generate" not in report
+    assert "database with 2 articles ready" in report
+    assert "kabar translate_many" in report and "kabar / raw ctranslate2" in report
+    assert "transformers generate" not in report
+
+
+def test_the_whole_path_will_not_use_a_django_already_set_up(
+    spec_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*FAST, "--skip-transformers", "--model-dir", str(spec_dir)]) == 2
+    assert "--core-only" in capsys.readouterr().err
+
+
+def test_core_only_json_without_transformers(spec_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rates, report = run_json(["--skip-transformers", "--model-dir", str(spec_dir)], capsys)
+
+    assert set(rates) == {"segments", "raw_ct2", "kabar", "transformers"}
+    assert isinstance(rates["kabar"], float) and rates["kabar"] > 0
+    assert rates["transformers"] is None
+    assert "kabar core (memory TM)" in report
 
 
 def test_without_torch_the_transformers_mode_is_skipped_with_a_note(

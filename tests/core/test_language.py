@@ -48,6 +48,13 @@ def test_detect_nothing_without_letters(detector, text):
     assert detector.detect(text) is None
 
 
+def test_detect_many_answers_like_detect_in_order(detector):
+    texts = [VI, "", EN, "12/10/2025 14:30", ID, "Giá vàng hôm nay tăng mạnh", EN[:40] * 200]
+    assert detector.detect_many(texts) == [detector.detect(t) for t in texts]
+    assert detector.detect_many(texts) == ["vi", None, "en", None, "id", "vi", "en"]
+    assert detector.detect_many([]) == []
+
+
 def test_confidence(detector):
     assert detector.confidence(VI, "vi") > 0.9
     assert detector.confidence(VI, "id") < 0.1

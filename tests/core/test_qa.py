@@ -13,6 +13,7 @@ from kabar.core.qa import (
     check_placeholders,
     check_repetition,
     run_qa,
+    run_qa_many,
 )
 
 
@@ -113,11 +114,23 @@ def test_short_and_name_heavy_segments_are_not_language_checked(detector):
         "The the the meeting was held.",
         "The meeting of the of the of the party.",
         "The delegation arrived in Pyongyang. The delegation arrived in Pyongyang.",
+        "Of the, of the; OF THE party.",  # case and punctuation do not hide a loop
+        "Mỹ mỹ MỸ đã đến.",
     ],
 )
 def test_decoder_loops_are_errors(target):
     issues = check_repetition("Đoàn đại biểu đã đến Bình Nhưỡng.", target)
     assert [(i.check, i.severity) for i in issues] == [("repetition", "error")]
+
+
+def test_the_shortest_loop_is_named_and_near_misses_are_not_loops():
+    (issue,) = check_repetition("Đoàn đã đến.", "a b a b a b c c c")
+    assert issue.message == "'c' repeats in a loop"  # one word before two, wherever it is
+    (issue,) = check_repetition("Đoàn đã đến.", "x y z w x y z w x y z w and on")
+    assert issue.message == "'x y z w' repeats in a loop"
+    assert check_repetition("Đoàn đã đến.", "the theme then the them the") == []  # whole words only
+    assert check_repetition("Đoàn đã đến.", "a b c d e a b c d e a b c d e") == []  # five words: too long
+    assert check_repetition("Đoàn đã đến.", "the the meeting the") == []  # twice is not a loop
 
 
 def test_repetition_that_is_in_the_source_is_fine():
@@ -173,3 +186,58 @@ def test_memory_segments_get_only_whole_text_checks():
     ]
     report = run_qa(segments, "vi", "en")
     assert [i.check for i in report.issues] == ["repetition"]
+
+
+class CountingDetector(LinguaDetector):
+    """Counts how often each way of detecting is used."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.single: list[str] = []
+        self.batches: list[list[str]] = []
+
+    def detect(self, text: str) -> str | None:
+        self.single.append(text)
+        return super().detect(text)
+
+    def detect_many(self, texts: list[str]) -> list[str | None]:
+        self.batches.append(list(texts))
+        return [super(CountingDetector, self).detect(t) for t in texts]
+
+
+UNTRANSLATED = "Tổng Bí thư nhấn mạnh tầm quan trọng của quan hệ hữu nghị truyền thống."
+SOURCE = "Tổng Bí thư nhấn mạnh tầm quan trọng của tình hữu nghị lâu đời."
+GOOD = "The General Secretary stressed the importance of the traditional friendship."
+
+
+def test_run_qa_many_checks_each_text_apart_with_one_detection_batch():
+    detector = CountingDetector()
+    first = [
+        QASegment(SOURCE, GOOD),
+        QASegment(UNTRANSLATED, UNTRANSLATED),  # the engine echoed it
+    ]
+    second = [
+        QASegment("Câu khác hẳn.", UNTRANSLATED, from_memory=True),  # not checked: from memory
+        QASegment(SOURCE, GOOD),  # in both texts: checked once
+        QASegment("Có 50 người.", "Fifty came: 50.", sent="Có 50 người.", received="Fifty came: 50."),
+    ]
+
+    reports = run_qa_many([first, second], "vi", "en", detector=detector)
+
+    assert detector.single == [] and detector.batches == [[GOOD, UNTRANSLATED]]  # "50 people": too short
+    assert [r.passed for r in reports] == [False, True]
+    assert reports[0].segments == [[], reports[0].segments[1]]
+    assert [i.check for i in reports[0].segments[1]] == ["language"]
+    # The first text ends with the translation the second begins with: texts are not compared.
+    assert reports[1].segments == [[], [], []]
+    assert reports == [
+        run_qa(first, "vi", "en", detector=detector),
+        run_qa(second, "vi", "en", detector=detector),
+    ]
+
+
+def test_a_detector_without_detect_many_is_asked_text_by_text(detector):
+    report = run_qa(
+        [QASegment(UNTRANSLATED, UNTRANSLATED), QASegment("Câu.", GOOD)], "vi", "en", detector=detector
+    )
+    assert [[i.check for i in issues] for issues in report.segments] == [["language"], []]

@@ -10,7 +10,14 @@ from kabar.core.blocks import validate_blocks
 from kabar.core.errors import StageTimeout, TooLarge
 from kabar.core.glossary import Glossary
 from kabar.core.mt.routing import Router
-from kabar.core.translate import EngineFailed, InMemoryTM, TMKey, normalize_segment, translate_blocks
+from kabar.core.translate import (
+    EngineFailed,
+    InMemoryTM,
+    TMKey,
+    normalize_segment,
+    translate_blocks,
+    translate_documents,
+)
 from kabar.hookspecs import MTEngine
 
 Transform = Callable[[str, str, str], str]
@@ -314,3 +321,87 @@ def test_an_empty_translation_keeps_the_source_sentence_and_fails_qa():
     validate_blocks(result.blocks)
     assert result.blocks[0]["text"] == "Một câu. [en] Hai câu."
     assert [i.check for i in result.segments[1].issues] == ["empty"] and not result.qa_passed
+
+
+def test_documents_share_engine_batches_and_sentences_and_get_their_own_results():
+    engine = FakeEngine({("vi", "en")}, mark, max_batch=3)
+    memory = InMemoryTM()
+    first = [{"type": "heading", "text": "Tin nóng."}, {"type": "paragraph", "text": "Một. Hai."}]
+    second = [{"type": "paragraph", "text": "Hai. Ba."}, {"type": "quote", "text": "Tin nóng.", "cite": "A"}]
+    third = [{"type": "image", "src": "/m/b.jpg", "caption": "", "credit": ""}]  # nothing to translate
+
+    results = translate_documents(
+        [first, second, third], "vi", "en", router=router_with(engine), memory=memory
+    )
+
+    # "Hai." and "Tin nóng." are in both documents and go to the engine once; batches run across documents.
+    assert sorted(engine.sent) == sorted(["Tin nóng.", "Một.", "Hai.", "Ba."])
+    assert [len(segments) for segments, *_ in engine.calls] == [3, 1]
+    assert [r.engine_calls for r in results] == [2, 0, 0]  # the total, counted once
+    assert results[0].blocks == [
+        {"type": "heading", "text": "Tin nóng. [en]"},
+        {"type": "paragraph", "text": "Một. [en] Hai. [en]"},
+    ]
+    assert results[1].blocks == [
+        {"type": "paragraph", "text": "Hai. [en] Ba. [en]"},
+        {"type": "quote", "text": "Tin nóng. [en]", "cite": "A"},
+    ]
+    assert results[2].blocks == third and results[2].segments == []
+    assert [[r.segment.block_index for r in result.segments] for result in results] == [
+        [0, 1, 1],
+        [0, 0, 1],
+        [],
+    ]
+    assert [r.source_text for r in results[1].segments] == ["Hai.", "Ba.", "Tin nóng."]
+    assert all(r.qa_passed and r.route == "vi→en via fake:v1" for r in results)
+    assert len(memory) == 4  # one store for all
+
+    again = translate_documents([second, first], "vi", "en", router=router_with(engine), memory=memory)
+    assert len(engine.calls) == 2 and [r.engine_calls for r in again] == [0, 0]
+    assert [r.blocks for r in again] == [results[1].blocks, results[0].blocks]
+
+
+def test_a_qa_failure_in_one_document_leaves_the_others_passed():
+    # Drops numbers: "30 ngày" loses its number, the other document has none to lose.
+    engine = FakeEngine({("vi", "en")}, lambda t, s, g: re.sub(r"\d+", "", t) + " [en]")
+    memory = InMemoryTM()
+    flawed = [{"type": "paragraph", "text": "Trời đẹp. Ông ở lại 30 ngày."}]
+    clean = [{"type": "paragraph", "text": "Trời đẹp. Mưa to."}]
+
+    bad, good = translate_documents([flawed, clean], "vi", "en", router=router_with(engine), memory=memory)
+
+    assert (bad.qa_passed, good.qa_passed) == (False, True)
+    assert [r.has_errors for r in bad.segments] == [False, True]
+    assert not any(r.has_errors for r in good.segments)
+    assert bad.segments[1].issues[0].check == "numbers"
+    assert len(memory) == 2  # the clean sentences; the flawed one is tried again next time
+
+
+def test_whole_text_checks_look_within_one_document():
+    engine = FakeEngine({("vi", "en")}, lambda t, s, g: "Same words every time, of course.")
+    first = [{"type": "paragraph", "text": "Câu thứ nhất."}]
+    second = [{"type": "paragraph", "text": "Câu thứ hai."}]
+
+    separate = translate_documents(
+        [first, second], "vi", "en", router=router_with(engine), memory=InMemoryTM()
+    )
+    together = translate_blocks(
+        [*first, *second], "vi", "en", router=router_with(engine), memory=InMemoryTM()
+    )
+
+    assert [r.qa_passed for r in separate] == [True, True]
+    assert not together.qa_passed  # the same translation twice in a row, within one text
+
+
+def test_no_documents_and_the_caps_cover_all_documents_together():
+    engine = FakeEngine({("vi", "en")}, mark)
+    router = router_with(engine)
+    assert translate_documents([], "vi", "en", router=router, memory=InMemoryTM()) == []
+    two = [[{"type": "paragraph", "text": "Một. Hai."}], [{"type": "paragraph", "text": "Ba."}]]
+    with pytest.raises(TooLarge, match="2 texts have 3 sentences, the limit is 2"):
+        translate_documents(two, "vi", "en", router=router, memory=InMemoryTM(), max_segments=2)
+    with pytest.raises(TooLarge):
+        translate_documents(
+            two, "vi", "en", router=router, memory=InMemoryTM(), max_chars=10
+        )  # each fits, not both
+    assert engine.calls == []

@@ -214,3 +214,24 @@ def test_glossary_terms_reach_the_engine_protected(spy, outlet):
 
     sent = next(s for s in spy.inputs if "<g1/>" in s)
     assert "Hà Nội" not in sent
+
+
+def test_articles_translated_together_are_judged_apart(spy, outlet, monkeypatch):
+    """One article's last sentence and the next one's title may translate alike: no repeat across articles."""
+    same = PHRASEBOOK[("vi", "en", VI[80])]
+
+    def alike(segments, source, target, glossary=None):
+        outputs = spy(segments, source, target, glossary)
+        return [same if s == VI[81] else out for s, out in zip(segments, outputs, strict=True)]
+
+    monkeypatch.setattr(get_router().engines["ctranslate2"], "translate", alike)
+    a = store(outlet, paragraphs=[VI[80]])
+    b = store(outlet, url="https://thu.example/b.html", title=VI[81], paragraphs=[VI[82]])
+
+    summary = translate_many([a, b], ["en"])
+
+    assert summary.engine_calls == 1 and summary.translated == 2
+    first, second = a.texts.get(language="en"), b.texts.get(language="en")
+    assert first.blocks[-1]["text"] == second.title == same
+    assert (first.qa_passed, second.qa_passed) == (True, True)
+    assert not SegmentRecord.objects.filter(passed=False).exists()

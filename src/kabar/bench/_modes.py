@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import logging
+import os
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import ctranslate2
 import sentencepiece as spm
@@ -15,8 +19,11 @@ from kabar.core.language import LanguageDetector
 from kabar.core.mt.ct2 import CTranslate2Engine
 from kabar.core.mt.routing import Router
 from kabar.core.segment import split_blocks
-from kabar.core.translate import InMemoryTM, translate_blocks
-from kabar.core.types import Block
+from kabar.core.translate import InMemoryTM, translate_documents
+from kabar.core.types import Block, Extracted
+
+if TYPE_CHECKING:
+    from kabar.translation.services import BatchSummary
 
 ENGINE = "ctranslate2"
 PARAGRAPH_SENTENCES = 3
@@ -83,45 +90,200 @@ class RawCT2:
         return sum(len(h) for h in hypotheses)
 
 
-class KabarPath:
-    """``translate_blocks`` per article through the ``ctranslate2`` engine, with a cold TM each pass."""
+def engine_options(
+    model_dir: Path,
+    *,
+    device: str,
+    compute_type: str | None,
+    threads: int,
+    beam_size: int,
+    max_decoding_length: int,
+    max_batch_tokens: int,
+) -> dict[str, Any]:
+    """The ``ctranslate2`` engine's options (``KABAR_MT_ENGINES``) for the benchmark model."""
+    options: dict[str, Any] = {
+        "models": [{"path": str(model_dir)}],
+        "device": device,
+        "intra_threads": threads,
+        "beam_size": beam_size,
+        "max_decoding_length": max_decoding_length,
+        "max_batch_tokens": max_batch_tokens,
+        "max_input_tokens": MAX_INPUT_TOKENS,
+    }
+    if compute_type:
+        options["compute_type"] = compute_type
+    return options
 
-    def __init__(
-        self,
-        model_dir: Path,
-        *,
-        device: str,
-        compute_type: str | None,
-        threads: int,
-        beam_size: int,
-        max_decoding_length: int,
-        max_batch_tokens: int,
-    ) -> None:
-        self.engine = CTranslate2Engine(
-            models=[str(model_dir)],
-            device=device,
-            compute_type=compute_type,
-            intra_threads=threads,
-            beam_size=beam_size,
-            max_decoding_length=max_decoding_length,
-            max_batch_tokens=max_batch_tokens,
-            max_input_tokens=MAX_INPUT_TOKENS,
-        )
+
+class KabarCore:
+    """``--core-only``: ``translate_documents`` over all the articles with a cold in-memory TM; no Django."""
+
+    label = "kabar core (memory TM)"
+
+    def __init__(self, options: Mapping[str, Any], articles: Sequence[Sequence[Block]]) -> None:
+        self.engine = CTranslate2Engine(**options)
         self.compute_type: str = self.engine.compute_type
         self.router = Router({ENGINE: self.engine}, {"*": [ENGINE]})
         # A worker builds its detector once and reuses it, so it is built (and loaded) outside the timing.
         self.detector = LanguageDetector((SOURCE, TARGET, "id"), preload=True)
+        self.articles = articles
+        self.memory = InMemoryTM()
         self.last_stored = 0
 
-    def __call__(self, articles: Sequence[Sequence[Block]]) -> None:
-        memory = InMemoryTM()
-        for blocks in articles:
-            result = translate_blocks(
-                blocks, SOURCE, TARGET, router=self.router, memory=memory, detector=self.detector
+    def check_engine_input(self, sentences: Sequence[str]) -> None:
+        check_engine_input(self.articles, sentences)
+
+    def warm_up(self) -> None:
+        self.reset()
+        translate_documents(
+            self.articles[:1], SOURCE, TARGET, router=self.router, memory=self.memory, detector=self.detector
+        )
+
+    def reset(self) -> None:
+        self.memory = InMemoryTM()
+
+    def __call__(self) -> None:
+        results = translate_documents(
+            self.articles, SOURCE, TARGET, router=self.router, memory=self.memory, detector=self.detector
+        )
+        if any(segment.from_memory for result in results for segment in result.segments):
+            raise BenchError("a sentence came from the translation memory: the TM was not cold")
+
+    def verify(self) -> None:
+        self.last_stored = len(self.memory)
+
+    def close(self) -> None:
+        pass
+
+
+class KabarWhole:
+    """kabar's whole translate path: ``translate_many`` over ``Article`` rows, as the batch task runs it.
+
+    Django is set up in this process on a throwaway SQLite database in
+    ``data_dir`` with production defaults, except for the engine options, the
+    in-process task queue and no automatic translation on ingest. The articles
+    are stored through the ingest path once; each pass starts from a cold
+    translation memory (``reset`` deletes machine texts and memory entries).
+    """
+
+    label = "kabar translate_many"
+
+    def __init__(
+        self, options: Mapping[str, Any], articles: Sequence[Sequence[Block]], data_dir: Path
+    ) -> None:
+        _set_up_django(data_dir, options)
+        from django.core.management import call_command
+
+        from kabar.ingest.store import store_article
+        from kabar.news.models import Outlet
+        from kabar.translation.engines import get_router
+
+        call_command("migrate", interactive=False, verbosity=0)
+        outlet = Outlet.objects.create(
+            name="Benchmark", slug="benchmark", home_url="https://bench.invalid/", language=SOURCE
+        )
+        published = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+        self.ids: list[int] = []
+        for number, (heading, *body) in enumerate(articles):
+            url = f"https://bench.invalid/{number}.html"
+            doc = Extracted(
+                url=url,
+                source_url=url,
+                title=heading["text"],
+                blocks=body,
+                language=SOURCE,
+                published=published,
             )
-            if any(segment.from_memory for segment in result.segments):
-                raise BenchError("a sentence came from the translation memory: the TM was not cold")
-        self.last_stored = len(memory)
+            self.ids.append(store_article(doc, outlet=outlet).article.pk)
+        engine = get_router().engines.get(ENGINE)
+        if not isinstance(engine, CTranslate2Engine):
+            raise BenchError(f"the {ENGINE} engine is not enabled with the benchmark's options")
+        self.engine = engine
+        self.compute_type: str = engine.compute_type
+        self.last_stored = 0
+        self._summary: BatchSummary | None = None
+
+    def _articles(self, ids: Sequence[int]) -> Any:
+        from kabar.news.models import Article
+
+        # What ``translate_batch_task`` hands to translate_many.
+        return Article.objects.filter(pk__in=list(ids)).prefetch_related("texts").order_by("pk")
+
+    def check_engine_input(self, sentences: Sequence[str]) -> None:
+        """The engine, reached through translate_many, must be sent exactly the raw sentences."""
+        from kabar.translation.services import translate_many
+
+        recorder = _RecordingEngine()
+        self.engine.translate = recorder.translate  # type: ignore[method-assign]
+        try:
+            translate_many(self._articles(self.ids), [TARGET])
+        finally:
+            del self.engine.translate
+        self.reset()
+        if sorted(recorder.sent) != sorted(sentences):
+            raise BenchError("kabar's translate_many sent the engine other text than the raw sentences")
+
+    def warm_up(self) -> None:
+        from kabar.translation.services import translate_many
+
+        self.reset()
+        translate_many(self._articles(self.ids[:1]), [TARGET])
+
+    def reset(self) -> None:
+        from kabar.news.models import ArticleText
+        from kabar.translation.models import TMEntry
+
+        ArticleText.objects.filter(status=ArticleText.Status.MACHINE).delete()
+        TMEntry.objects.all().delete()
+
+    def __call__(self) -> None:
+        from kabar.translation.services import translate_many
+
+        self._summary = translate_many(self._articles(self.ids), [TARGET])
+
+    def verify(self) -> None:
+        """Every article was translated, none of it from the memory; counts what the memory kept."""
+        from kabar.translation.models import TMEntry
+
+        summary = self._summary
+        if summary is None or summary.translated != len(self.ids):
+            failed = "; ".join(o.reason for o in summary.failed) if summary is not None else "no run"
+            raise BenchError(f"translate_many did not translate every article: {failed}")
+        if summary.from_memory:
+            raise BenchError("a sentence came from the translation memory: the TM was not cold")
+        self.last_stored = TMEntry.objects.count()
+
+    def close(self) -> None:
+        from django.db import connections
+
+        connections.close_all()
+
+
+def _set_up_django(data_dir: Path, options: Mapping[str, Any]) -> None:
+    from django.conf import settings
+
+    if settings.configured:
+        raise BenchError(
+            "kabar's whole path sets Django up on a throwaway database, but Django is already set up "
+            "in this process: run the benchmark in a process of its own, or pass --core-only"
+        )
+    import django
+
+    # Production defaults for everything else, whatever this shell's KABAR_* variables say.
+    for name in [name for name in os.environ if name.startswith("KABAR_")]:
+        del os.environ[name]
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "kabar.conf.settings",
+            "KABAR_DATA_DIR": str(data_dir),
+            "KABAR_DATABASE_URL": f"sqlite:///{data_dir / 'bench.sqlite3'}",
+            "KABAR_SECRET_KEY": "kabar-bench-throwaway",
+            "KABAR_TASKS_BACKEND": "immediate",
+            "KABAR_MT_ENGINES": json.dumps({ENGINE: dict(options)}),
+        }
+    )
+    django.setup()
+    logging.getLogger("kabar").setLevel(logging.WARNING)  # engines enabled, models loaded: not for the report
 
 
 class _RecordingEngine:
@@ -151,8 +313,7 @@ def check_engine_input(articles: Sequence[Sequence[Block]], sentences: Sequence[
         raise BenchError("kabar's segmenter split the synthetic articles differently from their sentences")
     recorder = _RecordingEngine()
     router = Router({recorder.name: recorder}, {"*": [recorder.name]})
-    for blocks in articles:
-        translate_blocks(blocks, SOURCE, TARGET, router=router, memory=InMemoryTM())
+    translate_documents(articles, SOURCE, TARGET, router=router, memory=InMemoryTM())
     if sorted(recorder.sent) != sorted(sentences):
         raise BenchError("kabar's translate path sent the engine other text than the raw sentences")
 

@@ -1,16 +1,23 @@
 """Translation throughput: raw CTranslate2, kabar's whole translate path, and transformers, on the same weights.
 
 ``python -m kabar.bench.translation [--device cpu|cuda] [--segments N] [--repeats R] [--json]
-[--model-dir DIR] [--skip-transformers]`` builds a Marian-base-shaped model with
+[--model-dir DIR] [--skip-transformers] [--core-only]`` builds a Marian-base-shaped model with
 seeded random weights (see ``_marian``) and reports sentences per second for:
 
 1. ``raw_ct2``: ``ctranslate2.Translator.translate_batch`` over all the
    sentences at once, SentencePiece in and out: the limit;
-2. ``kabar``: the same sentences as news articles (a heading and paragraphs)
-   through ``translate_blocks`` and the ``ctranslate2`` engine, one article at a
-   time as the pipeline does: segmentation, markup protection, translation-memory
-   lookups on a cold in-memory TM (every sentence goes to the engine), QA with
-   language detection, and storing the results in that TM;
+2. ``kabar``: the same sentences as news articles (a title and paragraphs of
+   three sentences) stored as ``Article`` rows in a throwaway SQLite database,
+   translated by ``translation.services.translate_many`` as the batch task runs
+   it, through the ``ctranslate2`` engine configured with raw's options:
+   segmentation, markup protection, translation-memory lookups in the database
+   (cold: every pass starts with no entries, so every sentence goes to the
+   engine), QA with language detection, and storing the texts, their segment
+   records and the memory entries. Django is set up inside the benchmark
+   process for this (production defaults otherwise); setting up the database
+   and the articles is not timed, and neither is emptying the memory between
+   passes. ``--core-only`` times ``core.translate.translate_documents`` over
+   the same articles with an in-memory TM instead, without Django;
 3. ``transformers``: ``MarianMTModel.generate`` with ``MarianTokenizer`` on the
    weights CTranslate2 was converted from, in length-sorted batches: the peer.
 
@@ -55,13 +62,14 @@ from kabar.bench._marian import (
 )
 from kabar.bench._modes import (
     BenchError,
-    KabarPath,
+    KabarCore,
+    KabarWhole,
     RawCT2,
     TransformersPeer,
     check_engine_input,
+    engine_options,
     make_articles,
 )
-from kabar.core.types import Block
 
 TARGET_VS_RAW = 0.85
 TARGET_VS_TRANSFORMERS = 1.5
@@ -84,6 +92,7 @@ class BenchConfig:
     skip_transformers: bool = False
     model_dir: Path | None = None  # None: a temporary folder, removed afterwards
     profile: bool = False  # print where one pass of kabar's path spends its time (needs pyinstrument)
+    core_only: bool = False  # time translate_documents with an in-memory TM instead of translate_many
 
 
 @dataclass
@@ -149,31 +158,51 @@ def run_benchmark(config: BenchConfig, log: Callable[[str], None] = lambda _: No
         started = time.perf_counter()
         built = build_model(config.shape, root, with_transformers=with_transformers)
         log(f"model ready in {root} ({time.perf_counter() - started:.1f}s)")
-        return _measure(config, built, threads, notes, log)
+        sentences = synthetic_sentences(config.segments, SENTENCE_SEED)
+        articles = make_articles(sentences, config.article_sentences)
+        options = engine_options(
+            built.ct2,
+            device=config.device,
+            compute_type=config.compute_type,
+            threads=threads,
+            beam_size=config.beam_size,
+            max_decoding_length=config.max_decoding_length,
+            max_batch_tokens=config.max_batch_tokens,
+        )
+        if config.core_only:
+            kabar: KabarCore | KabarWhole = KabarCore(options, articles)
+        else:
+            started = time.perf_counter()
+            kabar = KabarWhole(options, articles, Path(scratch) / "data")
+            log(f"database with {len(articles)} articles ready ({time.perf_counter() - started:.1f}s)")
+        try:
+            return _measure(config, built, threads, sentences, kabar, notes, log)
+        finally:
+            kabar.close()
 
 
 def _measure(
-    config: BenchConfig, built: BuiltModel, threads: int, notes: list[str], log: Callable[[str], None]
+    config: BenchConfig,
+    built: BuiltModel,
+    threads: int,
+    sentences: list[str],
+    kabar: KabarCore | KabarWhole,
+    notes: list[str],
+    log: Callable[[str], None],
 ) -> BenchResult:
-    sentences = synthetic_sentences(config.segments, SENTENCE_SEED)
-    articles = make_articles(sentences, config.article_sentences)
-    options = {
-        "beam_size": config.beam_size,
-        "max_decoding_length": config.max_decoding_length,
-        "max_batch_tokens": config.max_batch_tokens,
-    }
-    kabar = KabarPath(
-        built.ct2, device=config.device, compute_type=config.compute_type, threads=threads, **options
-    )
     raw = RawCT2(
         built.ct2,
         built.tokenizer,
         device=config.device,
         compute_type=kabar.compute_type,
         threads=threads,
-        **options,
+        beam_size=config.beam_size,
+        max_decoding_length=config.max_decoding_length,
+        max_batch_tokens=config.max_batch_tokens,
     )
-    check_engine_input(articles, sentences)  # kabar's engine gets exactly the sentences raw_ct2 gets
+    # kabar's engine gets exactly the sentences raw_ct2 gets: the core's segmentation, then the mode's path.
+    check_engine_input(make_articles(sentences, config.article_sentences), sentences)
+    kabar.check_engine_input(sentences)
     peer: TransformersPeer | None = None
     if built.hf is not None:
         if config.device == "cuda" and not _torch_cuda():
@@ -192,27 +221,31 @@ def _measure(
     runs = {"raw_ct2": ModeRun(raw.compute_type), "kabar": ModeRun(kabar.compute_type)}
     warmup = sentences[: config.article_sentences]
     raw(warmup)
-    kabar(articles[:1])
+    kabar.warm_up()
     if peer is not None:
         runs["transformers"] = ModeRun(peer.compute_type)
         peer(warmup[:8])
     for repeat in range(config.repeats):
         for name, run in runs.items():
+            if name == "kabar":
+                kabar.reset()  # a cold translation memory, untimed
             started = time.perf_counter()
             if name == "raw_ct2":
                 tokens: float | None = raw(sentences)
             elif name == "kabar":
                 tokens = None
-                kabar(articles)
+                kabar()
             else:
                 assert peer is not None
                 tokens = peer(sentences)
             elapsed = time.perf_counter() - started
+            if name == "kabar":
+                kabar.verify()
             run.rates.append(len(sentences) / elapsed)
             run.output_tokens = None if tokens is None else tokens / len(sentences)
             log(f"repeat {repeat + 1}/{config.repeats} {name}: {len(sentences) / elapsed:.2f} sentences/s")
     if config.profile:
-        log(_profile(kabar, articles))
+        log(_profile(kabar))
     notes.append(
         f"kabar's last pass stored {kabar.last_stored} of {len(sentences)} translations in its TM "
         "(QA errors on random-weight output keep the rest out)"
@@ -223,14 +256,15 @@ def _measure(
     )
 
 
-def _profile(kabar: KabarPath, articles: list[list[Block]]) -> str:
+def _profile(kabar: KabarCore | KabarWhole) -> str:
     try:
         from pyinstrument import Profiler
     except ImportError:
         return "--profile needs pyinstrument (pip install pyinstrument)"
+    kabar.reset()
     profiler = Profiler(interval=0.001)
     profiler.start()
-    kabar(articles)
+    kabar()
     profiler.stop()
     return str(profiler.output_text(unicode=True, color=False))
 
@@ -263,7 +297,8 @@ def format_report(result: BenchResult) -> str:
         "",
         f"{'mode':<24}{'compute':<10}{'sentences/s':>12}  {'out tokens':>10}  runs",
     ]
-    modes = [("raw ctranslate2", result.raw_ct2), ("kabar translate_blocks", result.kabar)]
+    kabar_label = KabarCore.label if c.core_only else KabarWhole.label
+    modes = [("raw ctranslate2", result.raw_ct2), (kabar_label, result.kabar)]
     if result.transformers is not None:
         modes.append(("transformers generate", result.transformers))
     for label, run in modes:
@@ -312,10 +347,16 @@ def parse_args(argv: list[str] | None) -> tuple[BenchConfig, bool]:
     parser.add_argument(
         "--profile", action="store_true", help="profile one pass of kabar's path (pyinstrument)"
     )
+    parser.add_argument(
+        "--core-only",
+        action="store_true",
+        help="time kabar's core translate_documents with an in-memory TM (no Django, no database)",
+    )
     args = parser.parse_args(argv)
     config = BenchConfig(
         shape=TINY if args.tiny else MARIAN_BASE,
         profile=args.profile,
+        core_only=args.core_only,
         segments=args.segments,
         repeats=args.repeats,
         device=args.device,

@@ -96,9 +96,7 @@ def check_glossary(
 def _mostly_names_or_numbers(words: list[str]) -> bool:
     """Name lists, scores and datelines say nothing about the language they are in."""
     # A letters-only word has no digit (no character is both), so the digit scan runs on few words.
-    special = sum(
-        1 for w in words if w[:1].isupper() or (not w.isalpha() and any(map(str.isdigit, w)))
-    )
+    special = sum(1 for w in words if w[:1].isupper() or (not w.isalpha() and any(map(str.isdigit, w))))
     return special >= 0.6 * len(words)
 
 
@@ -144,11 +142,7 @@ def _loop(text: str) -> str | None:
     words = " ".join(_WORD_RE.findall(text)).casefold()
     if _ANY_LOOP_RE.search(words) is None:  # one pass for the usual case: no loop at all
         return None
-    for pattern in _LOOP_RE:
-        found = pattern.search(words)
-        if found is not None:
-            return found.group(1)
-    return None  # pragma: no cover - _ANY_LOOP_RE found one of these
+    return next((found.group(1) for pattern in _LOOP_RE if (found := pattern.search(words))), None)
 
 
 def check_repetition(source: str, target: str) -> list[QAIssue]:

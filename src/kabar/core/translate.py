@@ -4,6 +4,11 @@ segment -> protect markup -> protect glossary terms -> translation-memory
 lookup -> MT for the misses only (deduplicated, batched per engine, along the
 route's hops) -> restore -> QA -> store the clean new translations -> join.
 
+``translate_documents`` does this for several documents of one language pair
+at once: one memory lookup and one store for all of them, each distinct
+sentence sent to the engines once, and engine batches filled across document
+boundaries. ``translate_blocks`` is the one-document case.
+
 The translation memory is keyed by the normalised source sentence, the two
 languages and the route description, so an unchanged sentence is never sent to
 an engine twice and a model update starts afresh. Human post-edits are stored
@@ -17,14 +22,14 @@ import time
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from kabar.core.blocks import block_text, strip_tags
 from kabar.core.errors import StageError, StageTimeout, TooLarge
 from kabar.core.glossary import Glossary
 from kabar.core.mt.routing import Hop, RoutePlan, Router
 from kabar.core.placeholders import RestoreMap, protect, restore_best_effort
-from kabar.core.qa import LanguageDetectorLike, QAIssue, QASegment, run_qa
+from kabar.core.qa import LanguageDetectorLike, QAIssue, QASegment, run_qa_many
 from kabar.core.segment import Segment, join_segments, split_blocks
 from kabar.core.stage import check_size, run_with_timeout
 from kabar.core.types import Block
@@ -36,6 +41,8 @@ DEFAULT_MAX_SEGMENTS = 2_000
 DEFAULT_MAX_CHARS = 300_000
 
 _LETTER_RE = re.compile(r"[^\W\d_]")
+
+T = TypeVar("T")
 
 
 class EngineFailed(StageError):
@@ -150,22 +157,66 @@ def translate_blocks(
     max_chars: int = DEFAULT_MAX_CHARS,
 ) -> TranslationResult:
     """Translate every translatable field of ``blocks`` from ``source`` into ``target``."""
+    (result,) = translate_documents(
+        [blocks],
+        source,
+        target,
+        router=router,
+        glossary=glossary,
+        memory=memory,
+        detector=detector,
+        timeout=timeout,
+        max_segments=max_segments,
+        max_chars=max_chars,
+    )
+    return result
+
+
+def translate_documents(
+    documents: Sequence[Sequence[Block]],
+    source: str,
+    target: str,
+    *,
+    router: Router,
+    glossary: Glossary | None = None,
+    memory: TranslationMemory,
+    detector: LanguageDetectorLike | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_segments: int = DEFAULT_MAX_SEGMENTS,
+    max_chars: int = DEFAULT_MAX_CHARS,
+) -> list[TranslationResult]:
+    """``translate_blocks`` of each document (block list), sharing the engine and memory work.
+
+    One result per document, in order. The documents' sentences are looked up
+    in ``memory`` together, each distinct sentence is translated once whatever
+    document it is in, and the engines get batches of ``max_batch`` sentences
+    regardless of where one document ends. QA judges each document on its own:
+    an error in one leaves the others' ``qa_passed`` alone.
+
+    ``timeout``, ``max_segments`` and ``max_chars`` cover the call as a whole,
+    as do the engine calls: the first result's ``engine_calls`` is the total
+    and the others have 0, so summing over the results counts each call once.
+    """
+    if not documents:
+        return []
     deadline = time.monotonic() + timeout
     glossary = glossary or Glossary()
     plan = router.plan(source, target)
-    check_size(STAGE, sum(len(t) for b in blocks for t in block_text(b)), max_chars)
-    segments = split_blocks(blocks, plan.source)
-    if len(segments) > max_segments:
-        raise TooLarge(f"text has {len(segments):,} sentences, the limit is {max_segments:,}", stage=STAGE)
+    check_size(STAGE, sum(len(t) for blocks in documents for b in blocks for t in block_text(b)), max_chars)
+    segmented = [split_blocks(blocks, plan.source) for blocks in documents]
+    count = sum(len(segments) for segments in segmented)
+    if count > max_segments:
+        what = "text has" if len(documents) == 1 else f"{len(documents)} texts have"
+        raise TooLarge(f"{what} {count:,} sentences, the limit is {max_segments:,}", stage=STAGE)
 
-    texts = [normalize_segment(s.text) for s in segments]
-    keys = [TMKey(t, plan.source, plan.target, plan.description) for t in texts]
-    remembered = memory.lookup(list(dict.fromkeys(keys)))
+    texts = [[normalize_segment(s.text) for s in segments] for segments in segmented]
+    keys = [[TMKey(t, plan.source, plan.target, plan.description) for t in doc] for doc in texts]
+    remembered = memory.lookup(list(dict.fromkeys(key for doc in keys for key in doc)))
 
     engines = [router.engines[hop.engine] for hop in plan.hops]
     protect_terms = bool(glossary) and not all(e.honours_glossary for e in engines)
     jobs: dict[str, _Job] = {}
-    for text, key in zip(texts, keys, strict=True):
+    for text, key in zip(_flat(texts), _flat(keys), strict=True):
         if key in remembered or text in jobs or not _LETTER_RE.search(strip_tags(text)):
             continue
         plain, markup = protect(text)
@@ -181,26 +232,58 @@ def translate_blocks(
         with_terms = glossary.restore(job.received, job.terms).text
         translated[job.text] = restore_best_effort(with_terms, job.markup).text.strip()
 
-    qa_input = []
-    for text, key in zip(texts, keys, strict=True):
-        if key in remembered:
-            qa_input.append(QASegment(text, remembered[key], from_memory=True))
-        elif text in jobs:
-            job = jobs[text]
-            qa_input.append(QASegment(text, translated[text], sent=job.sent, received=job.received))
-        else:  # nothing to translate: numbers, punctuation
-            qa_input.append(QASegment(text, text, from_memory=True))
-    report = run_qa(qa_input, plan.source, plan.target, glossary=glossary or None, detector=detector)
-
-    results = [
-        # An empty translation (flagged by QA) keeps the source sentence: blocks never lose text.
-        SegmentResult(q.source, q.target or q.source, key in remembered, tuple(issues), segment)
-        for q, key, issues, segment in zip(qa_input, keys, report.segments, segments, strict=True)
+    qa_input = [
+        [
+            _qa_segment(text, key, remembered, jobs, translated)
+            for text, key in zip(doc_texts, doc_keys, strict=True)
+        ]
+        for doc_texts, doc_keys in zip(texts, keys, strict=True)
     ]
-    fresh = {key: r.target_text for r, key in zip(results, keys, strict=True) if _storable(r, jobs)}
+    reports = run_qa_many(qa_input, plan.source, plan.target, glossary=glossary or None, detector=detector)
+
+    results: list[TranslationResult] = []
+    fresh: dict[TMKey, str] = {}
+    for blocks, segments, doc_keys, doc_qa, report in zip(
+        documents, segmented, keys, qa_input, reports, strict=True
+    ):
+        segment_results = [
+            # An empty translation (flagged by QA) keeps the source sentence: blocks never lose text.
+            SegmentResult(q.source, q.target or q.source, key in remembered, tuple(issues), segment)
+            for q, key, issues, segment in zip(doc_qa, doc_keys, report.segments, segments, strict=True)
+        ]
+        fresh.update(
+            (key, r.target_text)
+            for r, key in zip(segment_results, doc_keys, strict=True)
+            if _storable(r, jobs)
+        )
+        new_blocks = join_segments(
+            blocks, [replace(r.segment, text=r.target_text) for r in segment_results], plan.target
+        )
+        doc_calls = calls if not results else 0
+        results.append(
+            TranslationResult(new_blocks, segment_results, plan.description, doc_calls, report.passed, plan)
+        )
     memory.store(list(fresh.items()))
-    new_blocks = join_segments(blocks, [replace(r.segment, text=r.target_text) for r in results], plan.target)
-    return TranslationResult(new_blocks, results, plan.description, calls, report.passed, plan)
+    return results
+
+
+def _flat(nested: Sequence[Sequence[T]]) -> list[T]:
+    return [item for inner in nested for item in inner]
+
+
+def _qa_segment(
+    text: str,
+    key: TMKey,
+    remembered: Mapping[TMKey, str],
+    jobs: Mapping[str, _Job],
+    translated: Mapping[str, str],
+) -> QASegment:
+    if key in remembered:
+        return QASegment(text, remembered[key], from_memory=True)
+    if text in jobs:
+        job = jobs[text]
+        return QASegment(text, translated[text], sent=job.sent, received=job.received)
+    return QASegment(text, text, from_memory=True)  # nothing to translate: numbers, punctuation
 
 
 def _storable(result: SegmentResult, jobs: Mapping[str, _Job]) -> bool:

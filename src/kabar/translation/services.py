@@ -6,12 +6,13 @@ glossary, database translation memory and language detector shared across a
 run. Engine work happens outside any transaction; the text and its segment
 records are then written in one short one.
 
-``translate_many`` batches *across* articles: the blocks of up to
-``BATCH_ARTICLES`` articles with the same language pair go through one
-``translate_blocks`` call, so engines get full batches, a sentence that recurs
-in several articles (datelines, boilerplate) is translated once and the memory
-is asked once. If such a group fails, its articles are retried one by one, so
-one bad article cannot sink the others and every failure names its article.
+``translate_many`` batches *across* articles: up to ``BATCH_ARTICLES``
+articles with the same language pair go through one ``translate_documents``
+call, so engines get full batches, a sentence that recurs in several articles
+(datelines, boilerplate) is translated once and the memory is asked once, while
+QA still judges each article on its own. If such a group fails, its articles are
+retried one by one, so one bad article cannot sink the others and every failure
+names its article.
 
 Rules that protect people's work: a human or post-edited text is never
 replaced by machine output (when the original changed it stays ``stale`` for an
@@ -33,7 +34,7 @@ from kabar.core.blocks import BlockError, block_text, validate_blocks
 from kabar.core.errors import StageError
 from kabar.core.glossary import Glossary
 from kabar.core.mt.routing import NoRoute, RoutePlan, Router
-from kabar.core.translate import SegmentResult, translate_blocks
+from kabar.core.translate import SegmentResult, translate_documents
 from kabar.core.types import Block
 from kabar.ingest.store import unique_slug
 from kabar.news.models import Article, ArticleText
@@ -48,7 +49,7 @@ log = logging.getLogger("kabar.translation")
 Action = Literal["translated", "current", "kept-human", "same-language", "failed"]
 
 BATCH_ARTICLES = 20
-BATCH_CHARS = 60_000  # well under translate_blocks' 300,000-character cap
+BATCH_CHARS = 60_000  # well under translate_documents' 300,000-character cap
 ARTICLE_TIMEOUT = 300.0  # seconds of engine time per article in a group
 
 _TITLE_MAX = ArticleText._meta.get_field("title").max_length or 500
@@ -318,14 +319,9 @@ class _GroupRunner:
 
     def run(self, group: list[_Job]) -> None:
         first = group[0]
-        combined: list[Block] = []
-        spans: list[tuple[int, int]] = []
-        for job in group:
-            spans.append((len(combined), len(combined) + len(job.blocks)))
-            combined.extend(job.blocks)
         try:
-            result = translate_blocks(
-                combined,
+            results = translate_documents(
+                [job.blocks for job in group],
                 first.plan.source,
                 first.plan.target,
                 router=self.router,
@@ -344,12 +340,11 @@ class _GroupRunner:
             log.warning("article %s → %s: %s", first.article.pk, first.target, exc)
             self.settle(Outcome(first.article.pk, first.target, "failed", reason=str(exc)))
             return
-        self.summary.engine_calls += result.engine_calls
-        for job, (start, end) in zip(group, spans, strict=True):
-            own = [r for r in result.segments if start <= r.segment.block_index < end]
-            self.settle(self._save(job, result.blocks[start:end], own, start))
+        self.summary.engine_calls += sum(result.engine_calls for result in results)
+        for job, result in zip(group, results, strict=True):
+            self.settle(self._save(job, result.blocks, result.segments))
 
-    def _save(self, job: _Job, blocks: list[Block], results: list[SegmentResult], offset: int) -> Outcome:
+    def _save(self, job: _Job, blocks: list[Block], results: list[SegmentResult]) -> Outcome:
         article, target, plan = job.article, job.target, job.plan
         title, lead, body = split_article_blocks(blocks)
         try:
@@ -387,7 +382,7 @@ class _GroupRunner:
             text.editor = None
             text.save()
             SegmentRecord.objects.filter(text=text).delete()
-            SegmentRecord.objects.bulk_create(_records(text, results, offset))
+            SegmentRecord.objects.bulk_create(_records(text, results))
         return Outcome(
             article.pk,
             target,
@@ -399,11 +394,11 @@ class _GroupRunner:
         )
 
 
-def _records(text: ArticleText, results: Sequence[SegmentResult], offset: int) -> list[SegmentRecord]:
+def _records(text: ArticleText, results: Sequence[SegmentResult]) -> list[SegmentRecord]:
     records = []
     for position, result in enumerate(results):
         segment = result.segment
-        place, block_index = segment_place(segment.block_index - offset)
+        place, block_index = segment_place(segment.block_index)
         records.append(
             SegmentRecord(
                 text=text,
