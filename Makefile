@@ -27,7 +27,7 @@ chromium:
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests
-	$(VENV)/bin/mypy src/kabar/core src/kabar/hookspecs.py src/kabar/config.py
+	$(VENV)/bin/mypy src/kabar
 
 # The whole suite on SQLite; then, when CI names a PostgreSQL server (and Redis),
 # every test that touches the database again on it.

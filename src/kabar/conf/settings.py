@@ -6,8 +6,13 @@ import json
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 
 from kabar.config import env_values, secret_key
+
+# Lets the admin write ``admin.ModelAdmin[Article]``: django-stubs types those classes as
+# generic, Django itself does not accept the subscript at run time.
+django_stubs_ext.monkeypatch()
 
 ENV = env_values()
 DATA_DIR: Path = Path(ENV["KABAR_DATA_DIR"]).resolve()

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from kabar.core.types import Block
 from kabar.demo import OUTLET_DIR
 from kabar.demo.server import OutletServer
 from kabar.ingest.service import Summary, ingest
@@ -95,7 +96,7 @@ def _article_for_page(slug: str) -> Article | None:
     return Article.objects.filter(source_url__endswith=f"/{slug}.html").first()
 
 
-def translated_blocks(original: list[dict], paragraphs: list[str], captions: list[str]) -> list[dict]:
+def translated_blocks(original: list[Block], paragraphs: list[str], captions: list[str]) -> list[Block]:
     """The original's block structure with the translator's text in place of the original words.
 
     Raises ``ValueError`` when the counts differ: a misaligned translation is worse than none.
@@ -111,7 +112,7 @@ def translated_blocks(original: list[dict], paragraphs: list[str], captions: lis
         )
     texts = iter(paragraphs)
     caps = iter(captions)
-    blocks = []
+    blocks: list[Block] = []
     for block in original:
         if block["type"] == "image":
             blocks.append({**block, "caption": next(caps, block.get("caption", ""))})

@@ -4,7 +4,7 @@ from kabar.ingest.models import IngestFailure
 
 
 @admin.register(IngestFailure)
-class IngestFailureAdmin(admin.ModelAdmin):
+class IngestFailureAdmin(admin.ModelAdmin[IngestFailure]):
     list_display = ["url", "stage", "reason", "attempts", "last_seen_at", "resolved", "source"]
     list_filter = ["stage", "resolved", "source__outlet"]
     search_fields = ["url", "reason"]

@@ -190,9 +190,9 @@ def outlet_for(doc: Extracted) -> Outlet:
     return outlet
 
 
-def download_images(doc: Extracted, fetcher: Fetcher) -> dict[str, ContentFile]:
+def download_images(doc: Extracted, fetcher: Fetcher) -> dict[str, ContentFile[bytes]]:
     """Fetch each image once; an image that fails keeps its remote src (the article is not failed for it)."""
-    images: dict[str, ContentFile] = {}
+    images: dict[str, ContentFile[bytes]] = {}
     for image in doc.images:
         src = image.src
         if src in images:

@@ -14,6 +14,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal
 
 from django.core.files.base import ContentFile
@@ -112,7 +113,7 @@ def changed_block_indexes(old: list[Block], new: list[Block]) -> list[int]:
 def near_duplicate_index(window_days: int = 60) -> dedup.NearDuplicateIndex:
     """An index of recent articles' signatures, built once per ingest run."""
     index = dedup.NearDuplicateIndex()
-    since = timezone.now() - timezone.timedelta(days=window_days)
+    since = timezone.now() - timedelta(days=window_days)
     for pk, sig in (
         Article.objects.filter(created_at__gte=since).exclude(minhash=b"").values_list("pk", "minhash")
     ):
@@ -124,7 +125,7 @@ def store_article(
     doc: Extracted,
     *,
     outlet: Outlet,
-    images: Mapping[str, ContentFile] | None = None,
+    images: Mapping[str, ContentFile[bytes]] | None = None,
     index: dedup.NearDuplicateIndex | None = None,
 ) -> StoreResult:
     """Create, update or leave alone the article for ``doc`` — all or nothing.
@@ -148,10 +149,10 @@ def store_article(
         if article is None and index is not None:
             match = index.best_match(signature)
             if match is not None:
-                original = Article.objects.get(pk=int(match[0]))
-                ArticleAlias.objects.create(article=original, url=url, similarity=match[1])
-                log.info("near-duplicate %s of article %s (%.2f)", url, original.pk, match[1])
-                return StoreResult("duplicate", original, match[1])
+                first_seen = Article.objects.get(pk=int(match[0]))
+                ArticleAlias.objects.create(article=first_seen, url=url, similarity=match[1])
+                log.info("near-duplicate %s of article %s (%.2f)", url, first_seen.pk, match[1])
+                return StoreResult("duplicate", first_seen, match[1])
         created = article is None
         blocks, stored = _store_images(doc.blocks, images or {})
         if created:
@@ -210,7 +211,7 @@ def store_article(
 
 
 def _store_images(
-    blocks: list[Block], images: Mapping[str, ContentFile]
+    blocks: list[Block], images: Mapping[str, ContentFile[bytes]]
 ) -> tuple[list[Block], dict[str, str]]:
     """Save downloaded images to media storage; point blocks at the stored copies.
 

@@ -7,7 +7,10 @@ a human translation next to the original.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 
 from kabar.news.models import (
@@ -24,7 +27,7 @@ from kabar.news.models import (
 )
 
 
-class SourceInline(admin.TabularInline):
+class SourceInline(admin.TabularInline[Source, Outlet]):
     model = Source
     extra = 0
     fields = ["kind", "url", "schedule_minutes", "enabled", "allow_private", "last_polled_at", "last_result"]
@@ -32,7 +35,7 @@ class SourceInline(admin.TabularInline):
 
 
 @admin.register(Outlet)
-class OutletAdmin(admin.ModelAdmin):
+class OutletAdmin(admin.ModelAdmin[Outlet]):
     list_display = ["name", "language", "home_url"]
     search_fields = ["name", "home_url"]
     prepopulated_fields = {"slug": ["name"]}
@@ -40,27 +43,27 @@ class OutletAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(admin.ModelAdmin[Source]):
     list_display = ["outlet", "kind", "url", "enabled", "schedule_minutes", "last_polled_at", "last_result"]
     list_filter = ["kind", "enabled", "outlet"]
     search_fields = ["url"]
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(admin.ModelAdmin[Section]):
     list_display = ["slug", "names", "position"]
     list_editable = ["position"]
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(admin.ModelAdmin[Author]):
     list_display = ["name", "outlet"]
     list_filter = ["outlet"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ArticleTextInline(admin.StackedInline):
+class ArticleTextInline(admin.StackedInline[ArticleText, Article]):
     model = ArticleText
     extra = 0
     fields = [
@@ -75,7 +78,7 @@ class ArticleTextInline(admin.StackedInline):
     prepopulated_fields = {"slug": ["title"]}
 
 
-class MediaInline(admin.TabularInline):
+class MediaInline(admin.TabularInline[Media, Article]):
     model = Media
     extra = 0
     fields = ["image", "url", "credit", "captions", "width", "height"]
@@ -83,7 +86,7 @@ class MediaInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(admin.ModelAdmin[Article]):
     list_display = ["__str__", "outlet", "section", "source_language", "published_at", "languages"]
     list_filter = ["outlet", "section", "source_language"]
     search_fields = ["texts__title", "source_url"]
@@ -101,7 +104,16 @@ class ArticleAdmin(admin.ModelAdmin):
             f"{t.language}:{t.status}" + (" (stale)" if t.stale else "") for t in obj.texts.all()
         )
 
-    def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: ModelForm[Article],
+        formset: BaseInlineFormSet[Model, Article, ModelForm[Model]],
+        change: bool,
+    ) -> None:
+        editor = request.user
+        if isinstance(editor, AnonymousUser):
+            raise PermissionDenied  # the admin site lets only signed-in staff get this far
         # A text an editor touches is credited to that editor; editing the words of a
         # machine translation turns it into a post-edited one.
         for text_form in formset.forms:
@@ -110,7 +122,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 continue
             if obj.status == ArticleText.Status.ORIGINAL:
                 continue
-            obj.editor = request.user
+            obj.editor = editor
             obj.translated_from = obj.translated_from or form.instance.source_language
             words_changed = {"title", "lead", "blocks"} & set(text_form.changed_data)
             if (
@@ -123,7 +135,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ArticleText)
-class ArticleTextAdmin(admin.ModelAdmin):
+class ArticleTextAdmin(admin.ModelAdmin[ArticleText]):
     list_display = ["title", "language", "status", "stale", "qa_passed", "is_published"]
     list_filter = ["language", "status", "stale", "qa_passed", "is_published"]
     search_fields = ["title"]

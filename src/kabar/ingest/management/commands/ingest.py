@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kabar.command_console import command_console
 from kabar.ingest.service import ingest
 from kabar.news.models import Outlet
 
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             target = Outlet.objects.filter(slug=outlet).first()
             if target is None:
                 raise CommandError(f"no outlet with slug {outlet!r}")
-        console = Console(file=self.stderr, stderr=True)
+        console = command_console(self.stderr, stderr=True)
         with Progress(
             SpinnerColumn(),
             TextColumn("[progress.description]{task.description}"),
@@ -64,7 +64,7 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
             return
-        out = Console(file=self.stdout, width=140)
+        out = command_console(self.stdout, width=140)
         table = Table(title=f"kabar ingest {location}")
         for column in ("new", "updated", "unchanged", "duplicate", "failed"):
             table.add_column(column, justify="right")

@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
@@ -47,13 +48,16 @@ class Command(BaseCommand):
     ) -> None:
         from kabar.startup import log_plugins
 
+        backend = settings.TASKS["default"]["BACKEND"]
+        if not isinstance(backend, str):
+            # The settings dict also holds the queue list, so its values type as Sequence[str].
+            raise ImproperlyConfigured(f"TASKS['default']['BACKEND'] must be a dotted path, not {backend!r}")
         log_plugins()
         stop = threading.Event()
         if not no_scheduler:
             threading.Thread(
                 target=schedule_loop, args=(stop, interval), daemon=True, name="kabar-scheduler"
             ).start()
-        backend = settings.TASKS["default"]["BACKEND"]
         try:
             if backend.startswith("django_tasks_rq"):
                 call_command("rqworker", *queues.split(","), with_scheduler=False, burst=batch)

@@ -6,9 +6,9 @@ import os
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from rich.console import Console
 from rich.table import Table
 
+from kabar.command_console import command_console
 from kabar.config import SETTINGS, redacted
 
 
@@ -23,4 +23,4 @@ class Command(BaseCommand):
             current = os.environ.get(setting.name)
             shown = "(set)" if current and "SECRET" in setting.name else redacted(current or "")
             table.add_row(setting.name, setting.default, shown, setting.help)
-        Console(file=self.stdout, width=160).print(table)
+        command_console(self.stdout, width=160).print(table)

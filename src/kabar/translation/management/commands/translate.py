@@ -11,10 +11,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count, Q, QuerySet
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kabar.command_console import command_console
 from kabar.core.mt.routing import NoRoute
 from kabar.news.models import Article
 from kabar.translation.engines import describe_engines, get_router
@@ -56,7 +56,7 @@ class Command(BaseCommand):
         selected = self._select(articles, to, options["all_missing"])
         self._check_routes(selected, to)
         total = len(selected) * len(to)
-        console = Console(file=self.stderr, stderr=True)
+        console = command_console(self.stderr, stderr=True)
         with Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
@@ -108,7 +108,7 @@ class Command(BaseCommand):
                     ) from None
 
     def _print(self, summary: BatchSummary, targets: list[str]) -> None:
-        out = Console(file=self.stdout, width=140)
+        out = command_console(self.stdout, width=140)
         table = Table(title=f"kabar translate → {', '.join(targets)}")
         columns = (
             ("translated", summary.translated),
