@@ -129,6 +129,49 @@ def test_a_polled_feed_is_fetched_conditionally_and_an_unchanged_one_costs_one_r
         server.shutdown()
         server.server_close()
     assert second.not_modified and second.total == 0
-    assert [path for path, _ in requests if path != "/robots.txt"] == ["/rss.xml"]
-    assert ("/rss.xml", '"v1"') in requests
+    # one conditional request, nothing else: robots.txt is still cached from the first poll
+    assert requests == [("/rss.xml", '"v1"')]
     assert Source.objects.get().last_result == "feed not modified since the last poll"
+
+
+def test_images_come_only_from_the_web_or_beside_a_local_document(tmp_path):
+    from PIL import Image
+
+    from kabar.core.fetch import Fetcher
+    from kabar.core.types import Extracted
+    from kabar.ingest.service import download_images
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    Image.new("RGB", (8, 8), "red").save(folder / "photo.jpg")
+    (tmp_path / "secret.txt").write_text("not for readers")
+    Image.new("RGB", (8, 8), "blue").save(tmp_path / "outside.png")
+    (folder / "fake.jpg").write_text("<html>not a picture</html>")
+
+    def doc(url, *srcs):
+        blocks = [{"type": "image", "src": src, "caption": "c"} for src in srcs]
+        return Extracted(url=url, title="t", blocks=[*blocks, {"type": "paragraph", "text": "p"}])
+
+    local = [
+        f"file://{p}"
+        for p in (
+            folder / "photo.jpg",
+            tmp_path / "secret.txt",
+            tmp_path / "outside.png",
+            folder / "fake.jpg",
+        )
+    ]
+    fetcher = Fetcher()
+    from_web_page = download_images(doc("https://bao.example/a.html", *local), fetcher)
+    assert from_web_page == {}, "a web page never makes kabar read local files"
+    from_local_page = download_images(doc(f"file://{folder / 'a.html'}", *local), fetcher)
+    assert list(from_local_page) == [local[0]], "only real pictures beside the document"
+    assert from_local_page[local[0]].name.endswith(".jpg")
+
+
+def test_a_very_long_failing_url_is_recorded_every_time():
+    url = "http://127.0.0.1:9/" + "a" * 1200
+    for _ in range(2):
+        summary = ingest(url, kind="url")
+        assert len(summary.failed) == 1
+    assert IngestFailure.objects.get().attempts == 2

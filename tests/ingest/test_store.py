@@ -125,3 +125,36 @@ def test_a_crash_mid_store_leaves_no_half_article(outlet, monkeypatch):
     with pytest.raises(RuntimeError):
         store_article(make_doc(), outlet=outlet)
     assert Article.objects.count() == 0 and ArticleText.objects.count() == 0
+
+
+def test_another_outlet_cannot_overwrite_an_article_by_naming_its_url(outlet):
+    from kabar.core.errors import StageError
+
+    store_article(make_doc(), outlet=outlet)
+    intruder = Outlet.objects.create(
+        name="Báo Khác", slug="bao-khac", home_url="https://khac.example", language="vi"
+    )
+    with pytest.raises(StageError, match="belongs to an article of Báo Thử"):
+        store_article(
+            make_doc(paragraphs=["Nội dung bị thay thế hoàn toàn bởi một trang khác."]), outlet=intruder
+        )
+    assert Article.objects.get().original.blocks[0]["text"] == PARAGRAPHS[0]
+
+
+def test_same_name_authors_of_two_outlets_stay_two_people(outlet):
+    other = Outlet.objects.create(
+        name="Báo Khác", slug="bao-khac", home_url="https://khac.example", language="vi"
+    )
+    first = store_article(make_doc(), outlet=outlet).article
+    second_doc = make_doc(
+        url="https://khac.example/lua.html", paragraphs=["Giá lúa tăng mạnh trong tháng mười."]
+    )
+    second = store_article(second_doc, outlet=other).article
+    (a,), (b,) = first.authors.all(), second.authors.all()
+    assert a.name == b.name == "Lê Minh" and a.pk != b.pk
+    assert (a.outlet, b.outlet) == (outlet, other) and a.slug != b.slug
+    # the same outlet's author is found again, not duplicated
+    third = store_article(
+        make_doc(url="https://khac.example/ca-phe.html", paragraphs=["Cà phê vào vụ."]), outlet=other
+    )
+    assert list(third.article.authors.all()) == [b]

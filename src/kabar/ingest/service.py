@@ -7,6 +7,8 @@ call. It never raises for one bad document: each failure is stored in
 
 from __future__ import annotations
 
+import functools
+import io
 import logging
 import posixpath
 import urllib.parse
@@ -19,6 +21,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db.models import F
 from django.utils import timezone
+from PIL import Image as PILImage
 
 from kabar.core.errors import StageError
 from kabar.core.fetch import Fetcher, FetchPolicy
@@ -33,7 +36,7 @@ from kabar.news.models import Article, Outlet, Source
 log = logging.getLogger("kabar.ingest")
 
 MAX_IMAGE_BYTES = 8_000_000
-IMAGE_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
+IMAGE_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
 
 
 @dataclass
@@ -68,15 +71,26 @@ class Summary:
 
 
 def fetch_policy(*, allow_private: bool = False) -> FetchPolicy:
+    """The fetch policy of kabar's settings (the core decides timeouts and deadline from them)."""
     conf = settings.FETCH
-    return FetchPolicy(
-        user_agent=conf["user_agent"],
-        connect_timeout=min(10.0, conf["timeout"]),
-        read_timeout=conf["timeout"],
-        max_bytes=conf["max_bytes"],
-        host_delay=conf["host_delay"],
-        allow_private=allow_private,
-    )
+    values = {
+        "KABAR_USER_AGENT": conf["user_agent"],
+        "KABAR_FETCH_TIMEOUT": conf["timeout"],
+        "KABAR_FETCH_MAX_BYTES": conf["max_bytes"],
+        "KABAR_FETCH_HOST_DELAY": conf["host_delay"],
+    }
+    return FetchPolicy.from_settings(values, allow_private=allow_private)
+
+
+@functools.lru_cache(maxsize=4)
+def shared_fetcher(policy: FetchPolicy) -> Fetcher:
+    """One fetcher per policy for the life of the process (web or worker).
+
+    It keeps the per-host pacing and the robots.txt cache between polls, so polling an
+    unchanged feed costs one conditional request, and two sources on one host share pacing.
+    The fetcher is thread-safe; it is never closed (the process exit closes its sockets).
+    """
+    return Fetcher(policy)
 
 
 def build_pipeline() -> Pipeline:
@@ -112,7 +126,7 @@ def ingest(
     on_document: Callable[[str, str], None] | None = None,
 ) -> Summary:
     """Ingest every document at ``location``; ``on_document(url, status)`` reports progress."""
-    fetcher = Fetcher(fetch_policy(allow_private=allow_private))
+    fetcher = shared_fetcher(fetch_policy(allow_private=allow_private))
     pipeline = pipeline or build_pipeline()
     summary = Summary()
     index = near_duplicate_index()
@@ -144,13 +158,11 @@ def ingest(
                 failed(item.url, "internal", f"{type(exc).__name__}: {exc}")
                 continue
             setattr(summary, status, getattr(summary, status) + 1)
-            IngestFailure.objects.filter(url=item.url, resolved=False).update(resolved=True)
+            IngestFailure.objects.filter(url=item.url[:1000], resolved=False).update(resolved=True)
             if on_document:
                 on_document(item.url, status)
     except StageError as exc:
         failed(location, exc.stage, exc.reason)
-    finally:
-        fetcher.close()
     if source is not None:
         polled: dict[str, Any] = {"last_polled_at": timezone.now()}
         if conditional and plugin is not None:
@@ -198,37 +210,65 @@ def download_images(doc: Extracted, fetcher: Fetcher) -> dict[str, ContentFile[b
         if src in images:
             continue
         try:
-            content, suffix = _read_image(src, fetcher)
+            content = _read_image(src, doc.url, fetcher)
         except (StageError, OSError) as exc:
             log.warning("image %s not stored: %s", src, exc)
             continue
         if content is not None:
             stem = make_slug(Path(posixpath.basename(urllib.parse.urlsplit(src).path)).stem, max_length=60)
-            images[src] = ContentFile(content, name=f"{stem or 'image'}{suffix}")
+            images[src] = ContentFile(content, name=f"{stem or 'image'}{_image_suffix(content)}")
     return images
 
 
-def _read_image(src: str, fetcher: Fetcher) -> tuple[bytes | None, str]:
+def _read_image(src: str, document_url: str, fetcher: Fetcher) -> bytes | None:
     parts = urllib.parse.urlsplit(src)
     if parts.scheme == "file":
-        path = Path(urllib.parse.unquote(parts.path))
-        if path.stat().st_size > MAX_IMAGE_BYTES:
-            raise StageError(f"image larger than {MAX_IMAGE_BYTES:,} bytes", stage="images")
-        return path.read_bytes(), path.suffix.lower() or ".jpg"
-    if parts.scheme not in {"http", "https"}:
-        return None, ""
-    fetched = fetcher.fetch(src)
-    media_type = fetched.content_type.split(";")[0].strip().lower()
-    if media_type not in IMAGE_TYPES:
-        raise StageError(f"not an image ({media_type or 'no content type'})", stage="images")
-    if len(fetched.content) > MAX_IMAGE_BYTES:
+        content = _read_local_image(Path(urllib.parse.unquote(parts.path)), document_url)
+    elif parts.scheme in {"http", "https"}:
+        content = fetcher.fetch(src).content
+    else:
+        return None  # e.g. a capture's "capture:image-1": known by its caption only
+    if len(content) > MAX_IMAGE_BYTES:
         raise StageError(f"image larger than {MAX_IMAGE_BYTES:,} bytes", stage="images")
-    return fetched.content, IMAGE_TYPES[media_type]
+    _image_suffix(content)  # refuses what is not a picture, whatever the server or file name said
+    return content
+
+
+def _read_local_image(path: Path, document_url: str) -> bytes:
+    """A local image, only for a document that is itself a local file, and only beside it.
+
+    A page fetched over HTTP must never make kabar read the server's own files.
+    """
+    doc = urllib.parse.urlsplit(document_url)
+    if doc.scheme != "file":
+        raise StageError(
+            f"refused: a {doc.scheme or 'remote'} page may not name a local file", stage="images"
+        )
+    root = Path(urllib.parse.unquote(doc.path)).resolve().parent
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root):
+        raise StageError(f"refused: {path} is outside the document's folder {root}", stage="images")
+    if resolved.stat().st_size > MAX_IMAGE_BYTES:
+        raise StageError(f"image larger than {MAX_IMAGE_BYTES:,} bytes", stage="images")
+    return resolved.read_bytes()
+
+
+def _image_suffix(content: bytes) -> str:
+    """The file suffix for what the bytes really are; StageError when they are no picture kabar serves."""
+    try:
+        with PILImage.open(io.BytesIO(content)) as picture:
+            kind = (picture.format or "").upper()
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise StageError(f"not an image ({exc})", stage="images") from exc
+    if kind not in IMAGE_FORMATS:
+        raise StageError(f"image format {kind or 'unknown'} is not served", stage="images")
+    return IMAGE_FORMATS[kind]
 
 
 def record_failure(url: str, stage: str, reason: str, source: Source | None) -> None:
+    url = url[:1000]  # the column's size: look up and create with the same key
     updated = IngestFailure.objects.filter(url=url, stage=stage).update(
         reason=reason, attempts=F("attempts") + 1, resolved=False, last_seen_at=timezone.now(), source=source
     )
     if not updated:
-        IngestFailure.objects.create(url=url[:1000], stage=stage, reason=reason, source=source)
+        IngestFailure.objects.create(url=url, stage=stage, reason=reason, source=source)

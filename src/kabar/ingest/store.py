@@ -26,6 +26,7 @@ from django.utils.text import slugify
 
 from kabar.core import dedup
 from kabar.core.blocks import block_text, validate_blocks
+from kabar.core.errors import StageError
 from kabar.core.types import Block, Extracted
 from kabar.news.models import (
     Article,
@@ -94,14 +95,20 @@ def section_for(name: str, language: str) -> Section | None:
 
 
 def authors_for(names: list[str], outlet: Outlet) -> list[Author]:
+    """The outlet's authors by these names; two outlets' journalists who share a name stay two people."""
     found = []
     for name in names:
         name = name.strip()
-        if name:
-            author, _ = Author.objects.get_or_create(
-                slug=make_slug(name, max_length=190), defaults={"name": name, "outlet": outlet}
+        if not name:
+            continue
+        base = make_slug(name, max_length=150)
+        author = Author.objects.filter(outlet=outlet, slug__in=[base, f"{base}-{outlet.slug}"]).first()
+        if author is None:
+            taken = Author.objects.filter(slug=base).exists()
+            author = Author.objects.create(
+                name=name, outlet=outlet, slug=f"{base}-{outlet.slug}" if taken else base
             )
-            found.append(author)
+        found.append(author)
     return found
 
 
@@ -144,6 +151,12 @@ def store_article(
             alias = ArticleAlias.objects.select_related("article").filter(url=url).first()
             if alias is not None:
                 return StoreResult("duplicate", alias.article, alias.similarity)
+        if article is not None and article.outlet_id != outlet.pk:
+            # A page may name any URL as its own; only the outlet that owns an article updates it.
+            raise StageError(
+                f"refused: {url} belongs to an article of {article.outlet.name}, not {outlet.name}",
+                stage="store",
+            )
         if article is not None and article.content_hash == digest:
             return StoreResult("unchanged", article)
         if article is None and index is not None:
