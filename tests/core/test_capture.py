@@ -194,3 +194,40 @@ def test_capture_without_article_is_refused(raw):
 def test_size_cap():
     with pytest.raises(TooLarge):
         parse_capture("Tiêu đề\n" + "chữ " * 1000, max_chars=100)
+
+
+def _capture_with_source_line(line: str) -> str:
+    return (
+        "Giá vàng lập đỉnh mới\n\n"
+        "Giá vàng trong nước tiếp tục tăng mạnh trong phiên sáng nay theo đà thế giới.\n\n"
+        "Báo Tuổi Trẻ 13/10/2025 10:00\n\n"
+        "Các doanh nghiệp niêm yết giá vàng miếng ở mức cao kỷ lục, người dân xếp hàng từ sớm.\n\n"
+        f"{line}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "source_url"),
+    [
+        ("Nguồn: https://tuoitre.vn/gia-vang-post1.htm", "https://tuoitre.vn/gia-vang-post1.htm"),
+        # Trailing punctuation closes the sentence; it is not part of the address.
+        ("Sumber: https://tuoitre.vn/gia-vang-post1.htm.", "https://tuoitre.vn/gia-vang-post1.htm"),
+        # A bare "www." address is a web address with its scheme left out.
+        ("Nguồn: www.tuoitre.vn/gia-vang-post1.htm", "https://www.tuoitre.vn/gia-vang-post1.htm"),
+    ],
+)
+def test_the_source_line_gives_an_http_source_url(line, source_url):
+    doc = parse_capture(_capture_with_source_line(line), url="file:///captures/gia-vang.txt")
+    assert doc.source_url == source_url
+    assert doc.flags == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Source: https:///etc/passwd", "Nguồn: http://", "Source: javascript:alert(document.cookie)"],
+)
+def test_a_source_line_without_a_web_address_is_refused_and_flagged(line):
+    doc = parse_capture(_capture_with_source_line(line), url="file:///captures/gia-vang.txt")
+    assert doc.source_url == ""  # the store falls back to the capture's own URL
+    assert any(flag.startswith("source line not http(s):") for flag in doc.flags), doc.flags
+    assert not any(line in p for p in doc.paragraphs)

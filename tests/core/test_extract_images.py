@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import lxml.html
 import pytest
 
-from kabar.core.extract_images import PLACEHOLDER, image_source, lift_images
+from kabar.core.extract_images import NO_PICTURE, PLACEHOLDER, image_source, lift_images
 
 BASE = "https://news.example.vn/thoi-su/bai-viet.html"
 
@@ -103,3 +105,77 @@ def test_text_anchors_record_the_neighbouring_paragraphs() -> None:
     (item,) = lift_images(tree, BASE)
     assert item.text_before == "first paragraph here"
     assert item.text_after == "second paragraph follows"
+
+
+def lift_from(url: str, body: str, head: str = "") -> tuple[list[tuple[str, str]], list[str]]:
+    """``([(src, caption)], refused srcs)`` for a document at ``url``."""
+    tree = lxml.html.document_fromstring(
+        f"<html><head>{head}</head><body><article>{body}</article></body></html>"
+    )
+    refused: list[str] = []
+    lifted = lift_images(tree, url, refused=refused)
+    return [(i.image.src, i.image.caption) for i in lifted], refused
+
+
+@pytest.mark.parametrize(
+    ("head", "src", "address"),
+    [
+        ("", "file:///etc/passwd", "file:///etc/passwd"),
+        ("", "javascript:alert(1)", "javascript:alert(1)"),
+        ('<base href="file:///etc/">', "shadow.jpg", "file:///etc/shadow.jpg"),
+        ('<base href="ftp://files.example/">', "a.jpg", "ftp://files.example/a.jpg"),
+    ],
+)
+def test_a_web_page_gets_web_images_only(head: str, src: str, address: str) -> None:
+    """What a fetched page names as a picture becomes a file the image downloader reads."""
+    body = f'<figure><img src="{src}"><figcaption>Cảnh xe buýt.</figcaption></figure><img src="{src}">'
+    images, refused = lift_from(BASE, body, head)
+    # The captioned one stays, without a picture; the bare one has nothing left to show.
+    assert images == [("no-picture:image-1", "Cảnh xe buýt.")]
+    assert NO_PICTURE.match(images[0][0])
+    assert refused == [address, address]
+
+
+def test_a_web_page_keeps_protocol_relative_and_absolute_web_images() -> None:
+    images, refused = lift_from(
+        BASE,
+        '<figure><img src="//cdn.example.vn/a.jpg"><figcaption>A.</figcaption></figure>'
+        '<figure><img src="http://img.example.vn/b.jpg"><figcaption>B.</figcaption></figure>',
+    )
+    assert images == [("https://cdn.example.vn/a.jpg", "A."), ("http://img.example.vn/b.jpg", "B.")]
+    assert refused == []
+
+
+def test_a_local_page_keeps_images_under_its_own_folder_only(tmp_path: Path) -> None:
+    folder = tmp_path / "saved"
+    (folder / "img").mkdir(parents=True)
+    (folder / "img" / "ok.jpg").write_bytes(b"\xff\xd8")
+    (tmp_path / "outside.jpg").write_bytes(b"\xff\xd8")
+    (folder / "img" / "link.jpg").symlink_to(tmp_path / "outside.jpg")
+    figures = [
+        "img/ok.jpg",  # beside the page: kept
+        (folder / "img" / "ok.jpg").as_uri(),  # the same, spelled absolute
+        "../outside.jpg",  # climbs out of the folder
+        "img/../../outside.jpg",
+        "img/link.jpg",  # a link that points out of the folder
+        "file:///etc/passwd",
+        "file://otherhost/share/x.jpg",  # another machine's file
+        "https://cdn.example.vn/a.jpg",  # web images stay web images
+    ]
+    body = "".join(
+        f'<figure><img src="{src}"><figcaption>Ảnh {n}.</figcaption></figure>'
+        for n, src in enumerate(figures)
+    )
+    images, refused = lift_from((folder / "page.html").as_uri(), body)
+    ok = (folder / "img" / "ok.jpg").as_uri()
+    assert [src for src, _caption in images] == [
+        ok,
+        ok,
+        "no-picture:image-3",
+        "no-picture:image-4",
+        "no-picture:image-5",
+        "no-picture:image-6",
+        "no-picture:image-7",
+        "https://cdn.example.vn/a.jpg",
+    ]
+    assert len(refused) == 5

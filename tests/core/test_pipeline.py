@@ -1,3 +1,5 @@
+import dataclasses
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,69 @@ def test_a_page_without_text_fails_with_a_reason(pipeline):
             )
         )
     assert err.value.stage == "extract"
+
+
+BARE_PAGE = (
+    "<html><body><article>"
+    + "<p>Hội đồng nhân dân thành phố đã thông qua kế hoạch mở thêm ba tuyến xe buýt điện trong năm tới, "
+    "theo thông báo được đưa ra vào chiều nay tại trụ sở.</p>"
+    + "<p>Các tuyến mới sẽ nối sân bay với trung tâm và hai khu đô thị phía bắc, với giá vé thấp hơn "
+    "nhiều so với taxi, theo ban quản lý dự án.</p>" + "</article></body></html>"
+)
+FEED_HINTS = {
+    "feed": "https://bao.example/rss/giao-thong.rss",
+    "title": "Ba tuyến xe buýt điện mới",
+    "published": "2025-10-12T00:30:00+00:00",
+    "updated": "2025-10-12T03:00:00+00:00",
+    "authors": ["Nguyễn Văn An", "Trần Thị Bình"],
+    "outlet": "Báo Thử Nghiệm",
+    "section": "Giao thông",
+    "summary": "Tóm tắt trong feed.",
+}
+
+
+def test_hints_fill_what_the_page_did_not_say(pipeline):
+    doc = pipeline.process(RawDocument(url="https://bao.example/a.html", content=BARE_PAGE, hints=FEED_HINTS))
+    assert doc.title == "Ba tuyến xe buýt điện mới"
+    assert doc.published == dt.datetime(2025, 10, 12, 0, 30, tzinfo=dt.UTC)
+    assert doc.updated == dt.datetime(2025, 10, 12, 3, 0, tzinfo=dt.UTC)
+    assert doc.authors == ["Nguyễn Văn An", "Trần Thị Bình"]
+    # The extractor's last resort is the host name; the publication's own name beats it.
+    assert doc.outlet == "Báo Thử Nghiệm"
+    assert doc.section == "Giao thông"
+    assert not any(flag.startswith("built from the feed") for flag in doc.flags)
+
+
+def test_what_the_page_says_wins_over_hints(pipeline):
+    html = (FIXTURES / "vn_cms.html").read_text(encoding="utf-8")
+    url = "https://bao.example/a.html"
+    plain = pipeline.process(RawDocument(url=url, content=html))
+    hinted = pipeline.process(RawDocument(url=url, content=html, hints=FEED_HINTS))
+    assert plain.title and plain.published and plain.authors and plain.outlet and plain.section
+    assert plain.updated is None  # the one thing the page does not say
+    assert hinted.updated == dt.datetime(2025, 10, 12, 3, 0, tzinfo=dt.UTC)
+    assert dataclasses.replace(hinted, updated=None) == plain
+
+
+def test_unreadable_hints_are_ignored(pipeline):
+    hints = {
+        "published": "yesterday",
+        "updated": 5,
+        "authors": "Nguyễn Văn An",
+        "title": ["x"],
+        "outlet": " ",
+    }
+    doc = pipeline.process(RawDocument(url="https://bao.example/a.html", content=BARE_PAGE, hints=hints))
+    assert doc.published is None and doc.updated is None
+    assert doc.authors == ["Nguyễn Văn An"]  # one name given as a string is still a name
+    assert doc.title == "" and doc.outlet == "bao.example"
+
+
+def test_an_article_built_from_the_feed_copy_says_so(pipeline):
+    hints = {**FEED_HINTS, "content_source": "feed", "page_error": "HTTP 404 Not Found"}
+    doc = pipeline.process(RawDocument(url="https://bao.example/a.html", content=BARE_PAGE, hints=hints))
+    assert "built from the feed's copy: HTTP 404 Not Found" in doc.flags
+
+    unfetched = {**FEED_HINTS, "content_source": "feed"}  # pages were not fetched at all
+    doc = pipeline.process(RawDocument(url="https://bao.example/a.html", content=BARE_PAGE, hints=unfetched))
+    assert "built from the feed's copy" in doc.flags

@@ -70,6 +70,12 @@ REFUSED_URLS = [
     ("http://[fe80::1]/", "is a link-local address"),
     ("http://[fd00:ec2::254]/", "is a cloud metadata address"),
     ("http://[fc00::7]/", "is a private address"),
+    ("http://[fec0::1]/", "is a private address"),  # deprecated site-local, global to Python 3.11
+    ("http://[::a9fe:a9fe]/", "is a cloud metadata address"),  # IPv4-compatible 169.254.169.254
+    ("http://[::169.254.169.254]/", "is a cloud metadata address"),
+    ("http://[::7f00:1]/", "is a loopback address"),  # IPv4-compatible 127.0.0.1
+    ("http://[::a00:5]/", "is a private address"),  # IPv4-compatible 10.0.0.5
+    ("http://[::808:808]/", "is a reserved address"),  # deprecated form, even of a public address
     (
         "http://metadata.google.internal/computeMetadata/v1/",
         "metadata.google.internal is a cloud metadata host",
@@ -95,6 +101,11 @@ def test_fetcher_refuses_non_public_targets(url: str, reason: str) -> None:
 @pytest.mark.parametrize("address", ["8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "64:ff9b::808:808"])
 def test_public_addresses_pass(address: str) -> None:
     assert address_problem(ipaddress.ip_address(address)) is None
+
+
+def test_the_unspecified_and_loopback_addresses_are_not_ipv4_compatible_forms() -> None:
+    assert address_problem(ipaddress.ip_address("::")) == "an unspecified address"
+    assert address_problem(ipaddress.ip_address("::1")) == "a loopback address"
 
 
 def test_localhost_is_refused_through_the_system_resolver() -> None:
@@ -138,6 +149,10 @@ def test_allow_private_opens_private_ranges_but_never_metadata() -> None:
     assert guard.problem(ipaddress.ip_address("10.0.0.5")) is None
     assert guard.problem(ipaddress.ip_address("::1")) is None
     assert guard.problem(ipaddress.ip_address("169.254.169.254")) == "a cloud metadata address"
+    for wrapped in ("::a9fe:a9fe", "::ffff:a9fe:a9fe", "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::1"):
+        assert guard.problem(ipaddress.ip_address(wrapped)) == "a cloud metadata address", wrapped
+    with pytest.raises(FetchRefused, match="cloud metadata address"):
+        guard.check_url("http://[::a9fe:a9fe]/latest/meta-data/")
     with pytest.raises(FetchRefused, match="cloud metadata host"):
         guard.check_url("http://metadata.google.internal/")
 

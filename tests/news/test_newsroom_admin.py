@@ -106,3 +106,81 @@ def test_bad_blocks_are_refused_in_the_admin_with_the_schema_message(admin_clien
     response = admin_client.post(url, data)
     assert response.status_code == 200
     assert "block 0 (image): &#x27;src&#x27; is a required property" in response.content.decode()
+
+
+@pytest.fixture
+def machine_text(article):
+    return ArticleText.objects.create(
+        article=article,
+        language="en",
+        title="Machine headline",
+        slug="machine-headline",
+        status="machine",
+        engine="ctranslate2",
+        blocks=[{"type": "paragraph", "text": "Machine paragraph."}],
+    )
+
+
+def change_form_data(response):
+    """The ArticleText change form's current values, as the browser would post them back."""
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        data[name] = "true" if value is True else value
+    return data
+
+
+def test_editing_a_machine_text_inline_makes_it_post_edited(admin_client, admin_user, article, machine_text):
+    url = f"/admin/news/article/{article.pk}/change/"
+    data = inline_form_data(article, admin_client.get(url))
+    index = next(i for i in range(2) if data.get(f"texts-{i}-id") == machine_text.pk)
+    data[f"texts-{index}-title"] = "A person's headline"
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    machine_text.refresh_from_db()
+    assert machine_text.title == "A person's headline" and machine_text.status == "post-edited"
+    assert machine_text.editor == admin_user and machine_text.translated_from == "vi"
+    assert article.original.editor is None  # the untouched original is nobody's edit
+
+
+def test_editing_a_machine_text_on_its_own_page_makes_it_post_edited(admin_client, admin_user, machine_text):
+    url = f"/admin/news/articletext/{machine_text.pk}/change/"
+    data = change_form_data(admin_client.get(url))
+    data["blocks"] = '[{"type": "paragraph", "text": "A person\'s paragraph."}]'
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    machine_text.refresh_from_db()
+    assert machine_text.blocks == [{"type": "paragraph", "text": "A person's paragraph."}]
+    assert machine_text.status == "post-edited"
+    assert machine_text.editor == admin_user and machine_text.translated_from == "vi"
+
+
+def test_a_status_chosen_on_the_text_page_is_kept(admin_client, admin_user, machine_text):
+    url = f"/admin/news/articletext/{machine_text.pk}/change/"
+    data = change_form_data(admin_client.get(url))
+    data["title"], data["status"] = "Rewritten by a person", "human"
+
+    assert admin_client.post(url, data).status_code == 302
+
+    machine_text.refresh_from_db()
+    assert machine_text.status == "human" and machine_text.editor == admin_user
+
+
+def test_an_original_edited_on_its_page_is_not_credited_as_a_translation(admin_client, article):
+    original = article.original
+    url = f"/admin/news/articletext/{original.pk}/change/"
+    data = change_form_data(admin_client.get(url))
+    data["title"] = "Tiêu đề đã sửa"
+
+    assert admin_client.post(url, data).status_code == 302
+
+    original.refresh_from_db()
+    assert original.title == "Tiêu đề đã sửa" and original.status == "original"
+    assert original.editor is None and original.translated_from == ""

@@ -174,6 +174,35 @@ def test_bulk_translate_from_the_matrix_queues_tasks(spy, outlet, admin_client):
     assert any(m.startswith("Skipped 1") for m in messages)
 
 
+def test_the_matrix_queues_only_what_a_translation_would_do(spy, outlet, admin_client):
+    current = store(outlet)
+    translate_article(current, "en")
+    no_original = store(outlet, url="https://thu.example/b.html", title=VI[42])
+    no_original.texts.filter(status="original").delete()
+    fresh = store(outlet, url="https://thu.example/c.html", title=VI[43])
+    chosen = {"article": [current.pk, no_original.pk, fresh.pk], "target": "en"}
+
+    response = admin_client.post(MATRIX, chosen, follow=True)
+
+    messages = [str(m) for m in response.context["messages"]]
+    assert "Queued 1 translation(s) to en." in messages
+    assert any(m.startswith("Skipped 1: the en machine translation is up to date") for m in messages)
+    assert any(f"article {no_original.pk} has no original text" in m for m in messages)
+    assert fresh.texts.get(language="en").status == "machine"
+
+    forced = [
+        str(m) for m in admin_client.post(MATRIX, {**chosen, "force": "on"}, follow=True).context["messages"]
+    ]
+    assert "Queued 2 translation(s) to en." in forced
+
+    # vi→id has no engine here (no en→id model for the pivot): said up front, with the engines.
+    unroutable = admin_client.post(MATRIX, {"article": [fresh.pk], "target": "id"}, follow=True)
+    [message] = [str(m) for m in unroutable.context["messages"]]
+    assert message.startswith(f"Not queued (article {fresh.pk}): no MT engine translates vi→id")
+    assert "Configured engines: " in message
+    assert not fresh.texts.filter(language="id").exists()
+
+
 def test_admin_index_links_the_translation_views(admin_client):
     page = admin_client.get("/admin/").content.decode()
     assert MATRIX in page and "/admin/translation/postedit/" in page

@@ -35,6 +35,7 @@ from kabar.core.dates import find_date
 from kabar.core.errors import StageError
 from kabar.core.stage import check_size, run_with_timeout
 from kabar.core.types import Block, Extracted
+from kabar.core.urls import http_url
 
 STAGE = "capture"
 PLACEHOLDER_SRC = "capture:image-{}"  # an image known only by its caption has no URL
@@ -47,8 +48,10 @@ MAX_BYLINE_WORDS = 8
 MAX_DATE_LINE_CHARS = 120
 MAX_DATELINE_TAIL_CHARS = 40  # room for "| 14:30" or a section name after the date
 
+# The address is whatever follows the label when it looks like one (a scheme, or "www."); whether it
+# is an address kabar accepts is decided after, so that a refused one is flagged, not kept as text.
 _SOURCE_LINE = re.compile(
-    r"^(?:Sumber|Nguồn|Source|Theo|Via)\s*:\s*(?P<url>(?:https?://|www\.)\S+)$",
+    r"^(?:Sumber|Nguồn|Source|Theo|Via)\s*:\s*(?P<url>(?:[a-z][a-z0-9+.-]*:|www\.)\S*)$",
     re.I,
 )
 _DOMAIN = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}\b", re.I)
@@ -119,6 +122,14 @@ def _outlet_and_date(line: str) -> tuple[str, dt.datetime] | None:
     if repeat:
         outlet = repeat["name"].strip()
     return outlet, published
+
+
+def _source_url(written: str) -> str:
+    """The http(s) URL a source line names ("www.x.vn/..." is read as https), or "" if it names none."""
+    written = written.rstrip(".,;")
+    if written.lower().startswith("www."):
+        written = f"https://{written}"
+    return http_url(written)
 
 
 def _authors(byline: str) -> list[str]:
@@ -220,7 +231,10 @@ def _parse(text: str, url: str) -> Extracted:
     for line in body_lines:
         source = _SOURCE_LINE.match(line)
         if source:
-            doc.source_url = doc.source_url or source["url"]
+            address = _source_url(source["url"])
+            if not address:
+                doc.flags.append(f"source line not http(s): {source['url'][:200]}")
+            doc.source_url = doc.source_url or address
             if body.has_text:  # the source line closes the article; page furniture follows
                 break
             continue

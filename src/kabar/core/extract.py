@@ -16,7 +16,7 @@ default mode fills paragraphs the precision mode skipped inside that span.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -53,11 +53,15 @@ from kabar.core.extract_meta import (
 )
 from kabar.core.stage import check_size, run_with_timeout
 from kabar.core.types import Block, Extracted
+from kabar.core.urls import http_url, is_http_url, same_site
 
 STAGE = "extract"
 
 MAX_GAP_FILL = 1.5  # the default mode may add at most half again to the precise text
 MIN_ARTICLE_CHARS = 40  # below this, what is left is page furniture ("Home", "Share")
+# A hostile page must not flood the operator's flags: addresses are cut short, and few are named.
+MAX_FLAG_VALUE_CHARS = 200
+MAX_REFUSED_IMAGE_FLAGS = 5
 
 
 LeadOrigin = Literal["page", "body", "meta", "none"]
@@ -124,7 +128,8 @@ def _extract(html: str, url: str) -> ExtractionResult:
     meta = read_meta(tree, url)
     remove_furniture(tree)
     dom_source_url = take_source_line(tree)
-    lifted = lift_images(tree, url)
+    refused_images: list[str] = []
+    lifted = lift_images(tree, url, refused=refused_images)
     scope = _article_scope(tree)
     lifted_in_scope = [_in_scope(item.anchor, scope) for item in lifted]
     page_lead, lead_was_opening = take_lead(tree)
@@ -155,20 +160,65 @@ def _extract(html: str, url: str) -> ExtractionResult:
 
     authors = meta.authors or [n for a in (doc.author or "").split(";") for n in clean_author(a)]
     published = meta.published or (parse_machine_date(doc.date) if doc.date else None)
+    identity, flags = source_identity(
+        url, source_lines=(source_url, dom_source_url), canonical=meta.canonical
+    )
+    flags += _refused_image_flags(refused_images)
     extracted = Extracted(
         url=url,
         title=title,
         lead=lead,
         blocks=blocks,
-        source_url=source_url or dom_source_url or meta.canonical or url,
+        source_url=identity,
         outlet=meta.outlet or normalize_space(doc.sitename or ""),
         authors=_with_closing_author(authors, closing_author),
         published=published,
         updated=meta.updated,
         section=meta.section or next(iter(doc.categories or []), ""),
         language=meta.language,
+        flags=flags,
     )
     return ExtractionResult(extracted, origin)
+
+
+def source_identity(url: str, *, source_lines: Iterable[str], canonical: str) -> tuple[str, list[str]]:
+    """``(source_url, flags)``: the address the article is known by, and why a declared one was refused.
+
+    The "Nguồn:/Sumber:" line names the original outlet on purpose (the page
+    republishes it), so it may point anywhere on the web, but only to an
+    http(s) address: it is shown as a link. The canonical link is the page
+    speaking for itself: trusted only on the page's own site (see
+    ``kabar.core.urls.same_site``), since otherwise any page could claim to
+    be, and so overwrite, another outlet's article. A page that is not on the
+    web (a saved file) is the operator's own and keeps its http(s) canonical,
+    as the file source already does. Anything refused falls back to ``url``.
+    """
+    flags: list[str] = []
+    for line in filter(None, source_lines):
+        if is_http_url(line):
+            return line.strip(), flags
+        flags.append(f"source line not http(s): {_shorten(line)}")
+    if canonical:
+        if not is_http_url(canonical):
+            flags.append(f"canonical not http(s): {_shorten(canonical)}")
+        elif is_http_url(url) and not same_site(url, canonical):
+            flags.append(f"canonical on other host: {_shorten(canonical)}")
+        else:
+            return http_url(canonical), flags
+    return url, flags
+
+
+def _refused_image_flags(refused: list[str]) -> list[str]:
+    distinct = list(dict.fromkeys(refused))
+    flags = [f"image address refused: {_shorten(src)}" for src in distinct[:MAX_REFUSED_IMAGE_FLAGS]]
+    if len(distinct) > MAX_REFUSED_IMAGE_FLAGS:
+        flags.append(f"image address refused: {len(distinct) - MAX_REFUSED_IMAGE_FLAGS} more")
+    return flags
+
+
+def _shorten(value: str) -> str:
+    value = value.strip()
+    return value if len(value) <= MAX_FLAG_VALUE_CHARS else value[: MAX_FLAG_VALUE_CHARS - 1] + "…"
 
 
 def _run_trafilatura(

@@ -7,22 +7,35 @@ caption are found here, in the original markup, and the whole construct is
 replaced by a placeholder ``<img>`` whose ``src`` names the image. The
 extractor carries the placeholder to its place in the body, where
 ``kabar.core.extract`` swaps the real image back in.
+
+An image's address comes from the page (``src``, ``srcset``, ``<base href>``)
+and the image downloader reads it, so a page fetched from the web may name
+only web images: a ``file:`` address would read a file off the server. A
+page that is itself a local file (a saved copy) may also name files in its
+own folder. A refused image with a caption or credit stays, as an image
+without a picture (``NO_PICTURE_SRC``), like an image a capture knows only by
+its caption.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml.html import Element, HtmlElement
 
 from kabar.core.credits import is_file_name, split_credit
 from kabar.core.extract_meta import normalize_space
 from kabar.core.types import Image
+from kabar.core.urls import is_http_url, local_file_within
 
 PLACEHOLDER_PREFIX = "https://kabar.invalid/image-"
 PLACEHOLDER = re.compile(re.escape(PLACEHOLDER_PREFIX) + r"(\d+)\.jpg$")
+# An image whose address was refused: not a URL anyone can fetch, so the site shows no picture.
+NO_PICTURE_SRC = "no-picture:image-{}"
+NO_PICTURE = re.compile(r"^no-picture:image-\d+$")
 
 CAPTION_CLASS = re.compile(
     r"(?:^|[\s_-])(?:caption|captions|figcaption|wp-caption-text|image-caption|img-caption|photo-caption|"
@@ -271,8 +284,26 @@ def _clean_caption(text: str) -> str:
     return "" if is_file_name(text) else text
 
 
-def lift_images(tree: HtmlElement, base_url: str) -> list[LiftedImage]:
-    """Replace every image construct with a placeholder; return the images in page order."""
+def _document_folder(document_url: str) -> Path | None:
+    """The folder of a document that is a local file (``file:`` URL), whose images it may name."""
+    parts = urlsplit(document_url.strip())
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost") or not parts.path:
+        return None
+    return Path(unquote(parts.path)).parent
+
+
+def image_address_allowed(src: str, folder: Path | None) -> bool:
+    """A web image, or (for a local document in ``folder``) a file inside that folder."""
+    return is_http_url(src) or (folder is not None and local_file_within(src, folder) is not None)
+
+
+def lift_images(tree: HtmlElement, base_url: str, *, refused: list[str] | None = None) -> list[LiftedImage]:
+    """Replace every image construct with a placeholder; return the images in page order.
+
+    ``base_url`` is the document's own URL. Image addresses it may not use
+    (see the module docstring) are appended to ``refused`` when given.
+    """
+    folder = _document_folder(base_url)
     base = tree.find(".//base[@href]")
     if base is not None:
         base_url = urljoin(base_url, base.get("href", ""))
@@ -284,6 +315,9 @@ def lift_images(tree: HtmlElement, base_url: str) -> list[LiftedImage]:
         if not src or src.startswith("data:"):
             continue
         src = urljoin(base_url, src)
+        allowed = image_address_allowed(src, folder)
+        if not allowed and refused is not None:
+            refused.append(src)
         construct, extra, caption, credit = _find_caption(img)
         caption, split = split_credit(_clean_caption(caption))
         credit = normalize_space(credit)
@@ -292,10 +326,10 @@ def lift_images(tree: HtmlElement, base_url: str) -> list[LiftedImage]:
         credit = credit or split
         if is_file_name(caption):
             caption = ""
-        if not caption and not credit and _is_decoration(img, src):
+        if not caption and not credit and (not allowed or _is_decoration(img, src)):
             continue
         image = Image(
-            src=src,
+            src=src if allowed else NO_PICTURE_SRC.format(len(lifted) + 1),
             caption=caption,
             credit=credit,
             alt="" if is_file_name(img.get("alt", "")) else normalize_space(img.get("alt", "")),

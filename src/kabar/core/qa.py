@@ -208,20 +208,6 @@ class QAReport:
         return [issue for issues in self.segments for issue in issues]
 
 
-def check_segment(
-    segment: QASegment,
-    source_lang: str,
-    target_lang: str,
-    *,
-    glossary: Glossary | None = None,
-    detector: LanguageDetectorLike | None = None,
-) -> list[QAIssue]:
-    """Every per-segment check on one segment."""
-    source, target = _plain(segment.source), _plain(segment.target)
-    language = check_language(target, source_lang, target_lang, detector) if detector is not None else []
-    return _segment_issues(segment, source, target, source_lang, target_lang, glossary, language)
-
-
 def _segment_issues(
     segment: QASegment,
     source: str,

@@ -43,20 +43,31 @@ METADATA_ADDRESSES = frozenset(
 )
 METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata.goog", "metadata"})
 
+# fec0::/10 is IPv6's deprecated site-local range (RFC 3879): still routed inside some networks,
+# and Python 3.11 counts it as global, so it is named here.
 _PRIVATE_NETWORKS = tuple(
-    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+    ipaddress.ip_network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "fec0::/10")
 )
 _SHARED_NETWORK = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT
 _NAT64_NETWORK = ipaddress.ip_network("64:ff9b::/96")  # well-known NAT64 prefix, IPv4 in the last 32 bits
 _SIXTOFOUR_NETWORK = ipaddress.ip_network("2002::/16")
+# IPv4-compatible addresses, ::a.b.c.d (deprecated by RFC 4291); :: and ::1 are not among them.
+_COMPATIBLE_NETWORK = ipaddress.ip_network("::/96")
+
+
+def _is_ipv4_compatible(address: IPAddress) -> bool:
+    return isinstance(address, ipaddress.IPv6Address) and address in _COMPATIBLE_NETWORK and int(address) > 1
 
 
 def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address carries (IPv4-mapped, NAT64, 6to4), if any."""
+    """The IPv4 address an IPv6 address carries (IPv4-mapped, IPv4-compatible, NAT64, 6to4), if any."""
     if isinstance(address, ipaddress.IPv4Address):
         return None
     if address.ipv4_mapped is not None:
         return address.ipv4_mapped
+    if _is_ipv4_compatible(address):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     if address in _NAT64_NETWORK:
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     if address in _SIXTOFOUR_NETWORK:
@@ -72,7 +83,11 @@ def address_problem(address: IPAddress) -> str | None:
     """
     inner = embedded_ipv4(address)
     if inner is not None:
-        return address_problem(inner)
+        found = address_problem(inner)
+        # The deprecated IPv4-compatible form has no legitimate use, even for a public address.
+        if found is None and _is_ipv4_compatible(address):
+            return "a reserved address"
+        return found
     if address in METADATA_ADDRESSES:
         return "a cloud metadata address"
     if address.is_loopback:

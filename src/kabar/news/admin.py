@@ -6,8 +6,10 @@ a human translation next to the original.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.contrib import admin
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
@@ -25,6 +27,39 @@ from kabar.news.models import (
     Source,
     Story,
 )
+
+WORD_FIELDS = frozenset({"title", "lead", "blocks"})
+
+
+def credit_edit(
+    text: ArticleText, changed_fields: Collection[str], editor: User, source_language: str
+) -> None:
+    """Apply the newsroom's rule for a translation a person changed in the admin (not saved here).
+
+    The text is credited to ``editor`` (unless an editor was chosen in the form);
+    editing the words of a machine translation turns it into a post-edited one,
+    unless a status was chosen in the form.
+    Originals are the outlet's words, nobody's edit. One rule for every admin page
+    that edits texts, so no page can save a person's words as machine output.
+    """
+    if text.status == ArticleText.Status.ORIGINAL:
+        return
+    if "editor" not in changed_fields:
+        text.editor = editor
+    text.translated_from = text.translated_from or source_language
+    if (
+        text.status == ArticleText.Status.MACHINE
+        and WORD_FIELDS & set(changed_fields)
+        and "status" not in changed_fields
+    ):
+        text.status = ArticleText.Status.POST_EDITED
+
+
+def signed_in_editor(request: HttpRequest) -> User:
+    editor = request.user
+    if isinstance(editor, AnonymousUser):
+        raise PermissionDenied  # the admin site lets only signed-in staff get this far
+    return editor
 
 
 class SourceInline(admin.TabularInline[Source, Outlet]):
@@ -111,26 +146,11 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
         formset: BaseInlineFormSet[Model, Article, ModelForm[Model]],
         change: bool,
     ) -> None:
-        editor = request.user
-        if isinstance(editor, AnonymousUser):
-            raise PermissionDenied  # the admin site lets only signed-in staff get this far
-        # A text an editor touches is credited to that editor; editing the words of a
-        # machine translation turns it into a post-edited one.
+        editor = signed_in_editor(request)
         for text_form in formset.forms:
             obj = text_form.instance
-            if not isinstance(obj, ArticleText) or not text_form.has_changed():
-                continue
-            if obj.status == ArticleText.Status.ORIGINAL:
-                continue
-            obj.editor = editor
-            obj.translated_from = obj.translated_from or form.instance.source_language
-            words_changed = {"title", "lead", "blocks"} & set(text_form.changed_data)
-            if (
-                obj.status == ArticleText.Status.MACHINE
-                and words_changed
-                and "status" not in text_form.changed_data
-            ):
-                obj.status = ArticleText.Status.POST_EDITED
+            if isinstance(obj, ArticleText) and text_form.has_changed():
+                credit_edit(obj, text_form.changed_data, editor, form.instance.source_language)
         super().save_formset(request, form, formset, change)
 
 
@@ -140,6 +160,13 @@ class ArticleTextAdmin(admin.ModelAdmin[ArticleText]):
     list_filter = ["language", "status", "stale", "qa_passed", "is_published"]
     search_fields = ["title"]
     raw_id_fields = ["article", "editor"]
+
+    def save_model(
+        self, request: HttpRequest, obj: ArticleText, form: ModelForm[ArticleText], change: bool
+    ) -> None:
+        if form.has_changed():
+            credit_edit(obj, form.changed_data, signed_in_editor(request), obj.article.source_language)
+        super().save_model(request, obj, form, change)
 
 
 admin.site.register(ArticleAlias)

@@ -8,21 +8,20 @@ stop them, so the body is filtered here before it reaches a template.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from kabar.core.blocks import sanitize_inline, strip_tags
-
-_FILE_NAME = re.compile(
-    r"^[^\s/\\]{1,200}\.(?:jpe?g|png|gif|webp|avif|svg|bmp|tiff?|heic|jfif)(?:\?\S*)?$", re.IGNORECASE
-)
+from kabar.core.credits import is_file_name
 
 
 def looks_like_file_name(text: str) -> bool:
-    """True for text such as ``img-8949-8066.jpg`` that is a file name, not words."""
-    return bool(_FILE_NAME.match(strip_tags(text).strip()))
+    """True for text such as ``img-8949-8066.jpg`` (or an image's URL) that is a file name, not words.
+
+    The same rule extraction applies (``kabar.core.credits.is_file_name``), on the text without markup.
+    """
+    return is_file_name(strip_tags(text))
 
 
 def comparable(text: str) -> str:

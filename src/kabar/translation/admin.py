@@ -5,7 +5,9 @@
   with filters and a bulk "translate to <language>" action that queues tasks.
 * ``/admin/translation/postedit/``: the post-editing queue (machine and
   post-edited texts); a text's page ``/admin/translation/postedit/<id>/change/``
-  is the side-by-side segment editor.
+  is the side-by-side segment editor. Saving needs ``change_postedit``; the
+  "publish even if QA still reports errors" box is shown and honoured only
+  for users with ``translation.publish_despite_qa``.
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from kabar.core.blocks import BlockError
-from kabar.core.mt.routing import NoRoute
-from kabar.news.models import Article, ArticleText, Outlet, Section
+from kabar.core.mt.routing import NoRoute, RoutePlan
+from kabar.news.models import Article, Outlet, Section
 from kabar.translation import matrix
 from kabar.translation.engines import describe_engines, get_router
 from kabar.translation.forms import SegmentEditForm
-from kabar.translation.models import GlossaryTerm, Matrix, PostEdit, TMEntry
+from kabar.translation.models import PUBLISH_DESPITE_QA, GlossaryTerm, Matrix, PostEdit, TMEntry
 from kabar.translation.postedit import EDITABLE, OUT_OF_SYNC, NotEditable, apply_post_edit, in_sync
+from kabar.translation.services import Outcome, plan_job
 
 MATRIX_PAGE_SIZE = 50
 
@@ -96,15 +99,13 @@ class PostEditAdmin(admin.ModelAdmin[PostEdit]):
         if records and not in_sync(text, records):
             self.message_user(request, f"Not editable here: {OUT_OF_SYNC}.", messages.WARNING)
             can_edit = False
+        may_publish_anyway = request.user.has_perm(f"{self.opts.app_label}.{PUBLISH_DESPITE_QA}")
         if request.method == "POST" and can_edit:
-            form = SegmentEditForm(records, request.POST)
+            form = SegmentEditForm(records, request.POST, may_publish_anyway=may_publish_anyway)
             if form.is_valid():
                 try:
                     result = apply_post_edit(
-                        text,
-                        form.edits(),
-                        editor=request.user,
-                        publish_anyway=form.cleaned_data["publish_anyway"],
+                        text, form.edits(), editor=request.user, publish_anyway=form.publishes_anyway()
                     )
                 except (NotEditable, BlockError) as exc:
                     self.message_user(request, str(exc), messages.ERROR)
@@ -121,7 +122,7 @@ class PostEditAdmin(admin.ModelAdmin[PostEdit]):
                     )
                     return HttpResponseRedirect(request.get_full_path())
         else:
-            form = SegmentEditForm(records)
+            form = SegmentEditForm(records, may_publish_anyway=may_publish_anyway)
         original = text.article.original
         context = {
             **self.admin_site.each_context(request),
@@ -203,31 +204,36 @@ class MatrixAdmin(admin.ModelAdmin[Matrix]):
             return
         force = request.POST.get("force") == "on"
         router = get_router()
-        queued, skipped, unroutable = 0, 0, set()
+        plans: dict[tuple[str, str], RoutePlan | NoRoute] = {}
+        queued = 0
+        not_queued: dict[str, list[Outcome]] = {}
+        # plan_job decides, exactly as the task will, so nothing is queued only to be refused there.
         for article in Article.objects.filter(pk__in=ids).prefetch_related("texts"):
-            source = article.source_language.lower()
-            existing = article.text_for(target)
-            if source == target or (existing is not None and existing.status != ArticleText.Status.MACHINE):
-                skipped += 1
-                continue
-            try:
-                router.plan(source, target)
-            except NoRoute:
-                unroutable.add(f"{source}→{target}")
+            planned = plan_job(article, target, router, plans=plans, force=force)
+            if isinstance(planned, Outcome):
+                not_queued.setdefault(planned.action, []).append(planned)
                 continue
             translate_article_task.enqueue(article.pk, target, force)
             queued += 1
         if queued:
             self.message_user(request, f"Queued {queued} translation(s) to {target}.", messages.SUCCESS)
-        if skipped:
+        kept = not_queued.get("kept-human", []) + not_queued.get("same-language", [])
+        if kept:
             self.message_user(
                 request,
-                f"Skipped {skipped}: already in {target} as an original or a person's text.",
+                f"Skipped {len(kept)}: already in {target} as an original or a person's text.",
                 messages.INFO,
             )
-        if unroutable:
+        if current := not_queued.get("current"):
             self.message_user(
                 request,
-                f"No engine for {', '.join(sorted(unroutable))}: configured engines: {describe_engines(router)}",
-                messages.ERROR,
+                f"Skipped {len(current)}: the {target} machine translation is up to date "
+                "(tick “also re-translate up-to-date machine texts” to redo it).",
+                messages.INFO,
             )
+        failed = not_queued.get("failed", [])
+        unroutable = {plan.reason for plan in plans.values() if isinstance(plan, NoRoute)}
+        for reason in dict.fromkeys(outcome.reason for outcome in failed):
+            articles = ", ".join(str(o.article_id) for o in failed if o.reason == reason)
+            engines = f" Configured engines: {describe_engines(router)}" if reason in unroutable else ""
+            self.message_user(request, f"Not queued (article {articles}): {reason}.{engines}", messages.ERROR)

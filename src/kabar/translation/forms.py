@@ -23,9 +23,14 @@ class SegmentEditForm(forms.Form):
         help_text="Only when you have checked every flagged segment yourself.",
     )
 
-    def __init__(self, records: Sequence[SegmentRecord], *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, records: Sequence[SegmentRecord], *args: Any, may_publish_anyway: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.records = list(records)
+        if not may_publish_anyway:
+            # Gone from the form, so a hand-made POST with the box ticked is ignored too.
+            del self.fields["publish_anyway"]
         for record in self.records:
             self.fields[field_name(record)] = forms.CharField(
                 initial=record.target_text,
@@ -50,6 +55,14 @@ class SegmentEditForm(forms.Form):
             )
             for record in self.records
         ]
+
+    @property
+    def may_publish_anyway(self) -> bool:
+        return "publish_anyway" in self.fields
+
+    def publishes_anyway(self) -> bool:
+        """Whether an editor allowed to asked to publish despite QA errors (after ``is_valid``)."""
+        return bool(self.cleaned_data.get("publish_anyway", False))
 
     def edits(self) -> dict[int, str]:
         """SegmentRecord id -> the submitted target text."""

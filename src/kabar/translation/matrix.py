@@ -60,10 +60,9 @@ class Row:
 
 def cells_for(article: Article, languages: Sequence[str]) -> list[Cell]:
     """One cell per language, from the article's (prefetched) texts."""
-    by_language = {t.language: t for t in article.texts.all()}
     cells = []
     for language in languages:
-        text = by_language.get(language)
+        text = article.text_for(language)
         if text is None:
             cells.append(Cell(language, "missing"))
             continue
@@ -114,7 +113,7 @@ def filter_articles(params: Mapping[str, str], languages: Sequence[str]) -> Quer
 def rows_for(articles: Sequence[Article], languages: Sequence[str]) -> list[Row]:
     rows = []
     for article in articles:
-        original = next((t for t in article.texts.all() if t.status == ArticleText.Status.ORIGINAL), None)
+        original = article.original
         rows.append(
             Row(article, original.title if original else article.source_url, cells_for(article, languages))
         )

@@ -25,6 +25,7 @@ from kabar.news.models import Article, ArticleText
 
 PREFERRED_VERSION = ""  # engine_version of human entries: they serve every engine
 ANY_TARGET = "*"
+PUBLISH_DESPITE_QA = "publish_despite_qa"  # codename of PostEdit's permission
 
 
 def source_hash(normalized_text: str) -> str:
@@ -167,3 +168,5 @@ class PostEdit(ArticleText):
         proxy = True
         verbose_name = "post-edit"
         verbose_name_plural = "post-editing queue"
+        # Apart from change_postedit: publishing words QA flagged is a senior editor's call.
+        permissions = [(PUBLISH_DESPITE_QA, "Can publish a post-edit that QA still flags")]

@@ -3,10 +3,19 @@
 Saving turns the text into a ``post-edited`` one credited to the editor,
 rebuilds its title, lead and blocks from the segments, re-runs QA on every
 segment (the editor's own sentences included: a number typed wrong is still
-caught), and keeps each changed sentence as a *preferred* translation-memory
-entry, so the next article with that sentence gets the person's wording. A
-text that passes QA is published, whatever the language's policy: a person
-has now read it. An editor may also publish past QA issues deliberately.
+caught), and keeps each changed sentence that passes QA as a *preferred*
+translation-memory entry, so the next article with that sentence gets the
+person's wording. A text that passes QA is published, whatever the language's
+policy: a person has now read it. An editor may also publish past QA issues
+deliberately (``publish_anyway``); that is a judgement about this one text, so
+even then a changed sentence that fails QA is kept on the text but never goes
+into the memory: memory hits skip per-segment QA and would carry the flaw,
+unseen, into other articles.
+
+The engines and QA run outside any transaction; the save then locks the text,
+re-reads its segments and refuses (``ConcurrentEdit``) if a re-translation or
+another editor changed them meanwhile, rather than write words made from a
+stale copy.
 """
 
 from __future__ import annotations
@@ -30,10 +39,15 @@ from kabar.translation.models import PREFERRED_VERSION, SegmentRecord
 from kabar.translation.shape import article_blocks, combined_index, issues_json, split_article_blocks
 
 EDITABLE = (ArticleText.Status.MACHINE, ArticleText.Status.POST_EDITED)
+_EDIT_FIELDS = ("title", "lead", "blocks", "status")  # what a post-edit rewrites
 
 
 class NotEditable(ValueError):
     """The text has no machine segments to post-edit."""
+
+
+class ConcurrentEdit(NotEditable):
+    """The text or its segments changed between loading them and saving the edit."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,10 @@ class PostEditResult:
 OUT_OF_SYNC = (
     "this text was changed outside the segment editor (in the article admin), so its segments no "
     "longer match its words; edit it there, or delete it and translate again"
+)
+CHANGED_MEANWHILE = (
+    "this text was changed while you were editing it (re-translated, or saved by another editor); "
+    "nothing was saved: reload the page and make your edits again"
 )
 
 
@@ -76,6 +94,7 @@ def apply_post_edit(
         raise NotEditable("this text has no stored segments (it was not made by kabar's MT)")
     if not in_sync(text, records):
         raise NotEditable(OUT_OF_SYNC)
+    loaded = _snapshot(text, records)
     source = (text.translated_from or text.article.source_language).lower()
     target = text.language.lower()
     changed: list[SegmentRecord] = []
@@ -107,6 +126,11 @@ def apply_post_edit(
     validate_blocks(body)
 
     with transaction.atomic():
+        # Locked like services._save locks it, so a translation cannot replace the segments
+        # between this check and the writes below.
+        current = ArticleText.objects.select_for_update().get(pk=text.pk)
+        if _snapshot(current, list(current.segments.order_by("position"))) != loaded:
+            raise ConcurrentEdit(CHANGED_MEANWHILE)
         SegmentRecord.objects.bulk_update(records, ["target_text", "edited", "issues", "passed"])
         text.title = title
         text.lead = lead
@@ -115,8 +139,21 @@ def apply_post_edit(
         text.editor = editor
         text.qa_passed = report.passed
         text.is_published = report.passed or publish_anyway
-        text.save()
+        # Only what the edit decides: a flag another writer set meanwhile (stale) stays.
+        text.save(update_fields=[*_EDIT_FIELDS, "editor", "qa_passed", "is_published", "modified_at"])
         DjangoTM().store_preferred(
-            [(TMKey.of(r.source_text, source, target, PREFERRED_VERSION), r.target_text) for r in changed]
+            [
+                (TMKey.of(r.source_text, source, target, PREFERRED_VERSION), r.target_text)
+                for r in changed
+                if r.passed
+            ]
         )
     return PostEditResult(text, len(changed), report.passed)
+
+
+def _snapshot(text: ArticleText, records: Sequence[SegmentRecord]) -> tuple[object, ...]:
+    """What an edit was made against: the text's words and status, and each segment as stored."""
+    return (
+        *(getattr(text, name) for name in _EDIT_FIELDS),
+        [(r.pk, r.source_text, r.target_text) for r in records],
+    )

@@ -141,7 +141,9 @@ class BatchSummary:
 
 
 @dataclass
-class _Job:
+class TranslationJob:
+    """One article to send through the engines into one language (see ``plan_job``)."""
+
     article: Article
     target: str
     plan: RoutePlan
@@ -209,11 +211,13 @@ def translate_many(
         if on_progress is not None:
             on_progress(outcome)
 
-    jobs: list[_Job] = []
+    jobs: list[TranslationJob] = []
     plans: dict[tuple[str, str], RoutePlan | NoRoute] = {}
     for article in articles:
         for target in targets:
-            job = _plan_job(article, target.lower(), router, plans, force, raise_errors)
+            job = plan_job(
+                article, target.lower(), router, plans=plans, force=force, raise_errors=raise_errors
+            )
             if isinstance(job, Outcome):
                 settle(job)
             else:
@@ -230,17 +234,24 @@ def translate_many(
 # --- planning ------------------------------------------------------------------------------------------
 
 
-def _plan_job(
+def plan_job(
     article: Article,
     target: str,
     router: Router,
-    plans: dict[tuple[str, str], RoutePlan | NoRoute],
-    force: bool,
-    raise_errors: bool,
-) -> _Job | Outcome:
-    texts = list(article.texts.all())
-    original = next((t for t in texts if t.status == ArticleText.Status.ORIGINAL), None)
-    existing = next((t for t in texts if t.language == target), None)
+    *,
+    plans: dict[tuple[str, str], RoutePlan | NoRoute] | None = None,
+    force: bool = False,
+    raise_errors: bool = False,
+) -> TranslationJob | Outcome:
+    """The work to translate ``article`` (texts prefetched) into ``target``, or the Outcome saying why none.
+
+    The one place that decides whether an article needs the engines: a missing
+    original, the same language, a person's text, no route, or an up-to-date
+    machine text (unless ``force``) all end here. ``plans`` caches routes across calls.
+    """
+    plans = {} if plans is None else plans
+    original = article.original
+    existing = article.text_for(target)
     if original is None:
         return _fail(article, target, f"article {article.pk} has no original text", raise_errors)
     source = original.language.lower()
@@ -272,7 +283,7 @@ def _plan_job(
     if existing is not None and not force and not existing.stale and existing.route == _route_text(plan):
         return Outcome(article.pk, target, "current", existing, qa_passed=existing.qa_passed)
     blocks = article_blocks(original.title, original.lead, original.blocks)
-    return _Job(article, target, plan, blocks, article.content_hash)
+    return TranslationJob(article, target, plan, blocks, article.content_hash)
 
 
 def _fail(article: Article, target: str, reason: str, raise_errors: bool) -> Outcome:
@@ -281,14 +292,14 @@ def _fail(article: Article, target: str, reason: str, raise_errors: bool) -> Out
     return Outcome(article.pk, target, "failed", reason=reason)
 
 
-def _groups(jobs: Sequence[_Job]) -> list[list[_Job]]:
+def _groups(jobs: Sequence[TranslationJob]) -> list[list[TranslationJob]]:
     """Jobs with the same route, in runs of at most BATCH_ARTICLES articles and BATCH_CHARS characters."""
-    by_pair: dict[tuple[str, str], list[_Job]] = {}
+    by_pair: dict[tuple[str, str], list[TranslationJob]] = {}
     for job in jobs:
         by_pair.setdefault((job.plan.source, job.plan.target), []).append(job)
-    groups: list[list[_Job]] = []
+    groups: list[list[TranslationJob]] = []
     for pair_jobs in by_pair.values():
-        current: list[_Job] = []
+        current: list[TranslationJob] = []
         size = 0
         for job in pair_jobs:
             if current and (len(current) >= BATCH_ARTICLES or size + job.size > BATCH_CHARS):
@@ -317,7 +328,7 @@ class _GroupRunner:
     summary: BatchSummary
     settle: Callable[[Outcome], None]
 
-    def run(self, group: list[_Job]) -> None:
+    def run(self, group: list[TranslationJob]) -> None:
         first = group[0]
         try:
             results = translate_documents(
@@ -344,7 +355,7 @@ class _GroupRunner:
         for job, result in zip(group, results, strict=True):
             self.settle(self._save(job, result.blocks, result.segments))
 
-    def _save(self, job: _Job, blocks: list[Block], results: list[SegmentResult]) -> Outcome:
+    def _save(self, job: TranslationJob, blocks: list[Block], results: list[SegmentResult]) -> Outcome:
         article, target, plan = job.article, job.target, job.plan
         title, lead, body = split_article_blocks(blocks)
         try:

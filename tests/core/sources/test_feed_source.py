@@ -133,3 +133,35 @@ def test_accepts_feed_like_urls() -> None:
     assert not source.accepts("https://news.example/sitemap.xml")
     assert not source.accepts("https://news.example/thoi-su/bai-viet.html")
     assert not source.accepts("/var/feeds/feed.rss")
+
+
+def test_entry_links_that_are_not_http_are_never_used_as_addresses(server: MisbehavingServer) -> None:
+    """A feed cannot give an article a javascript: (or file:) address for the reader site to link to."""
+    full_text = "&lt;p&gt;Toàn văn bài viết nằm trong feed, đủ dài để làm một bài báo.&lt;/p&gt;"
+    body = (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        "<channel><title>Báo Thử Nghiệm</title>"
+        f"<item><title>a</title><link>javascript:alert(1)</link><content:encoded>{full_text}</content:encoded></item>"
+        "<item><title>b</title><link>file:///etc/passwd</link></item>"
+        f'<item><title>c</title><guid isPermaLink="false">javascript:alert(3)</guid>'
+        f"<content:encoded>{full_text}</content:encoded></item>"
+        "</channel></rss>"
+    ).encode()
+    feed_url = server.route("/feed.rss", Reply(body=body, content_type="application/rss+xml"))
+    policy = FetchPolicy(host_delay=0, allow_private=True, respect_robots=False)
+    with Fetcher(policy) as fetcher:
+        from_feed, no_text, no_link = FeedSource(fetcher=fetcher).documents(feed_url)
+
+    assert isinstance(from_feed, RawDocument)
+    assert from_feed.url == f"{feed_url}#entry-1"
+    assert from_feed.hints["content_source"] == "feed"
+    assert from_feed.hints["page_error"] == "the entry's link is not an http(s) URL: 'javascript:alert(1)'"
+    assert "Toàn văn bài viết nằm trong feed" in from_feed.content
+
+    assert isinstance(no_text, DocumentFailure)
+    assert no_text.url == f"{feed_url}#entry-2"
+    assert no_text.reason.startswith("the entry's link is not an http(s) URL: 'file:")
+
+    assert isinstance(no_link, RawDocument)
+    assert no_link.url == f"{feed_url}#entry-3"
+    assert server.paths() == ["/feed.rss"]

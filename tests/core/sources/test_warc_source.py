@@ -145,3 +145,19 @@ def test_accepts(tmp_path: Path, fixtures: Path) -> None:
     assert source.accepts(str(tmp_path))
     assert not source.accepts(str(fixtures / "captures"))
     assert not source.accepts("https://data.example/CC-NEWS.warc.gz")
+
+
+def test_a_record_whose_target_is_not_http_is_known_by_its_place_in_the_file(tmp_path: Path) -> None:
+    """The target becomes the article's address (a link on the reader site): http(s) only."""
+    path = tmp_path / "crafted.wet"
+    with path.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=False)
+        for uri in ["javascript:alert(document.cookie)", "https://news.example/b"]:
+            record = writer.create_warc_record(
+                uri, "conversion", payload=io.BytesIO("Xin chào".encode()), warc_content_type="text/plain"
+            )
+            writer.write_record(record)
+    first, second = WarcSource().documents(str(path))
+    assert isinstance(first, RawDocument) and isinstance(second, RawDocument)
+    assert first.url == f"{path.resolve().as_uri()}#record-1"
+    assert second.url == "https://news.example/b"

@@ -13,7 +13,8 @@ reason, never dropped and never raised out of the iterator.
 ``published`` and ``updated`` (ISO 8601 strings), ``authors`` (list of str),
 ``outlet`` (publication name), ``section``, ``summary``, ``feed`` / ``sitemap``
 (where the URL was listed), ``path`` (local file), ``content_source``
-(``"feed"`` when the text came from the feed because the page failed).
+(``"feed"`` when the text came from the feed because the page failed), ``page_error``
+(why the page was not used). ``kabar.core.pipeline`` fills empty fields from them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from urllib.parse import unquote, urlsplit
 from kabar.core.errors import StageError
 from kabar.core.fetch import Fetcher, FetchPolicy
 from kabar.core.language import normalize_code
+from kabar.core.urls import is_http_url as is_http_url  # re-exported: the sources' own check
 from kabar.hookspecs import DocumentFailure
 
 _FETCH_OPTIONS = frozenset(f.name for f in fields(FetchPolicy))
@@ -67,11 +69,6 @@ def failure(url: str, exc: BaseException, *, stage: str = "fetch") -> DocumentFa
     if isinstance(exc, StageError):
         return DocumentFailure(url=url, reason=exc.reason, stage=exc.stage)
     return DocumentFailure(url=url, reason=f"{type(exc).__name__}: {exc}", stage=stage)
-
-
-def is_http_url(location: str) -> bool:
-    parts = urlsplit(location.strip())
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def url_path(location: str) -> str:

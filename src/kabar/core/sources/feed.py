@@ -5,6 +5,10 @@ the SSRF guard, size cap and robots.txt apply to the feed as to any page. Each
 entry's page is preferred over the feed's own copy (``content:encoded``),
 which is often shortened or stripped of images and credits; the feed copy is
 used only when the page cannot be fetched, and then says so in its hints.
+An entry's link or id becomes the article's address (a link on the reader
+site), so only an http(s) one is used; an entry whose link is anything else
+(``javascript:``, ``file:``) is never fetched and is known by its place in the
+feed (``<feed URL>#entry-N``).
 The ``since`` option (datetime or ISO 8601) skips entries last changed before it.
 """
 
@@ -99,7 +103,14 @@ class FeedSource(NetworkSource):
         location: str,
     ) -> RawDocument | DocumentFailure:
         full_text = _full_content(entry)
-        url = link or str(entry.get("id") or f"{location}#entry-{number + 1}")
+        if link and not is_http_url(link):
+            why = f"the entry's link is not an http(s) URL: {link[:200]!r}"
+            if not full_text:
+                return DocumentFailure(f"{location}#entry-{number + 1}", why)
+            hints = {**hints, "page_error": why}
+            link = ""
+        entry_id = str(entry.get("id") or "")
+        url = link or (entry_id if is_http_url(entry_id) else f"{location}#entry-{number + 1}")
         if link and self.options["fetch_pages"]:
             page = page_document(self.fetcher, link, hints=hints, declared_language=language)
             if isinstance(page, RawDocument) or not full_text:

@@ -9,6 +9,9 @@
   document and is skipped without a failure.
 
 ``WARC-Identified-Content-Language`` ("vie,eng") gives the declared language.
+A ``WARC-Target-URI`` that is not http(s) is not used as the article's address
+(it would be a link on the reader site); the record is then known by its place
+in the file, ``<file URI>#record-N``, as a record without a target is.
 A record that cannot be read yields a ``DocumentFailure``; a file that breaks
 part-way yields one for the file and the records before it stand.
 """
@@ -23,7 +26,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from kabar.core.charset import decode_html, decode_text, media_type
 from kabar.core.errors import TooLarge
-from kabar.core.sources import failure, file_uri, language_code
+from kabar.core.sources import failure, file_uri, is_http_url, language_code
 from kabar.core.sources.files import LocalFiles
 from kabar.core.types import RawDocument
 from kabar.hookspecs import DocumentFailure
@@ -59,7 +62,9 @@ class WarcSource(LocalFiles):
             with path.open("rb") as stream:
                 for record in ArchiveIterator(stream):
                     read += 1
-                    target = record.rec_headers.get_header("WARC-Target-URI") or f"{source}#record-{read}"
+                    target = record.rec_headers.get_header("WARC-Target-URI") or ""
+                    if not is_http_url(target):
+                        target = f"{source}#record-{read}"
                     try:
                         document = self._document(record, target, source)
                     except Exception as exc:
