@@ -184,3 +184,37 @@ def test_an_original_edited_on_its_page_is_not_credited_as_a_translation(admin_c
     original.refresh_from_db()
     assert original.title == "Tiêu đề đã sửa" and original.status == "original"
     assert original.editor is None and original.translated_from == ""
+
+
+def test_only_superusers_point_sources_at_server_files_or_private_addresses(client, article):
+    from django.contrib.auth.models import Permission, User
+
+    staff = User.objects.create_user("editor", password="pw", is_staff=True)
+    staff.user_permissions.set(
+        Permission.objects.filter(codename__in=["add_source", "change_source", "view_source"])
+    )
+    client.force_login(staff)
+    form = client.get("/admin/news/source/add/").content.decode()
+    assert 'value="feed"' in form and 'value="file"' not in form and 'value="capture"' not in form
+    assert 'name="allow_private"' not in form
+    outlet = article.outlet
+    base = {
+        "outlet": outlet.pk,
+        "url": "/etc",
+        "schedule_minutes": "30",
+        "enabled": "on",
+        "allow_private": "on",
+    }
+    response = client.post("/admin/news/source/add/", {**base, "kind": "file"})
+    assert response.status_code == 200 and not Source.objects.filter(url="/etc").exists()
+    response = client.post("/admin/news/source/add/", {**base, "kind": "feed", "url": "http://10.0.0.1/rss"})
+    assert response.status_code == 302
+    assert Source.objects.get(url="http://10.0.0.1/rss").allow_private is False, (
+        "the switch is not theirs to set"
+    )
+
+
+def test_superusers_may_add_server_side_sources(admin_client, article):
+    data = {"outlet": article.outlet.pk, "kind": "capture", "url": "/srv/captures", "schedule_minutes": "0"}
+    assert admin_client.post("/admin/news/source/add/", {**data, "allow_private": "on"}).status_code == 302
+    assert Source.objects.get(url="/srv/captures").allow_private is True

@@ -7,6 +7,7 @@ a human translation next to the original.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser, User
@@ -62,11 +63,29 @@ def signed_in_editor(request: HttpRequest) -> User:
     return editor
 
 
-class SourceInline(admin.TabularInline[Source, Outlet]):
+# Kinds that read the server's own disk, and the switch that lets the fetcher reach private
+# addresses: both let an admin user make kabar read what readers must never see, so only
+# superusers set them.
+SERVER_SIDE_KINDS = frozenset({Source.Kind.FILE, Source.Kind.WARC, Source.Kind.CAPTURE})
+
+
+class SourceGuard:
+    """Admin behaviour shared by the Source page and the Source inline on outlets."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+        fields = ["last_polled_at", "last_result"]
+        return fields if request.user.is_superuser else [*fields, "allow_private"]
+
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "kind" and not request.user.is_superuser:
+            kwargs["choices"] = [(k, label) for k, label in Source.Kind.choices if k not in SERVER_SIDE_KINDS]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class SourceInline(SourceGuard, admin.TabularInline[Source, Outlet]):
     model = Source
     extra = 0
     fields = ["kind", "url", "schedule_minutes", "enabled", "allow_private", "last_polled_at", "last_result"]
-    readonly_fields = ["last_polled_at", "last_result"]
 
 
 @admin.register(Outlet)
@@ -78,7 +97,7 @@ class OutletAdmin(admin.ModelAdmin[Outlet]):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin[Source]):
+class SourceAdmin(SourceGuard, admin.ModelAdmin[Source]):
     list_display = ["outlet", "kind", "url", "enabled", "schedule_minutes", "last_polled_at", "last_result"]
     list_filter = ["kind", "enabled", "outlet"]
     search_fields = ["url"]
