@@ -183,3 +183,32 @@ def test_listing_pages_run_a_bounded_number_of_queries(client, newsroom, django_
         soup_of(client.get("/vi/nhan-vat/"))
     with django_assert_max_num_queries(4):
         soup_of(client.get("/vi/author/lan-pham/"))
+
+
+def test_the_featured_story_shows_its_caption_in_the_page_language(client):
+    from factories import make_article, make_media, make_text
+
+    article = make_article(source_language="vi")
+    photo = {"type": "image", "src": "https://img.example/duong-dua.jpg", "credit": "BTC"}
+    make_text(
+        article,
+        "vi",
+        blocks=[
+            {**photo, "caption": "Vận động viên xuất phát lúc bình minh."},
+            {"type": "paragraph", "text": "Đoạn một."},
+        ],
+    )
+    make_media(
+        article, url=photo["src"], captions={"vi": "Vận động viên xuất phát lúc bình minh."}, credit="BTC"
+    )
+    make_text(
+        article,
+        "en",
+        status="human",
+        blocks=[
+            {**photo, "caption": "Runners set off at dawn."},
+            {"type": "paragraph", "text": "Paragraph one."},
+        ],
+    )
+    page = client.get("/en/").content.decode()
+    assert "Runners set off at dawn." in page and "Vận động viên" not in page

@@ -45,15 +45,18 @@ def teaser(text: ArticleText, *, with_figure: bool = False) -> Teaser:
     section = article.section
     figure = None
     if with_figure:
-        # Needs ``article__media`` prefetched by the caller, or it costs a query per teaser.
+        # The text's own image block first: a translation carries its translated caption there,
+        # while Media keeps the original's (``article__media`` must be prefetched by the caller).
         figure = next(
+            (f for b in text.blocks if b.get("type") == "image" and (f := figure_from_block(b))), None
+        ) or next(
             (
                 f
                 for m in article.media.all()
                 if (f := figure_from_media(m, text.language, article.source_language))
             ),
             None,
-        ) or next((f for b in text.blocks if b.get("type") == "image" and (f := figure_from_block(b))), None)
+        )
     return Teaser(
         title=text.title,
         url=text.get_absolute_url(),
