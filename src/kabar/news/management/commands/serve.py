@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -27,6 +29,10 @@ class Command(BaseCommand):
 
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
+        if "KABAR_SITE_URL" not in os.environ:
+            # Canonical and hreflang links must point where this server answers when the
+            # operator has not named a public URL (e.g. `kabar demo --port 8080`).
+            settings.SITE_URL = f"http://{host}:{port}"
         log_plugins()
         self.stdout.write(f"kabar serving on http://{host}:{port}/ (admin at /admin/)")
         waitress.serve(application, host=host, port=port, threads=threads, ident="kabar")
