@@ -175,3 +175,19 @@ def test_a_very_long_failing_url_is_recorded_every_time():
         summary = ingest(url, kind="url")
         assert len(summary.failed) == 1
     assert IngestFailure.objects.get().attempts == 2
+
+
+def test_a_web_page_claiming_a_known_outlets_name_gets_an_outlet_of_its_own():
+    from kabar.core.types import Extracted
+    from kabar.ingest.service import outlet_for
+
+    real = Outlet.objects.create(
+        name="Báo Thử", slug="bao-thu", home_url="https://www.thu.example/", language="vi"
+    )
+    own_page = Extracted(url="https://thu.example/a.html", title="t", outlet="Báo Thử")
+    assert outlet_for(own_page) == real, "the outlet's own site (www. or not) is the outlet"
+    impostor = outlet_for(Extracted(url="https://copy.example/a.html", title="t", outlet="Báo Thử"))
+    assert impostor != real and impostor.name == "Báo Thử (copy.example)"
+    assert impostor.home_url == "https://copy.example/"
+    local = Extracted(url="file:///srv/captures/a.txt", title="t", outlet="Báo Thử")
+    assert outlet_for(local) == real, "the operator's own files are trusted by name"

@@ -28,6 +28,7 @@ from kabar.core.fetch import Fetcher, FetchPolicy
 from kabar.core.language import LanguageDetector
 from kabar.core.pipeline import Pipeline, check_publishable
 from kabar.core.types import Extracted, RawDocument
+from kabar.core.urls import same_site, site_host
 from kabar.hookspecs import SOURCE_GROUP, DocumentFailure, FetchSource, plugin_classes
 from kabar.ingest.models import IngestFailure
 from kabar.ingest.store import content_hash, make_slug, near_duplicate_index, store_article
@@ -187,12 +188,26 @@ def _ingest_one(
 
 
 def outlet_for(doc: Extracted) -> Outlet:
-    """The outlet named by the document, created on first sight (an editor completes it in the admin)."""
+    """The outlet the document names, created on first sight (an editor completes it in the admin).
+
+    A page fetched from the web may claim any outlet's name; it joins an existing outlet of
+    that name only when it was fetched from that outlet's site. Otherwise it gets an outlet of
+    its own, named after the site it came from, so it can never update the named outlet's
+    articles (local files are the operator's own and are trusted by name).
+    """
     name = doc.outlet or urllib.parse.urlsplit(doc.source_url or doc.url).hostname or "Unknown outlet"
     parts = urllib.parse.urlsplit(doc.source_url or doc.url)
     home = f"{parts.scheme}://{parts.netloc}/" if parts.scheme in {"http", "https"} else ""
+    slug = make_slug(name, max_length=90)
+    claimed = Outlet.objects.filter(slug=slug).first()
+    fetched_from = site_host(doc.url)
+    if claimed is not None and fetched_from and not same_site(claimed.home_url, doc.url):
+        slug = make_slug(f"{name} {fetched_from}", max_length=90)
+        name, home = f"{name} ({fetched_from})", f"{urllib.parse.urlsplit(doc.url).scheme}://{fetched_from}/"
+    elif claimed is not None:
+        return claimed
     outlet, _ = Outlet.objects.get_or_create(
-        slug=make_slug(name, max_length=90),
+        slug=slug,
         defaults={
             "name": name,
             "home_url": home or "https://invalid.example/",
