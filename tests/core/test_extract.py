@@ -404,3 +404,26 @@ def test_oversized_page_is_refused_before_parsing() -> None:
     html = "<html><body>" + "<p>word</p>" * 200 + "</body></html>"
     with pytest.raises(TooLarge):
         extract_html(html, url="https://example.org/", max_bytes=1000)
+
+
+def test_captioned_images_after_the_last_paragraph_keep_page_order() -> None:
+    paragraphs = [
+        "The harbour authority opened a new breakwater on Tuesday after three years of construction work.",
+        "Fishing crews said the calmer water inside the harbour would let them land catches in rough weather.",
+        "The authority plans a second breakwater on the northern side of the bay if funding is approved.",
+    ]
+    captions = ["The new breakwater seen from the lighthouse.", "Fishing boats moored inside the harbour."]
+    figures = "".join(
+        f'<figure><img src="https://example.org/img/{n}.jpg" width="800" height="500">'
+        f"<figcaption>{caption}</figcaption></figure>"
+        for n, caption in enumerate(captions)
+    )
+    html = (
+        "<html><body><article><h1>Harbour gets a breakwater</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + figures
+        + "</article></body></html>"
+    )
+    doc = extract_html(html, url="https://example.org/harbour")
+    found = [b.get("caption") for b in doc.blocks if b["type"] == "image"]
+    assert found == captions

@@ -115,3 +115,27 @@ def test_an_article_built_from_the_feed_copy_says_so(pipeline):
     unfetched = {**FEED_HINTS, "content_source": "feed"}  # pages were not fetched at all
     doc = pipeline.process(RawDocument(url="https://bao.example/a.html", content=BARE_PAGE, hints=unfetched))
     assert "built from the feed's copy" in doc.flags
+
+
+def test_a_feed_summary_becomes_the_lead_when_the_page_has_none(pipeline):
+    summary = "<p>Thành phố  sẽ có <b>ba tuyến</b> xe buýt điện\n mới vào năm tới.</p>"
+    hints = {**FEED_HINTS, "summary": summary}
+    doc = pipeline.process(RawDocument(url="https://bao.example/a.html", content=BARE_PAGE, hints=hints))
+    assert doc.lead == "Thành phố sẽ có ba tuyến xe buýt điện mới vào năm tới."
+    assert doc.paragraphs[0].startswith("Hội đồng nhân dân")
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "<p>Hội đồng nhân dân thành phố đã <i>thông qua</i> kế hoạch mở thêm ba tuyến xe buýt điện…</p>",
+        "Hội đồng nhân dân thành phố đã thông qua kế hoạch mở thêm ba tuyến xe buýt điện trong năm tới, "
+        "theo thông báo được đưa ra vào chiều nay tại trụ sở. Đọc thêm.",
+    ],
+    ids=["summary-opens-the-body", "body-opens-the-summary"],
+)
+def test_a_feed_summary_that_repeats_the_opening_is_not_a_lead(pipeline, summary):
+    hints = {**FEED_HINTS, "summary": summary}
+    doc = pipeline.process(RawDocument(url="https://bao.example/a.html", content=BARE_PAGE, hints=hints))
+    assert doc.lead == ""
+    assert doc.paragraphs[0].startswith("Hội đồng nhân dân") and len(doc.paragraphs) == 2

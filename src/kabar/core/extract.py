@@ -306,6 +306,7 @@ def _add_unplaced_images(
     goes first.
     """
     result = list(blocks)
+    put_back: set[int] = set()  # ids of the blocks this loop inserted, all earlier on the page
     for index, item in enumerate(lifted):
         if index in placed:
             continue
@@ -315,11 +316,19 @@ def _add_unplaced_images(
             (i for i, k in reversed(list(enumerate(keys))) if item.text_before and item.text_before in k),
             None,
         )
+        block = item.image.as_block()
         if after is not None:
-            result.insert(after, item.image.as_block())
+            result.insert(after, block)
         elif before is not None:
-            result.insert(before + 1, item.image.as_block())
+            # Images already put back after the same block came earlier on the page: go past them.
+            position = before + 1
+            while position < len(result) and id(result[position]) in put_back:
+                position += 1
+            result.insert(position, block)
         elif in_scope[index] and (item.image.caption or item.image.credit):
             first_text = next((i for i, b in enumerate(result) if b["type"] != "image"), len(result))
-            result.insert(first_text, item.image.as_block())
+            result.insert(first_text, block)
+        else:
+            continue
+        put_back.add(id(block))
     return result

@@ -11,15 +11,18 @@ left empty; the page itself is the better witness, so it is never overridden.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from kabar.core.blocks import strip_tags
 from kabar.core.capture import parse_capture
 from kabar.core.clean import clean
 from kabar.core.errors import StageError
 from kabar.core.extract import extract_html
+from kabar.core.extract_meta import normalize_space
 from kabar.core.language import LanguageDetector
 from kabar.core.sources import parse_datetime
 from kabar.core.types import Extracted, RawDocument
@@ -72,6 +75,8 @@ def apply_hints(doc: Extracted, hints: Mapping[str, Any]) -> None:
             authors = [authors]
         if isinstance(authors, list):
             doc.authors = [a.strip() for a in authors if isinstance(a, str) and a.strip()]
+    if not doc.lead:
+        doc.lead = _summary_lead(doc, _text_hint(hints, "summary"))
     if doc.published is None:
         doc.published = parse_datetime(hints.get("published"))
     if doc.updated is None:
@@ -86,6 +91,27 @@ def apply_hints(doc: Extracted, hints: Mapping[str, Any]) -> None:
 def _text_hint(hints: Mapping[str, Any], key: str) -> str:
     value = hints.get(key)
     return value.strip() if isinstance(value, str) else ""
+
+
+def _summary_lead(doc: Extracted, summary: str) -> str:
+    """A feed's summary as the lead, unless it only repeats the opening of the body.
+
+    Feeds often fill the description with the first lines of the article (cut
+    short, maybe with an ellipsis), which would then read twice.
+    """
+    lead = normalize_space(strip_tags(summary))
+    first = next((b for b in doc.blocks if b["type"] == "paragraph"), None)
+    if not lead or first is None:
+        return lead
+    lead_key, first_key = _comparison_key(lead), _comparison_key(strip_tags(first.get("text", "")))
+    if lead_key and first_key and (first_key.startswith(lead_key) or lead_key.startswith(first_key)):
+        return ""
+    return lead
+
+
+def _comparison_key(text: str) -> str:
+    """Words only, case-folded: markup, punctuation and a trailing ellipsis do not make a text new."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def _is_host_name(outlet: str, url: str) -> bool:
