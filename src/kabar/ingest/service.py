@@ -25,10 +25,10 @@ from PIL import Image as PILImage
 
 from kabar.core.errors import StageError
 from kabar.core.fetch import Fetcher, FetchPolicy
-from kabar.core.language import LanguageDetector
 from kabar.core.pipeline import Pipeline, check_publishable
 from kabar.core.types import Extracted, RawDocument
 from kabar.core.urls import same_site, site_host
+from kabar.detector import get_detector
 from kabar.hookspecs import SOURCE_GROUP, DocumentFailure, FetchSource, plugin_classes
 from kabar.ingest.models import IngestFailure
 from kabar.ingest.store import content_hash, make_slug, near_duplicate_index, store_article
@@ -95,7 +95,7 @@ def shared_fetcher(policy: FetchPolicy) -> Fetcher:
 
 
 def build_pipeline() -> Pipeline:
-    return Pipeline(LanguageDetector(settings.DETECT_LANGUAGES))
+    return Pipeline(get_detector())
 
 
 def pick_source(location: str, kind: str | None, fetcher: Fetcher, **options: Any) -> FetchSource:

@@ -1,9 +1,9 @@
-"""The MT router and the language detector, built from settings once per process.
+"""The MT router, built from settings once per process (the language detector: ``kabar.detector``).
 
 Building is not free (engines read model folders, CTranslate2 loads weights on
-first use, lingua loads language models), so both are cached by a function
-keyed on the settings they are made from: changed settings (tests'
-``override_settings``) give a fresh object, and ``reset_caches`` drops them all.
+first use), so the router is cached by a function keyed on the settings it is made
+from: changed settings (tests' ``override_settings``) give a fresh one, and
+``reset_caches`` drops it and the shared language detector.
 Nothing is built at import time.
 
 Settings used: ``MT_ENGINES`` (options per engine entry-point name),
@@ -21,8 +21,8 @@ from typing import Any
 
 from django.conf import settings
 
-from kabar.core.language import LanguageDetector
 from kabar.core.mt.routing import Router
+from kabar.detector import reset_detector
 from kabar.hookspecs import ENGINE_GROUP, load_plugins
 
 log = logging.getLogger("kabar.translation")
@@ -82,16 +82,6 @@ def describe_engines(router: Router) -> str:
     return "; ".join(parts)
 
 
-@functools.lru_cache(maxsize=2)
-def _detector_for(languages: tuple[str, ...]) -> LanguageDetector:
-    return LanguageDetector(languages)
-
-
-def get_detector() -> LanguageDetector:
-    """The QA language detector for ``DETECT_LANGUAGES``."""
-    return _detector_for(tuple(settings.DETECT_LANGUAGES))
-
-
 def reset_router() -> None:
     """Forget the router and its engines (after a settings change, or between tests)."""
     _router_for.cache_clear()
@@ -100,4 +90,4 @@ def reset_router() -> None:
 def reset_caches() -> None:
     """Forget the router and the language detector."""
     _router_for.cache_clear()
-    _detector_for.cache_clear()
+    reset_detector()

@@ -31,8 +31,8 @@ from kabar.core.qa import QASegment, run_qa
 from kabar.core.segment import Segment, SegmentKind, join_segments
 from kabar.core.translate import TMKey
 from kabar.core.types import Block
+from kabar.detector import get_detector
 from kabar.news.models import ArticleText
-from kabar.translation.engines import get_detector
 from kabar.translation.glossary import build_glossary
 from kabar.translation.memory import DjangoTM
 from kabar.translation.models import PREFERRED_VERSION, SegmentRecord

@@ -36,9 +36,10 @@ from kabar.core.glossary import Glossary
 from kabar.core.mt.routing import NoRoute, RoutePlan, Router
 from kabar.core.translate import SegmentResult, translate_documents
 from kabar.core.types import Block
+from kabar.detector import get_detector
 from kabar.ingest.store import unique_slug
 from kabar.news.models import Article, ArticleText
-from kabar.translation.engines import get_detector, get_router
+from kabar.translation.engines import get_router
 from kabar.translation.glossary import build_glossary
 from kabar.translation.memory import DjangoTM
 from kabar.translation.models import SegmentRecord
