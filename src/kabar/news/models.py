@@ -67,6 +67,15 @@ class Source(models.Model):
         default=False,
         help_text="Allow fetching from loopback/private addresses (off except for local test outlets).",
     )
+    # Who switched private access on, and when: a poll honours ``allow_private`` only while that
+    # person is an active superuser and the source has not been re-pointed since.
+    private_access_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    private_access_at = models.DateTimeField(null=True, blank=True)
+    private_access_target = models.CharField(
+        max_length=1100, blank=True, editable=False, help_text="The kind, outlet and URL that were approved."
+    )
     etag = models.CharField(max_length=300, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
     last_polled_at = models.DateTimeField(null=True, blank=True)
@@ -141,6 +150,9 @@ class Article(models.Model):
     published_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
+    fetched_url = models.CharField(
+        max_length=1000, blank=True, help_text="Where the stored copy was read (may differ from the canonical URL)."
+    )
     story = models.ForeignKey(
         Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
     )
