@@ -427,3 +427,34 @@ def test_captioned_images_after_the_last_paragraph_keep_page_order() -> None:
     doc = extract_html(html, url="https://example.org/harbour")
     found = [b.get("caption") for b in doc.blocks if b["type"] == "image"]
     assert found == captions
+
+
+def test_one_malformed_part_drops_only_itself() -> None:
+    """A bad image URL, deep JSON-LD, a broken canonical and an impossible date each failed the whole page."""
+    paragraphs = "".join(
+        f"<p>The ferry service to the outer islands resumed on Monday after a week of storms, number {n}.</p>"
+        for n in range(3)
+    )
+    html = (
+        "<html><head><title>Ferries resume</title>"
+        '<link rel="canonical" href="http://[">'
+        '<meta property="article:published_time" content="9999-12-31T23:59:59-12:00">'
+        '<script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
+        "</head><body><article><h1>Ferries resume</h1>"
+        '<figure><img src="http://["><figcaption>The ferry leaves the harbour.</figcaption></figure>'
+        '<img src="http://[" width="800">' + paragraphs + "</article></body></html>"
+    )
+    doc = extract_html(html, url="https://example.org/ferries")
+    assert doc.title == "Ferries resume"
+    assert len(doc.paragraphs) >= 3
+    assert doc.published is None
+    assert doc.source_url == "https://example.org/ferries"
+    assert [(i.src, i.caption) for i in doc.images] == [
+        ("no-picture:image-1", "The ferry leaves the harbour.")
+    ]
+    assert doc.flags == [
+        "ignored JSON-LD: nested too deep",
+        "ignored a publication date that could not be read or is out of range",
+        "ignored the canonical link: not a valid address",
+        "dropped an image address that is not a valid URL (2 times)",
+    ]

@@ -179,3 +179,52 @@ def test_a_local_page_keeps_images_under_its_own_folder_only(tmp_path: Path) -> 
         "https://cdn.example.vn/a.jpg",
     ]
     assert len(refused) == 5
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "http://[",  # urljoin: "Invalid IPv6 URL"
+        "http://[::1/x.jpg",
+        "https://cdn.example.vn/" + "a" * 10_000 + ".jpg",  # longer than any server takes
+        "https://cdn.example.vn/a\x01b.jpg",  # a control character (lxml keeps it in the attribute)
+    ],
+)
+def test_an_image_address_that_is_not_a_url_drops_only_that_picture(src: str) -> None:
+    tree = lxml.html.document_fromstring(
+        "<html><body><article>"
+        f'<figure><img src="{src}"><figcaption>Ảnh hỏng địa chỉ.</figcaption></figure>'
+        f'<img src="{src}" width="600">'
+        '<figure><img src="/ok.jpg"><figcaption>Ảnh tốt.</figcaption></figure>'
+        "</article></body></html>"
+    )
+    warnings: list[str] = []
+    lifted = lift_images(tree, BASE, warnings=warnings)
+    assert [(i.image.src, i.image.caption) for i in lifted] == [
+        ("no-picture:image-1", "Ảnh hỏng địa chỉ."),  # the caption stays, without a picture
+        ("https://news.example.vn/ok.jpg", "Ảnh tốt."),
+    ]
+    assert warnings == ["dropped an image address that is not a valid URL"] * 2
+
+
+def test_a_broken_base_href_is_ignored_with_a_warning() -> None:
+    tree = lxml.html.document_fromstring(
+        '<html><head><base href="http://["></head><body><article>'
+        '<figure><img src="/a.jpg"><figcaption>Cap</figcaption></figure></article></body></html>'
+    )
+    warnings: list[str] = []
+    (item,) = lift_images(tree, BASE, warnings=warnings)
+    assert item.image.src == "https://news.example.vn/a.jpg"  # resolved against the page itself
+    assert warnings == ["ignored <base href>: not a valid URL"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("640", 640), ("640px", 640), ("²", None), ("9" * 5000, None)]
+)
+def test_size_attributes_are_ascii_digits_only(value: str, expected: int | None) -> None:
+    # int("²") raises although "²".isdigit(); int("9" * 5000) passes Python's digit limit.
+    tree = lxml.html.document_fromstring(
+        f'<html><body><figure><img src="/a.jpg" width="{value}"><figcaption>Cap</figcaption></figure></body></html>'
+    )
+    (item,) = lift_images(tree, BASE)
+    assert item.image.width == expected

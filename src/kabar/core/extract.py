@@ -16,6 +16,7 @@ default mode fills paragraphs the precision mode skipped inside that span.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -129,7 +130,8 @@ def _extract(html: str, url: str) -> ExtractionResult:
     remove_furniture(tree)
     dom_source_url = take_source_line(tree)
     refused_images: list[str] = []
-    lifted = lift_images(tree, url, refused=refused_images)
+    warnings = list(meta.warnings)
+    lifted = lift_images(tree, url, refused=refused_images, warnings=warnings)
     scope = _article_scope(tree)
     lifted_in_scope = [_in_scope(item.anchor, scope) for item in lifted]
     page_lead, lead_was_opening = take_lead(tree)
@@ -164,6 +166,7 @@ def _extract(html: str, url: str) -> ExtractionResult:
         url, source_lines=(source_url, dom_source_url), canonical=meta.canonical
     )
     flags += _refused_image_flags(refused_images)
+    flags += warning_flags(warnings)
     extracted = Extracted(
         url=url,
         title=title,
@@ -206,6 +209,12 @@ def source_identity(url: str, *, source_lines: Iterable[str], canonical: str) ->
         else:
             return http_url(canonical), flags
     return url, flags
+
+
+def warning_flags(warnings: list[str]) -> list[str]:
+    """Each distinct warning once, with how often it came up: a hostile page repeats one a thousand times."""
+    counts = Counter(warnings)
+    return [f"{text} ({count} times)" if count > 1 else text for text, count in counts.items()]
 
 
 def _refused_image_flags(refused: list[str]) -> list[str]:

@@ -15,6 +15,10 @@ page that is itself a local file (a saved copy) may also name files in its
 own folder. A refused image with a caption or credit stays, as an image
 without a picture (``NO_PICTURE_SRC``), like an image a capture knows only by
 its caption.
+
+An address that is no address at all (``http://[``, thousands of characters,
+control characters) is treated the same way, and named in the article's
+warnings instead of failing the page.
 """
 
 from __future__ import annotations
@@ -57,6 +61,13 @@ STAND_IN_SRC = re.compile(
 )
 ICON_SRC = re.compile(r"logo|icon|avatar|sprite|emoji|spinner|badge|tracking|pixel|/ads?/|banner", re.I)
 MIN_SIZE = 50
+# Longer than any server accepts in a request line (8 KiB is the common limit): not a real image address.
+MAX_IMAGE_URL_CHARS = 8_192
+_SIZE_ATTRIBUTE = re.compile(r"[0-9]{1,6}")  # ASCII digits only: int() also reads "²" and "٣", and fails
+# Browsers (and urlsplit) drop tabs and line breaks inside an address; other control characters make none.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+WARN_INVALID_IMAGE = "dropped an image address that is not a valid URL"
+WARN_INVALID_BASE = "ignored <base href>: not a valid URL"
 MAX_CAPTION_CHARS = 600
 MAX_CAPTION_TABLE_ROWS = 3  # image, caption, credit: a bigger table is layout or data
 LAZY_ATTRIBUTES = (
@@ -145,7 +156,19 @@ def image_source(img: HtmlElement) -> str:
 
 def _int_attr(img: HtmlElement, name: str) -> int | None:
     value = (img.get(name) or "").strip().removesuffix("px")
-    return int(value) if value.isdigit() and int(value) > 0 else None
+    return (int(value) or None) if _SIZE_ATTRIBUTE.fullmatch(value) else None
+
+
+def resolve_image_address(base_url: str, src: str) -> str | None:
+    """``src`` made absolute against ``base_url``; ``None`` when it is not a usable URL."""
+    if len(src) > MAX_IMAGE_URL_CHARS or _CONTROL_CHARS.search(src):
+        return None
+    try:
+        resolved = urljoin(base_url, src)
+        urlsplit(resolved)  # urljoin does not check everything urlsplit does (the host's brackets)
+    except ValueError:
+        return None
+    return resolved
 
 
 def _text(el: HtmlElement) -> str:
@@ -286,7 +309,10 @@ def _clean_caption(text: str) -> str:
 
 def _document_folder(document_url: str) -> Path | None:
     """The folder of a document that is a local file (``file:`` URL), whose images it may name."""
-    parts = urlsplit(document_url.strip())
+    try:
+        parts = urlsplit(document_url.strip())
+    except ValueError:
+        return None
     if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost") or not parts.path:
         return None
     return Path(unquote(parts.path)).parent
@@ -297,16 +323,28 @@ def image_address_allowed(src: str, folder: Path | None) -> bool:
     return is_http_url(src) or (folder is not None and local_file_within(src, folder) is not None)
 
 
-def lift_images(tree: HtmlElement, base_url: str, *, refused: list[str] | None = None) -> list[LiftedImage]:
+def lift_images(
+    tree: HtmlElement,
+    base_url: str,
+    *,
+    refused: list[str] | None = None,
+    warnings: list[str] | None = None,
+) -> list[LiftedImage]:
     """Replace every image construct with a placeholder; return the images in page order.
 
     ``base_url`` is the document's own URL. Image addresses it may not use
-    (see the module docstring) are appended to ``refused`` when given.
+    (see the module docstring) are appended to ``refused`` when given;
+    addresses that are not URLs at all, and a broken ``<base href>``, to ``warnings``.
     """
+    found_warnings: list[str] = []
     folder = _document_folder(base_url)
     base = tree.find(".//base[@href]")
     if base is not None:
-        base_url = urljoin(base_url, base.get("href", ""))
+        based = resolve_image_address(base_url, base.get("href", "").strip())
+        if based is None:
+            found_warnings.append(WARN_INVALID_BASE)
+        else:
+            base_url = based
     lifted: list[LiftedImage] = []
     for img in list(tree.iter("img", "amp-img")):
         if img.getparent() is None or img.getroottree().getroot() is not tree.getroottree().getroot():
@@ -314,10 +352,15 @@ def lift_images(tree: HtmlElement, base_url: str, *, refused: list[str] | None =
         src = image_source(img)
         if not src or src.startswith("data:"):
             continue
-        src = urljoin(base_url, src)
-        allowed = image_address_allowed(src, folder)
-        if not allowed and refused is not None:
-            refused.append(src)
+        resolved = resolve_image_address(base_url, src)
+        if resolved is None:
+            found_warnings.append(WARN_INVALID_IMAGE)
+            allowed = False
+        else:
+            src = resolved
+            allowed = image_address_allowed(src, folder)
+            if not allowed and refused is not None:
+                refused.append(src)
         construct, extra, caption, credit = _find_caption(img)
         caption, split = split_credit(_clean_caption(caption))
         credit = normalize_space(credit)
@@ -347,4 +390,6 @@ def lift_images(tree: HtmlElement, base_url: str, *, refused: list[str] | None =
                 el.drop_tree()
         lifted.append(LiftedImage(image=image, anchor=placeholder))
     _set_text_anchors(tree, lifted)
+    if warnings is not None:
+        warnings.extend(found_warnings)
     return lifted

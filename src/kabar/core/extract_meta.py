@@ -5,6 +5,11 @@ engines, OpenGraph for social cards, plain meta tags, visible bylines and
 dates). Each field is read from the most deliberate of these first, because
 JSON-LD and OpenGraph are written for machines and rarely carry page chrome.
 Nothing here changes the tree.
+
+Pages are untrusted: a part that cannot be read (JSON-LD nested thousands
+deep or not JSON at all, a date in year 99999, a canonical link that is not
+an address) is left out and named in ``PageMeta.warnings``, so that one bad
+part never costs the whole article.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
-from kabar.core.dates import DEFAULT_TZ, parse_local_date
+from kabar.core.dates import DEFAULT_TZ, MAX_YEAR, MIN_YEAR, parse_local_date
 
 ARTICLE_TYPES = frozenset(
     {
@@ -54,6 +59,22 @@ BYLINE_PREFIX = re.compile(
 AUTHOR_SEPARATORS = re.compile(r"\s*(?:,|;|&|\band\b|\bdan\b|\bvà\b)\s*", re.I)
 HOME_CRUMBS = frozenset({"home", "trang chủ", "beranda", "homepage", "index", "news", "tin tức", "berita"})
 MAX_NAME_CHARS = 80
+# Real JSON-LD nests a handful of levels (graph -> article -> author -> address); deeper is an attack
+# on the parser (Python's json recurses per level), so it is refused before json.loads sees it.
+MAX_JSON_LD_DEPTH = 32
+MAX_JSON_LD_CHARS = 1_000_000
+MAX_JSON_LD_OBJECTS = 1_000
+MAX_TIME_ELEMENTS = 20
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+
+WARN_JSON_LD_DEEP = "ignored JSON-LD: nested too deep"
+WARN_JSON_LD_LARGE = "ignored JSON-LD: script too large"
+WARN_JSON_LD_INVALID = "ignored JSON-LD: not valid JSON"
+WARN_JSON_LD_MANY = "ignored JSON-LD objects past the first 1000"
+WARN_CANONICAL = "ignored the canonical link: not a valid address"
+WARN_PUBLISHED = "ignored a publication date that could not be read or is out of range"
+WARN_UPDATED = "ignored an update date that could not be read or is out of range"
 
 
 @dataclass
@@ -69,6 +90,7 @@ class PageMeta:
     section: str = ""
     language: str | None = None
     canonical: str = ""
+    warnings: list[str] = field(default_factory=list)  # parts left out, for the article's flags
 
 
 def normalize_space(text: str) -> str:
@@ -85,8 +107,16 @@ def _types(obj: dict[str, Any]) -> set[str]:
     return {str(t).rsplit("/", 1)[-1] for t in _as_list(obj.get("@type"))}
 
 
+def _string(value: Any) -> str:
+    """``value`` when the page gave a string there; anything else (an object, a number) is not one."""
+    return value if isinstance(value, str) else ""
+
+
 def _walk_json_ld(value: Any) -> Iterator[dict[str, Any]]:
-    """Every object in a JSON-LD document, flattening lists and ``@graph``."""
+    """Every object in a JSON-LD document, flattening lists and ``@graph``.
+
+    Recursion is safe: the document passed ``json_depth`` before it was parsed.
+    """
     if isinstance(value, list):
         for item in value:
             yield from _walk_json_ld(item)
@@ -96,17 +126,46 @@ def _walk_json_ld(value: Any) -> Iterator[dict[str, Any]]:
             yield from _walk_json_ld(value["@graph"])
 
 
-def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
+def json_depth(text: str) -> int:
+    """How deep ``[``/``{`` nest in a JSON text, found without parsing it (brackets in strings do not count)."""
+    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+    depth = deepest = 0
+    for char in brackets:
+        depth += 1 if char in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _parse_json_ld(text: str) -> tuple[Any, str]:
+    """``(data, "")``, or ``(None, warning)`` for a script that is refused or is not JSON."""
+    text = text.strip().rstrip(";")
+    if len(text) > MAX_JSON_LD_CHARS:
+        return None, WARN_JSON_LD_LARGE
+    if json_depth(text) > MAX_JSON_LD_DEPTH:
+        return None, WARN_JSON_LD_DEEP
+    try:
+        # Some CMSs leave raw newlines inside JSON strings; strict=False accepts them.
+        return json.loads(text, strict=False), ""
+    except ValueError:  # also a number past Python's 4300-digit limit
+        return None, WARN_JSON_LD_INVALID
+
+
+def json_ld_objects(tree: HtmlElement, warnings: list[str] | None = None) -> list[dict[str, Any]]:
+    """The JSON-LD objects on the page; scripts left out are named in ``warnings`` when given."""
     objects: list[dict[str, Any]] = []
     for script in tree.iterfind(".//script[@type]"):
         if script.get("type", "").strip().lower() != "application/ld+json" or not script.text:
             continue
-        try:
-            # Some CMSs leave raw newlines inside JSON strings; strict=False accepts them.
-            data = json.loads(script.text.strip().rstrip(";"), strict=False)
-        except ValueError:
+        data, warning = _parse_json_ld(script.text)
+        if warning:
+            if warnings is not None:
+                warnings.append(warning)
             continue
         objects.extend(_walk_json_ld(data))
+    if len(objects) > MAX_JSON_LD_OBJECTS:
+        if warnings is not None:
+            warnings.append(WARN_JSON_LD_MANY)
+        del objects[MAX_JSON_LD_OBJECTS:]
     return objects
 
 
@@ -136,7 +195,12 @@ def _name_of(value: Any) -> list[str]:
 
 
 def parse_machine_date(value: str) -> dt.datetime | None:
-    """An ISO 8601 date from metadata, made tz-aware the way ``kabar.core.dates`` does."""
+    """An ISO 8601 date from metadata, made tz-aware the way ``kabar.core.dates`` does.
+
+    ``None`` when unreadable or outside ``MIN_YEAR``..``MAX_YEAR``: a page
+    claiming year 9999 (which its time zone can push past what ``datetime``
+    holds once stored as UTC) is wrong, not news from the future.
+    """
     value = value.strip()
     if not value:
         return None
@@ -144,7 +208,23 @@ def parse_machine_date(value: str) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
         return parse_local_date(value)
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=DEFAULT_TZ)
+
+
+def _first_date(values: Iterable[str], warnings: list[str], warning: str) -> dt.datetime | None:
+    """The first of ``values`` that reads as a date; a warning when some were given and none read."""
+    given = False
+    for value in values:
+        if value.strip():
+            given = True
+            parsed = parse_machine_date(value)
+            if parsed:
+                return parsed
+    if given:
+        warnings.append(warning)
+    return None
 
 
 def clean_author(name: str) -> list[str]:
@@ -184,7 +264,7 @@ def _language(tree: HtmlElement, meta: dict[str, str], article: dict[str, Any]) 
         meta.get("og:locale", ""),
         meta.get("content-language", ""),
         meta.get("language", ""),
-        article.get("inLanguage", "") if isinstance(article.get("inLanguage"), str) else "",
+        _string(article.get("inLanguage")),
     ]
     http_equiv = tree.xpath(
         ".//meta[translate(@http-equiv,'CONTENT-LANGUAGE','content-language')='content-language']"
@@ -204,7 +284,8 @@ def _breadcrumb_section(tree: HtmlElement, objects: list[dict[str, Any]], title:
         if "BreadcrumbList" in _types(obj):
             for item in _as_list(obj.get("itemListElement")):
                 if isinstance(item, dict):
-                    name = item.get("name") or (item.get("item") or {}).get("name")
+                    inner = item.get("item")
+                    name = item.get("name") or (inner.get("name") if isinstance(inner, dict) else None)
                     if isinstance(name, str):
                         crumbs.append(normalize_space(name))
             break
@@ -234,7 +315,8 @@ def _visible_authors(tree: HtmlElement) -> list[str]:
 
 
 def _visible_date(tree: HtmlElement, lang: str | None) -> dt.datetime | None:
-    for el in tree.xpath(".//time[@datetime]"):
+    # Only the first few <time> elements: a page can hold thousands, each costing a date parse.
+    for el in tree.xpath(".//time[@datetime]")[:MAX_TIME_ELEMENTS]:
         parsed = parse_machine_date(el.get("datetime", ""))
         if parsed:
             return parsed
@@ -252,7 +334,7 @@ def _title(tree: HtmlElement, meta: dict[str, str], article: dict[str, Any], out
     in_article = _first_text(tree, "(.//article//h1 | .//*[@itemprop='articleBody']/..//h1)[1]")
     headings = [normalize_space(h.text_content()) for h in tree.iter("h1")]
     declared = [
-        normalize_space(str(article.get("headline") or "")),
+        normalize_space(_string(article.get("headline"))),
         meta.get("og:title", ""),
         meta.get("twitter:title", ""),
     ]
@@ -279,8 +361,9 @@ def strip_site_suffix(title: str, outlet: str) -> str:
 
 
 def read_meta(tree: HtmlElement, url: str) -> PageMeta:
-    """Everything the page declares about its article."""
-    objects = json_ld_objects(tree)
+    """Everything the page declares about its article; parts it could not read are in ``warnings``."""
+    warnings: list[str] = []
+    objects = json_ld_objects(tree, warnings)
     article = next((o for o in objects if _types(o) & ARTICLE_TYPES), {})
     meta = meta_tags(tree)
     language = _language(tree, meta, article)
@@ -303,47 +386,54 @@ def read_meta(tree: HtmlElement, url: str) -> PageMeta:
     if not authors:
         authors = _visible_authors(tree)
 
-    published = None
-    for value in (
-        str(article.get("datePublished") or ""),
-        meta.get("article:published_time", ""),
-        meta.get("datepublished", ""),
-        meta.get("pubdate", ""),
-        meta.get("publishdate", ""),
-        meta.get("publish-date", ""),
-        meta.get("dc.date.issued", ""),
-        meta.get("dc.date", ""),
-        meta.get("date", ""),
-        meta.get("og:published_time", ""),
-    ):
-        published = parse_machine_date(value) if value else None
-        if published:
-            break
+    published_tried: list[str] = []
+    published = _first_date(
+        (
+            _string(article.get("datePublished")),
+            meta.get("article:published_time", ""),
+            meta.get("datepublished", ""),
+            meta.get("pubdate", ""),
+            meta.get("publishdate", ""),
+            meta.get("publish-date", ""),
+            meta.get("dc.date.issued", ""),
+            meta.get("dc.date", ""),
+            meta.get("date", ""),
+            meta.get("og:published_time", ""),
+        ),
+        published_tried,
+        WARN_PUBLISHED,
+    )
     if published is None:
         published = _visible_date(tree, language)
-    updated = None
-    for value in (
-        str(article.get("dateModified") or ""),
-        meta.get("article:modified_time", ""),
-        meta.get("og:updated_time", ""),
-        meta.get("datemodified", ""),
-        meta.get("last-modified", ""),
-    ):
-        updated = parse_machine_date(value) if value else None
-        if updated:
-            break
+    if published is None:
+        warnings += published_tried  # the page stated a date, and none of it could be used
+    updated = _first_date(
+        (
+            _string(article.get("dateModified")),
+            meta.get("article:modified_time", ""),
+            meta.get("og:updated_time", ""),
+            meta.get("datemodified", ""),
+            meta.get("last-modified", ""),
+        ),
+        warnings,
+        WARN_UPDATED,
+    )
 
     title = _title(tree, meta, article, outlet)
     section = meta.get("article:section", "")
     if not section:
-        section = next((normalize_space(str(s)) for s in _as_list(article.get("articleSection")) if s), "")
+        sections = (normalize_space(_string(s)) for s in _as_list(article.get("articleSection")))
+        section = next((s for s in sections if s), "")
     if not section:
         section = _breadcrumb_section(tree, objects, title)
 
     canonical = ""
     for link in tree.iterfind(".//link[@rel][@href]"):
         if "canonical" in link.get("rel", "").lower().split():
-            canonical = urljoin(url, link.get("href", "").strip())
+            try:
+                canonical = urljoin(url, link.get("href", "").strip())
+            except ValueError:  # "http://[" and the like: no address at all
+                warnings.append(WARN_CANONICAL)
             break
     if not canonical and meta.get("og:url", "").startswith("http"):
         canonical = meta["og:url"]
@@ -351,7 +441,7 @@ def read_meta(tree: HtmlElement, url: str) -> PageMeta:
     description = (
         meta.get("og:description", "")
         or meta.get("description", "")
-        or normalize_space(str(article.get("description") or ""))
+        or normalize_space(_string(article.get("description")))
         or meta.get("twitter:description", "")
     )
     return PageMeta(
@@ -364,4 +454,5 @@ def read_meta(tree: HtmlElement, url: str) -> PageMeta:
         section=section,
         language=language,
         canonical=canonical,
+        warnings=warnings,
     )
