@@ -26,6 +26,18 @@ def _list(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+def _optional_bool(value: str) -> bool | None:
+    """Empty: None (the setting's documented fallback applies); else a strict yes/no."""
+    word = value.strip().lower()
+    if not word:
+        return None
+    if word in {"1", "true", "yes", "on"}:
+        return True
+    if word in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected true or false (or empty), got {value!r}")
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -71,6 +83,57 @@ SETTINGS: tuple[Setting, ...] = (
         "KABAR_SITE_URL",
         "http://127.0.0.1:8000",
         "Public base URL, used in feeds, sitemaps and OpenGraph tags.",
+    ),
+    Setting(
+        "KABAR_HTTPS",
+        "",
+        "The public site is served over https by a TLS proxy in front of kabar: secure cookies, HSTS, "
+        "redirect to https, and X-Forwarded-Proto from that proxy trusted. Empty: true when KABAR_SITE_URL is https.",
+        _optional_bool,
+    ),
+    Setting(
+        "KABAR_HSTS_SECONDS",
+        "31536000",
+        "Strict-Transport-Security max-age when KABAR_HTTPS is on (subdomains and preload are not claimed).",
+        int,
+    ),
+    Setting(
+        "KABAR_PROXY_COUNT",
+        "0",
+        "Reverse proxies in front of kabar that append to X-Forwarded-For. 0: the client address is the "
+        "connection's and X-Forwarded-For is ignored (login lockout counts per that address).",
+        int,
+    ),
+    Setting(
+        "KABAR_LOGIN_FAILURES",
+        "5",
+        "Failed admin logins, per username and client address, before that pair is locked out.",
+        int,
+    ),
+    Setting(
+        "KABAR_LOGIN_COOLOFF",
+        "15",
+        "Minutes a locked-out login stays locked; 0: until an admin unlocks it (Admin > Access attempts).",
+        int,
+    ),
+    Setting(
+        "KABAR_CSP_IMG_SRC",
+        "https:,http:",
+        "Image sources the pages may load besides the site itself and data: URLs, as CSP sources, comma-separated. "
+        "Default any web host: an image that could not be stored keeps its outlet URL.",
+        _list,
+    ),
+    Setting(
+        "KABAR_MAX_HEADER_BYTES",
+        "32768",
+        "Largest request header block `kabar serve` accepts, in bytes; larger requests get 431.",
+        int,
+    ),
+    Setting(
+        "KABAR_MAX_BODY_BYTES",
+        "33554432",
+        "Largest request body `kabar serve` accepts, in bytes (admin image uploads included); larger get 413.",
+        int,
     ),
     Setting(
         "KABAR_TASKS_BACKEND",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
 
+from kabar.conf import security
 from kabar.config import env_values, secret_key
 
 # Lets the admin write ``admin.ModelAdmin[Article]``: django-stubs types those classes as
@@ -24,6 +26,16 @@ DEBUG = ENV["KABAR_DEBUG"]
 ALLOWED_HOSTS = ENV["KABAR_ALLOWED_HOSTS"]
 SITE_URL = ENV["KABAR_SITE_URL"].rstrip("/")
 
+# Secure cookies, HSTS, https redirect, trusted X-Forwarded-Proto and CSRF origins, all from
+# KABAR_HTTPS and KABAR_SITE_URL (see kabar.conf.security for each choice).
+globals().update(security.transport_settings(ENV))
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"  # outlets see the reader came from us
+CONTENT_SECURITY_POLICY = security.content_security_policy(ENV["KABAR_CSP_IMG_SRC"])
+PERMISSIONS_POLICY = security.PERMISSIONS_POLICY
+# `kabar serve` (waitress) refuses larger requests before Django sees them.
+SERVE_MAX_HEADER_BYTES: int = ENV["KABAR_MAX_HEADER_BYTES"]
+SERVE_MAX_BODY_BYTES: int = ENV["KABAR_MAX_BODY_BYTES"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -34,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "kabar.news",
     "kabar.ingest",
     "kabar.translation",
@@ -43,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -51,7 +66,23 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that its lockout page replaces the login view's response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes: admin logins locked per username + client address after KABAR_LOGIN_FAILURES
+# failures; the admin unlocks under Axes > Access attempts.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT: int = ENV["KABAR_LOGIN_FAILURES"]
+AXES_COOLOFF_TIME = dt.timedelta(minutes=ENV["KABAR_LOGIN_COOLOFF"]) if ENV["KABAR_LOGIN_COOLOFF"] else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kabar.conf.security.lockout_response"
+KABAR_PROXY_COUNT: int = ENV["KABAR_PROXY_COUNT"]
+AXES_CLIENT_IP_CALLABLE = security.client_ip  # X-Forwarded-For only with KABAR_PROXY_COUNT > 0
 
 ROOT_URLCONF = "kabar.conf.urls"
 WSGI_APPLICATION = "kabar.conf.wsgi.application"
@@ -59,7 +90,7 @@ WSGI_APPLICATION = "kabar.conf.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [Path(__file__).resolve().parent / "templates"],  # the lockout page
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

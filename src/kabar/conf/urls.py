@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from kabar.conf import lockout_admin
 from kabar.site import views as site_views
+
+lockout_admin.register()
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+if TYPE_CHECKING:
+    from waitress.server import BaseWSGIServer, MultiSocketServer
+
+
+def build_server(host: str, port: int, threads: int) -> BaseWSGIServer | MultiSocketServer:
+    """The waitress server for kabar's WSGI app, bound but not yet running.
+
+    Waitress would read 256 KB of headers and a 1 GB body by default; a request to kabar
+    carries a few cookies and at most an admin image upload, so larger ones are refused
+    (431 and 413) before Django parses anything.
+    """
+    import waitress
+
+    from kabar.conf.wsgi import application
+
+    return waitress.create_server(
+        application,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="kabar",
+        max_request_header_size=settings.SERVE_MAX_HEADER_BYTES,
+        max_request_body_size=settings.SERVE_MAX_BODY_BYTES,
+    )
 
 
 class Command(BaseCommand):
@@ -22,9 +48,6 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, host: str, port: int, threads: int, no_migrate: bool, **options: Any
     ) -> None:
-        import waitress
-
-        from kabar.conf.wsgi import application
         from kabar.startup import log_plugins
 
         if not no_migrate:
@@ -34,5 +57,7 @@ class Command(BaseCommand):
             # operator has not named a public URL (e.g. `kabar demo --port 8080`).
             settings.SITE_URL = f"http://{host}:{port}"
         log_plugins()
+        logging.basicConfig()  # as waitress.serve does: its own warnings reach the console
+        server = build_server(host, port, threads)
         self.stdout.write(f"kabar serving on http://{host}:{port}/ (admin at /admin/)")
-        waitress.serve(application, host=host, port=port, threads=threads, ident="kabar")
+        server.run()
