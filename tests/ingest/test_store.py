@@ -158,3 +158,218 @@ def test_same_name_authors_of_two_outlets_stay_two_people(outlet):
         make_doc(url="https://khac.example/ca-phe.html", paragraphs=["Cà phê vào vụ."]), outlet=other
     )
     assert list(third.article.authors.all()) == [b]
+
+
+# --- stored files: content names, deletion after commit, nothing left by a failed store ---
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def picture(colour, name="anh.png"):
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (12, 8), colour).save(buffer, format="PNG")
+    return ContentFile(buffer.getvalue(), name=name)
+
+
+def doc_with_image(url="https://thu.example/xe-buyt.html", src="https://thu.example/anh.png", **kwargs):
+    doc = make_doc(url=url, **kwargs)
+    doc.blocks.insert(1, {"type": "image", "src": src, "caption": "Xe buýt điện", "credit": "Lê Minh"})
+    return doc
+
+
+def files_under(root):
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def test_the_same_picture_is_one_file_named_by_its_content(outlet, media_root):
+    from kabar.news.models import Media
+
+    first = store_article(
+        doc_with_image(), outlet=outlet, images={"https://thu.example/anh.png": picture("red")}
+    )
+    other = doc_with_image(
+        url="https://thu.example/lua.html", paragraphs=["Giá lúa tăng mạnh trong tháng mười năm nay."]
+    )
+    second = store_article(
+        other, outlet=outlet, images={"https://thu.example/anh.png": picture("red", "b.png")}
+    )
+    (name,) = files_under(media_root)
+    assert name.startswith("articles/") and name.endswith(".png")
+    assert {m.image.name for m in Media.objects.all()} == {name}
+    block = first.article.original.blocks[1]
+    assert block["src"] == f"/media/{name}" and (block["width"], block["height"]) == (12, 8)
+    assert second.article.original.blocks[1]["src"] == block["src"]
+
+
+def test_a_failed_store_removes_the_files_it_wrote(outlet, media_root, monkeypatch):
+    import kabar.ingest.store as store
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "_media_rows", boom)
+    with pytest.raises(RuntimeError):
+        store_article(doc_with_image(), outlet=outlet, images={"https://thu.example/anh.png": picture("red")})
+    assert Article.objects.count() == 0
+    assert files_under(media_root) == []
+
+
+def test_a_store_retried_after_a_crash_reuses_the_file_it_left(outlet, media_root, monkeypatch):
+    """A kill -9 between saving a file and the commit: the retry finds the file by its name."""
+    import kabar.ingest.store as store
+
+    def killed(*args, **kwargs):
+        raise SystemExit("killed")  # nothing after this runs in a killed process: no clean-up
+
+    from django.core.files.storage import FileSystemStorage
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "_media_rows", killed)
+        patch.setattr(FileSystemStorage, "delete", lambda self, name: None)  # no clean-up either
+        with pytest.raises(SystemExit):
+            store_article(
+                doc_with_image(), outlet=outlet, images={"https://thu.example/anh.png": picture("red")}
+            )
+    left = files_under(media_root)
+    assert len(left) == 1 and Article.objects.count() == 0
+    store_article(doc_with_image(), outlet=outlet, images={"https://thu.example/anh.png": picture("red")})
+    from kabar.news.models import Media
+
+    assert files_under(media_root) == left == [Media.objects.get().image.name]
+
+
+def test_a_file_cut_short_by_a_crash_is_written_again(outlet, media_root):
+    from kabar.ingest.media_files import content_name
+
+    content = picture("red").read()
+    name = content_name(content, ".png")
+    (media_root / name).parent.mkdir(parents=True)
+    (media_root / name).write_bytes(content[:20])
+    store_article(doc_with_image(), outlet=outlet, images={"https://thu.example/anh.png": picture("red")})
+    assert files_under(media_root) == [name]
+    assert (media_root / name).read_bytes() == content
+
+
+def test_a_replaced_picture_is_deleted_after_commit_not_before(
+    outlet, media_root, django_capture_on_commit_callbacks
+):
+    images = {"https://thu.example/anh.png": picture("red")}
+    with django_capture_on_commit_callbacks(execute=True):
+        store_article(doc_with_image(), outlet=outlet, images=images)
+    (old,) = files_under(media_root)
+    edited = doc_with_image(paragraphs=[*PARAGRAPHS[:3], "Đã có thêm 40 xe điện mới."])
+    with django_capture_on_commit_callbacks(execute=True):
+        result = store_article(edited, outlet=outlet, images={"https://thu.example/anh.png": picture("blue")})
+        assert old in files_under(media_root), "deleted before the commit"
+    assert result.status == "updated"
+    (new,) = files_under(media_root)
+    assert new != old and result.article.media.get().image.name == new
+
+
+def test_an_update_that_rolls_back_keeps_the_old_picture(outlet, media_root, monkeypatch):
+    import kabar.ingest.store as store
+    from kabar.news.models import Media
+
+    store_article(doc_with_image(), outlet=outlet, images={"https://thu.example/anh.png": picture("red")})
+    (old,) = files_under(media_root)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "_media_rows", boom)
+    edited = doc_with_image(paragraphs=[*PARAGRAPHS[:3], "Đã có thêm 40 xe điện mới."])
+    with pytest.raises(RuntimeError):
+        store_article(edited, outlet=outlet, images={"https://thu.example/anh.png": picture("blue")})
+    assert files_under(media_root) == [old] and Media.objects.get().image.name == old
+
+
+def test_a_picture_another_article_uses_survives_an_update(
+    outlet, media_root, django_capture_on_commit_callbacks
+):
+    shared = {"https://thu.example/anh.png": picture("red")}
+    with django_capture_on_commit_callbacks(execute=True):
+        store_article(doc_with_image(), outlet=outlet, images=shared)
+        other = doc_with_image(
+            url="https://thu.example/lua.html", paragraphs=["Giá lúa tăng mạnh tháng mười."]
+        )
+        store_article(other, outlet=outlet, images={"https://thu.example/anh.png": picture("red")})
+    (name,) = files_under(media_root)
+    edited = doc_with_image(paragraphs=[*PARAGRAPHS[:3], "Đã có thêm 40 xe điện mới."])
+    with django_capture_on_commit_callbacks(execute=True):
+        store_article(edited, outlet=outlet, images={"https://thu.example/anh.png": picture("blue")})
+    assert name in files_under(media_root) and len(files_under(media_root)) == 2
+
+
+# --- two copies naming one canonical URL ---
+
+CANONICAL = "https://thu.example/xe-buyt.html"
+
+
+def copy_read_at(fetched, paragraphs=PARAGRAPHS):
+    doc = make_doc(url=fetched, paragraphs=paragraphs)
+    doc.source_url = CANONICAL
+    return doc
+
+
+OTHER_TEXT = [*PARAGRAPHS[:3], "Bản này có đoạn cuối khác hẳn bản lưu đầu tiên, về giờ chạy xe."]
+
+
+def test_two_copies_of_one_canonical_url_do_not_take_turns(outlet):
+    from kabar.core.errors import StageError
+
+    first, second = copy_read_at("file:///srv/a.html"), copy_read_at("file:///srv/b.html", OTHER_TEXT)
+    assert store_article(first, outlet=outlet).status == "new"
+    for _run in range(2):
+        assert store_article(first, outlet=outlet).status == "unchanged"
+        with pytest.raises(StageError) as refused:
+            store_article(second, outlet=outlet)
+        assert refused.value.stage == "store"
+        assert "file:///srv/a.html" in refused.value.reason and "file:///srv/b.html" in refused.value.reason
+        assert CANONICAL in refused.value.reason
+    article = Article.objects.get()
+    assert article.fetched_url == "file:///srv/a.html" and article.original.blocks[3]["text"] == PARAGRAPHS[3]
+    assert ArticleRevision.objects.count() == 0
+
+
+def test_the_copy_read_at_the_canonical_url_itself_wins(outlet):
+    from kabar.core.errors import StageError
+
+    mirror = copy_read_at("file:///srv/a.html")
+    store_article(mirror, outlet=outlet)
+    assert store_article(copy_read_at(CANONICAL, OTHER_TEXT), outlet=outlet).status == "updated"
+    with pytest.raises(StageError, match="conflict"):
+        store_article(mirror, outlet=outlet)
+    assert store_article(copy_read_at(CANONICAL, OTHER_TEXT), outlet=outlet).status == "unchanged"
+    assert Article.objects.get().fetched_url == CANONICAL
+
+
+def test_the_same_place_changed_by_the_outlet_still_updates(outlet):
+    store_article(copy_read_at("file:///srv/a.html"), outlet=outlet)
+    again = store_article(copy_read_at("file:///srv/a.html", OTHER_TEXT), outlet=outlet)
+    assert again.status == "updated" and ArticleRevision.objects.count() == 1
+
+
+def test_a_saved_file_naming_its_canonical_url_is_told_apart_by_where_it_was_read(outlet):
+    """A saved page's document URL is its canonical link; the file it came from decides conflicts."""
+    from kabar.core.errors import StageError
+
+    page = make_doc()  # url == source_url == the canonical URL, as the file source builds it
+    store_article(page, outlet=outlet, fetched_url="file:///srv/a.html")
+    with pytest.raises(StageError, match="conflict"):
+        store_article(make_doc(paragraphs=OTHER_TEXT), outlet=outlet, fetched_url="file:///srv/b.html")
+
+
+def test_an_article_stored_before_copies_were_tracked_takes_the_next_copy(outlet):
+    store_article(copy_read_at("file:///srv/a.html"), outlet=outlet)
+    Article.objects.update(fetched_url="")
+    assert store_article(copy_read_at("file:///srv/b.html", OTHER_TEXT), outlet=outlet).status == "updated"
+    assert Article.objects.get().fetched_url == "file:///srv/b.html"

@@ -4,7 +4,14 @@
 * an unchanged content hash writes nothing;
 * changed content keeps a revision of the old original and marks every
   non-original text ``stale``;
-* a near-duplicate at another URL is linked as an alias of the first article.
+* a near-duplicate at another URL is linked as an alias of the first article;
+* two documents read at different places that name one canonical URL but differ
+  in content do not overwrite each other: the copy read at the canonical URL
+  itself wins, otherwise the one stored first stays, and the other is refused
+  (recorded as a failure naming both places), so re-ingesting is a no-op;
+* image files are stored under content names and a replaced file is deleted only
+  after commit (see ``kabar.ingest.media_files``); a failed store removes the
+  files it wrote.
 """
 
 from __future__ import annotations
@@ -15,11 +22,11 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import PurePosixPath
 from typing import Literal
 
 from django.core.files.base import ContentFile
 from django.core.files.images import get_image_dimensions
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -28,6 +35,7 @@ from kabar.core import dedup
 from kabar.core.blocks import block_text, validate_blocks
 from kabar.core.errors import StageError
 from kabar.core.types import Block, Extracted
+from kabar.ingest import media_files
 from kabar.news.models import (
     Article,
     ArticleAlias,
@@ -128,103 +136,152 @@ def near_duplicate_index(window_days: int = 60) -> dedup.NearDuplicateIndex:
     return index
 
 
+def may_replace(article: Article, fetched_url: str) -> bool:
+    """Whether a copy read at ``fetched_url`` may replace ``article``'s stored original.
+
+    The rule, so that two documents naming one canonical URL stop taking turns:
+    the same place read again is the outlet updating its page; the page read at
+    the canonical URL itself speaks for the article and wins over any other copy;
+    otherwise the copy stored first stays. An article stored before kabar recorded
+    where its copy came from (empty ``fetched_url``) takes the next copy as its own.
+    """
+    stored_from = article.fetched_url
+    return not stored_from or stored_from == fetched_url or fetched_url == article.source_url
+
+
 def store_article(
     doc: Extracted,
     *,
     outlet: Outlet,
     images: Mapping[str, ContentFile[bytes]] | None = None,
     index: dedup.NearDuplicateIndex | None = None,
+    fetched_url: str | None = None,
 ) -> StoreResult:
     """Create, update or leave alone the article for ``doc`` — all or nothing.
 
     ``images`` maps an image block's src to downloaded bytes (fetched before the
-    transaction, so no network I/O happens while rows are locked).
+    transaction, so no network I/O happens while rows are locked). ``fetched_url``
+    is where the document was read, when that is not ``doc.url`` (a saved file that
+    names its canonical URL); conflicts between copies are decided on it.
     """
     validate_blocks(doc.blocks)
     url = doc.source_url or doc.url
+    fetched = (fetched_url or doc.url)[: Article._meta.get_field("fetched_url").max_length]
     language = doc.language or outlet.language
     digest = content_hash(doc)
     signature = dedup.signature(full_text(doc))
-    with transaction.atomic():
-        article = Article.objects.select_for_update().filter(source_url=url).first()
-        if article is None:
-            alias = ArticleAlias.objects.select_related("article").filter(url=url).first()
-            if alias is not None:
-                return StoreResult("duplicate", alias.article, alias.similarity)
-        if article is not None and article.outlet_id != outlet.pk:
-            # A page may name any URL as its own; only the outlet that owns an article updates it.
-            raise StageError(
-                f"refused: {url} belongs to an article of {article.outlet.name}, not {outlet.name}",
-                stage="store",
+    saved = _SavedImages()
+    try:
+        with transaction.atomic():
+            article = Article.objects.select_for_update().filter(source_url=url).first()
+            if article is None:
+                alias = ArticleAlias.objects.select_related("article").filter(url=url).first()
+                if alias is not None:
+                    return StoreResult("duplicate", alias.article, alias.similarity)
+            if article is not None and article.outlet_id != outlet.pk:
+                # A page may name any URL as its own; only the outlet that owns an article updates it.
+                raise StageError(
+                    f"refused: {url} belongs to an article of {article.outlet.name}, not {outlet.name}",
+                    stage="store",
+                )
+            if article is not None and article.content_hash == digest:
+                return StoreResult("unchanged", article)
+            if article is not None and not may_replace(article, fetched):
+                raise StageError(
+                    f"conflict: {fetched} and {article.fetched_url} both give the canonical URL {url} "
+                    f"with different content; kept the copy from {article.fetched_url} (stored first); "
+                    "fix the page's canonical link or source line to keep both",
+                    stage="store",
+                )
+            if article is None and index is not None:
+                match = index.best_match(signature)
+                if match is not None:
+                    first_seen = Article.objects.get(pk=int(match[0]))
+                    ArticleAlias.objects.create(article=first_seen, url=url, similarity=match[1])
+                    log.info("near-duplicate %s of article %s (%.2f)", url, first_seen.pk, match[1])
+                    return StoreResult("duplicate", first_seen, match[1])
+            created = article is None
+            blocks, stored = _store_images(doc.blocks, images or {}, saved)
+            if created:
+                article = Article.objects.create(
+                    outlet=outlet,
+                    source_url=url,
+                    fetched_url=fetched,
+                    source_language=language,
+                    section=section_for(doc.section, language),
+                    published_at=doc.published or timezone.now(),
+                    updated_at=doc.updated,
+                    content_hash=digest,
+                    minhash=dedup.to_bytes(signature),
+                    flags=list(doc.flags),
+                )
+                ArticleText.objects.create(
+                    article=article,
+                    language=language,
+                    title=doc.title,
+                    lead=doc.lead,
+                    blocks=blocks,
+                    slug=unique_slug(language, doc.title),
+                    status=ArticleText.Status.ORIGINAL,
+                )
+                changed: list[int] | None = None
+            else:
+                assert article is not None
+                original = article.texts.get(status=ArticleText.Status.ORIGINAL)
+                ArticleRevision.objects.create(
+                    article=article,
+                    content_hash=article.content_hash,
+                    title=original.title,
+                    lead=original.lead,
+                    blocks=original.blocks,
+                )
+                changed = changed_block_indexes(original.blocks, blocks)
+                # Files only the old text named (a stored image no Media row had) go after commit too.
+                replaced = media_files.stored_names(original.blocks)
+                original.title, original.lead, original.blocks = doc.title, doc.lead, blocks
+                original.save(update_fields=["title", "lead", "blocks", "modified_at"])
+                article.texts.exclude(pk=original.pk).update(stale=True)
+                article.content_hash = digest
+                article.fetched_url = fetched
+                article.minhash = dedup.to_bytes(signature)
+                article.updated_at = doc.updated or timezone.now()
+                article.flags = list(doc.flags)
+                article.save()
+                # Each deleted row's file is removed after commit unless still used (media_files).
+                article.media.all().delete()
+                media_files.delete_after_commit(replaced)
+            article.authors.set(authors_for(doc.authors, outlet))
+            _media_rows(article, blocks, language, stored)
+            final_article = article
+            transaction.on_commit(
+                lambda: original_changed.send(
+                    sender=Article, article=final_article, created=created, changed_blocks=changed
+                )
             )
-        if article is not None and article.content_hash == digest:
-            return StoreResult("unchanged", article)
-        if article is None and index is not None:
-            match = index.best_match(signature)
-            if match is not None:
-                first_seen = Article.objects.get(pk=int(match[0]))
-                ArticleAlias.objects.create(article=first_seen, url=url, similarity=match[1])
-                log.info("near-duplicate %s of article %s (%.2f)", url, first_seen.pk, match[1])
-                return StoreResult("duplicate", first_seen, match[1])
-        created = article is None
-        blocks, stored = _store_images(doc.blocks, images or {})
-        if created:
-            article = Article.objects.create(
-                outlet=outlet,
-                source_url=url,
-                source_language=language,
-                section=section_for(doc.section, language),
-                published_at=doc.published or timezone.now(),
-                updated_at=doc.updated,
-                content_hash=digest,
-                minhash=dedup.to_bytes(signature),
-                flags=list(doc.flags),
-            )
-            ArticleText.objects.create(
-                article=article,
-                language=language,
-                title=doc.title,
-                lead=doc.lead,
-                blocks=blocks,
-                slug=unique_slug(language, doc.title),
-                status=ArticleText.Status.ORIGINAL,
-            )
-            changed: list[int] | None = None
-        else:
-            assert article is not None
-            original = article.texts.get(status=ArticleText.Status.ORIGINAL)
-            ArticleRevision.objects.create(
-                article=article,
-                content_hash=article.content_hash,
-                title=original.title,
-                lead=original.lead,
-                blocks=original.blocks,
-            )
-            changed = changed_block_indexes(original.blocks, blocks)
-            original.title, original.lead, original.blocks = doc.title, doc.lead, blocks
-            original.save(update_fields=["title", "lead", "blocks", "modified_at"])
-            article.texts.exclude(pk=original.pk).update(stale=True)
-            article.content_hash = digest
-            article.minhash = dedup.to_bytes(signature)
-            article.updated_at = doc.updated or timezone.now()
-            article.flags = list(doc.flags)
-            article.save()
-            article.media.all().delete()
-        article.authors.set(authors_for(doc.authors, outlet))
-        _media_rows(article, blocks, language, stored)
-        final_article = article
-        transaction.on_commit(
-            lambda: original_changed.send(
-                sender=Article, article=final_article, created=created, changed_blocks=changed
-            )
-        )
+            transaction.on_commit(lambda: media_files.restore_missing(saved.used))
+    except BaseException:
+        saved.discard_written()
+        raise
     if index is not None:
         index.add(str(article.pk), signature)
     return StoreResult("new" if created else "updated", article)
 
 
+class _SavedImages:
+    """The image files one store used: all of them (to restore), and those it wrote (to discard)."""
+
+    def __init__(self) -> None:
+        self.used: list[tuple[str, bytes]] = []
+        self.written: list[str] = []
+
+    def discard_written(self) -> None:
+        """After a rollback: remove the files this store wrote, unless something uses them by now."""
+        if self.written:
+            media_files.delete_unreferenced(self.written)
+
+
 def _store_images(
-    blocks: list[Block], images: Mapping[str, ContentFile[bytes]]
+    blocks: list[Block], images: Mapping[str, ContentFile[bytes]], saved: _SavedImages
 ) -> tuple[list[Block], dict[str, str]]:
     """Save downloaded images to media storage; point blocks at the stored copies.
 
@@ -235,12 +292,14 @@ def _store_images(
     for block in blocks:
         upload = images.get(block["src"]) if block["type"] == "image" else None
         if upload is not None:
-            name = default_storage.save(
-                f"articles/{timezone.now():%Y/%m}/{upload.name or 'image.jpg'}", upload
-            )
-            with default_storage.open(name) as fh:
-                width, height = get_image_dimensions(fh)
-            src = default_storage.url(name)
+            upload.seek(0)
+            content = upload.read()
+            name, written = media_files.save_image(content, PurePosixPath(upload.name or "").suffix)
+            saved.used.append((name, content))
+            if written:
+                saved.written.append(name)
+            width, height = get_image_dimensions(ContentFile(content))
+            src = media_files.src_of(name)
             stored[src] = name
             block = {**block, "src": src}
             if width and height:
