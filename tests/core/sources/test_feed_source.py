@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+
+import pytest
 
 from core.misbehaving_server import MisbehavingServer, Reply, html_page
 from kabar.core.fetch import Fetcher, FetchPolicy
@@ -165,3 +168,91 @@ def test_entry_links_that_are_not_http_are_never_used_as_addresses(server: Misbe
     assert isinstance(no_link, RawDocument)
     assert no_link.url == f"{feed_url}#entry-3"
     assert server.paths() == ["/feed.rss"]
+
+
+def _rss(items: str, *, prolog: str = "", declaration: str = '<?xml version="1.0" encoding="UTF-8"?>') -> str:
+    return (
+        f'{declaration}{prolog}<rss version="2.0"><channel><title>Báo Thử Nghiệm</title>'
+        f"{items}</channel></rss>"
+    )
+
+
+FULL_TEXT_ITEM = (
+    "<item><title>Tiêu đề &amp; bài</title><link>http://x.test/a</link>"
+    "<description>Tóm tắt &ent;</description></item>"
+)
+
+
+@pytest.mark.parametrize(
+    ("prolog", "encoding"),
+    [
+        # The old check read only the first 64 KiB, as bytes.
+        ("<!-- " + "<a>padding</a> " * 5_000 + "-->" + '<!DOCTYPE rss [<!ENTITY ent "x">]>', "utf-8"),
+        ('<!DOCTYPE rss [<!ENTITY ent "x">]>', "utf-16"),
+        ('<!DOCTYPE rss [<!ENTITY ent "x">]>', "utf-16-be"),
+        ('<!DOCTYPE rss [<!ENTITY ent "x">]>', "utf-32"),
+    ],
+)
+def test_entity_declarations_are_refused_wherever_they_hide(
+    server: MisbehavingServer, fetcher: Fetcher, prolog: str, encoding: str
+) -> None:
+    declaration = f'<?xml version="1.0" encoding="{encoding.upper()}"?>'
+    body = _rss(FULL_TEXT_ITEM, prolog=prolog, declaration=declaration).encode(encoding)
+    url = server.route("/feed.rss", Reply(body=body, content_type="application/rss+xml"))
+    assert list(FeedSource(fetcher=fetcher).documents(url)) == [
+        DocumentFailure(url, "refused: the feed declares XML entities", "fetch")
+    ]
+    assert server.paths().count("/feed.rss") == 1 and "/a" not in server.paths()
+
+
+def test_billion_laughs_is_refused_quickly(server: MisbehavingServer, fetcher: Fetcher) -> None:
+    levels = ['<!ENTITY l0 "lol">'] + [f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10)]
+    body = _rss(
+        "<item><title>&l9;</title><link>http://x.test/a</link></item>",
+        prolog=f"<!DOCTYPE rss [{''.join(levels)}]>",
+    )
+    url = server.route("/feed.rss", Reply(body=body.encode(), content_type="application/rss+xml"))
+    started = time.monotonic()
+    (item,) = FeedSource(fetcher=fetcher).documents(url)
+    assert item == DocumentFailure(url, "refused: the feed declares XML entities", "fetch")
+    assert time.monotonic() - started < 5  # generous: expanded, it would be 3 GB of "lol"
+
+
+def test_an_external_entity_never_reads_the_file(
+    server: MisbehavingServer, fetcher: Fetcher, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do-not-read-me")
+    dtd = server.route("/evil.dtd", Reply(body=b'<!ENTITY ent "x">', content_type="application/xml-dtd"))
+    prolog = (
+        "<!-- "
+        + "x" * 70_000
+        + " -->"
+        + f'<!DOCTYPE rss SYSTEM "{dtd}" [<!ENTITY ent SYSTEM "{secret.as_uri()}">]>'
+    )
+    url = server.route(
+        "/feed.rss",
+        Reply(body=_rss(FULL_TEXT_ITEM, prolog=prolog).encode(), content_type="application/rss+xml"),
+    )
+    items = list(FeedSource(fetcher=fetcher, fetch_pages=False).documents(url))
+    assert items == [DocumentFailure(url, "refused: the feed declares XML entities", "fetch")]
+    assert "do-not-read-me" not in repr(items)
+    assert "/evil.dtd" not in server.paths()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_feeds_in_other_encodings_are_read(
+    server: MisbehavingServer, fetcher: Fetcher, encoding: str
+) -> None:
+    item = "<item><title>Hà Nội đón mùa thu &amp; lễ hội</title><link>{base}/a</link></item>"
+    declaration = f'<?xml version="1.0" encoding="{encoding}"?>'
+    # An old RSS 0.91 DOCTYPE names an external DTD: allowed, and never fetched.
+    prolog = f'<!DOCTYPE rss SYSTEM "{server.url("/rss-0.91.dtd")}">'
+    body = _rss(item.replace("{base}", server.url("")), prolog=prolog, declaration=declaration)
+    url = server.route("/feed.rss", Reply(body=body.encode(encoding), content_type="application/rss+xml"))
+    server.route("/a", html_page("Hà Nội", "Toàn văn."))
+    (page,) = FeedSource(fetcher=fetcher).documents(url)
+    assert isinstance(page, RawDocument), page
+    assert page.hints["title"] == "Hà Nội đón mùa thu & lễ hội"
+    assert page.hints["outlet"] == "Báo Thử Nghiệm"
+    assert "/rss-0.91.dtd" not in server.paths()

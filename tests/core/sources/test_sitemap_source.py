@@ -89,7 +89,9 @@ def test_unsafe_and_foreign_xml_are_failures(server: MisbehavingServer, fetcher:
     )
     broken = server.route("/sitemap-broken.xml", Reply(body=b"<urlset><url>", content_type="application/xml"))
     source = SitemapSource(fetcher=fetcher)
-    assert list(source.documents(bomb)) == [DocumentFailure(bomb, "refused: unsafe XML (EntitiesForbidden)")]
+    assert list(source.documents(bomb)) == [
+        DocumentFailure(bomb, "refused: the sitemap declares XML entities")
+    ]
     assert list(source.documents(rss)) == [DocumentFailure(rss, "not a sitemap: the root element is <rss>")]
     (item,) = source.documents(broken)
     assert isinstance(item, DocumentFailure) and "not well-formed XML" in item.reason
@@ -116,3 +118,67 @@ def test_accepts() -> None:
     assert source.accepts("https://news.example/news.xml")
     assert not source.accepts("https://news.example/rss.xml")
     assert not source.accepts("https://news.example/thoi-su/bai-viet.html")
+
+
+URLSET = (
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    "<url><loc>{base}/tin/hà-nội</loc><lastmod>2025-10-11</lastmod></url></urlset>"
+)
+
+
+@pytest.mark.parametrize(
+    ("declaration", "encoding"),
+    [
+        ('<?xml version="1.0" encoding="UTF-16"?>', "utf-16"),  # with a byte-order mark
+        ("", "utf-16"),  # a BOM and no declaration
+        ('<?xml version="1.0" encoding="UTF-16"?>', "utf-16-le"),  # no BOM: told by the zero bytes
+        ("", "utf-16-be"),
+        ('<?xml version="1.0" encoding="UTF-32"?>', "utf-32"),
+    ],
+)
+def test_utf16_and_utf32_sitemaps_are_read(
+    server: MisbehavingServer, fetcher: Fetcher, declaration: str, encoding: str
+) -> None:
+    """They were refused as "not a sitemap": the first byte is not "<"."""
+    body = (declaration + URLSET.replace("{base}", server.url(""))).encode(encoding)
+    url = server.route("/sitemap.xml", Reply(body=body, content_type="application/xml"))
+    gzipped = server.route(
+        "/sitemap.xml.gz", Reply(body=gzip.compress(body), content_type="application/gzip")
+    )
+    server.route("/tin/h%C3%A0-n%E1%BB%99i", html_page("Hà Nội", "Tin."))
+    for location in (url, gzipped):
+        (item,) = SitemapSource(fetcher=fetcher).documents(location)
+        assert isinstance(item, RawDocument), item
+        assert item.hints["updated"] == "2025-10-11T00:00:00+00:00"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-16-le"])
+def test_entities_are_refused_however_the_sitemap_is_encoded(
+    server: MisbehavingServer, fetcher: Fetcher, tmp_path: Path, encoding: str
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do-not-read-me")
+    dtd = server.route("/evil.dtd", Reply(body=b'<!ENTITY leak "x">', content_type="application/xml-dtd"))
+    body = (
+        f'<?xml version="1.0" encoding="{encoding.upper()}"?>'
+        f'<!DOCTYPE urlset SYSTEM "{dtd}" [<!ENTITY file SYSTEM "{secret.as_uri()}">]>'
+        + "<!-- "
+        + "padding " * 10_000
+        + " -->"
+        + URLSET.replace("{base}", "&file;")
+    ).encode(encoding)
+    url = server.route("/sitemap.xml", Reply(body=body, content_type="application/xml"))
+    items = list(SitemapSource(fetcher=fetcher).documents(url))
+    assert items == [DocumentFailure(url, "refused: the sitemap declares XML entities")]
+    assert "/evil.dtd" not in server.paths()
+
+
+def test_an_external_dtd_is_never_fetched(server: MisbehavingServer, fetcher: Fetcher) -> None:
+    dtd = server.route(
+        "/sitemap.dtd", Reply(body=b"<!ELEMENT urlset ANY>", content_type="application/xml-dtd")
+    )
+    body = f'<?xml version="1.0"?><!DOCTYPE urlset SYSTEM "{dtd}">{URLSET}'.replace("{base}", server.url(""))
+    url = server.route("/sitemap.xml", Reply(body=body.encode(), content_type="application/xml"))
+    (item,) = SitemapSource(fetcher=fetcher).documents(url)
+    assert isinstance(item, DocumentFailure) and item.reason == "HTTP 404 Not Found"  # the listed page
+    assert "/sitemap.dtd" not in server.paths()
