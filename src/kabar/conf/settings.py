@@ -130,10 +130,21 @@ TASKS = {
         "QUEUES": ["default", "fetch", "translate"],
     }
 }
+# A task whose worker dies is re-queued (kabar.ingest.leases; on RQ, RQ's own Retry).
+TASK_LEASES = {
+    "heartbeat": ENV["KABAR_WORKER_HEARTBEAT"],
+    "lease": ENV["KABAR_WORKER_LEASE"],
+    "max_attempts": ENV["KABAR_TASK_MAX_ATTEMPTS"],
+}
 if _backend == "rq":
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {
-        q: {"URL": ENV["KABAR_REDIS_URL"], "DEFAULT_TIMEOUT": 600} for q in TASKS["default"]["QUEUES"]
+        q: {
+            "URL": ENV["KABAR_REDIS_URL"],
+            "DEFAULT_TIMEOUT": 600,
+            "QUEUE_CLASS": "kabar.ingest.rq_backend.RetryingQueue",
+        }
+        for q in TASKS["default"]["QUEUES"]
     }
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English", "id": "Bahasa Indonesia"}

@@ -27,3 +27,24 @@ class IngestFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.url} [{self.stage}] {self.reason[:80]}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A running ``kabar worker`` (database backend), as last heard from.
+
+    The worker's heartbeat thread moves ``last_beat_at`` forward every few seconds;
+    ``kabar.ingest.leases.reap`` re-queues the running tasks of a worker that has
+    gone quiet for longer than the lease (killed, crashed, machine lost).
+    """
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    last_beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-last_beat_at"]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} (pid {self.pid} on {self.hostname})"
