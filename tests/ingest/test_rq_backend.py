@@ -27,9 +27,9 @@ def test_poll_source_runs_on_an_rq_worker(settings):
     queue.empty()
     with OutletServer() as server:
         outlet = Outlet.objects.create(name="Báo Sông Hồng", slug="bsh", home_url=server.url, language="vi")
-        source = Source.objects.create(
-            outlet=outlet, kind="feed", url=f"{server.url}/rss.xml", allow_private=True
-        )
+        source = Source(outlet=outlet, kind="feed", url=f"{server.url}/rss.xml")
+        source.grant_private_access(by=None)  # the operator approves the loopback outlet
+        source.save()
         result = poll_source.enqueue(source.pk)
         assert queue.count == 1 and Article.objects.count() == 0, "queued on Redis, not run inline"
         # SimpleWorker runs jobs in this process, so they see this test's database transaction.

@@ -19,7 +19,11 @@ def poll_source(source_id: int) -> dict[str, Any]:
     """Fetch one source now and store what changed; returns the run's summary."""
     source = Source.objects.select_related("outlet").get(pk=source_id)
     summary = ingest(
-        source.url, outlet=source.outlet, kind=source.kind, allow_private=source.allow_private, source=source
+        source.url,
+        outlet=source.outlet,
+        kind=source.kind,
+        allow_private=source.private_access_granted(),
+        source=source,
     )
     return summary.as_dict()
 

@@ -6,16 +6,19 @@ a human translation next to the original.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
+from django_tasks.base import TaskResult, TaskResultStatus
 
+from kabar.ingest.tasks import poll_source
+from kabar.news.forms import SourceForm, SourceInlineFormSet, is_superuser
 from kabar.news.models import (
     Article,
     ArticleAlias,
@@ -68,12 +71,81 @@ def signed_in_editor(request: HttpRequest) -> User:
 # superusers set them.
 SERVER_SIDE_KINDS = frozenset({Source.Kind.FILE, Source.Kind.WARC, Source.Kind.CAPTURE})
 
+# Set by code, never typed: who approved private access, when, and the state of that approval.
+PRIVATE_ACCESS_RECORD = ["private_access_status", "private_access_by", "private_access_at"]
+
+
+def apply_private_access_rule(request: HttpRequest, form: SourceForm, source: Source) -> None:
+    """Record or clear the approval of private access on ``source`` before it is saved, and say so.
+
+    A superuser's save with "Allow private" ticked approves it for exactly the saved kind,
+    outlet and URL (re-approving after a change); unticked, the approval is forgotten.
+    Anyone else who re-points the source (kind, URL or outlet) switches private access off.
+    """
+    user = signed_in_editor(request)
+    if is_superuser(user):
+        if not source.allow_private:
+            source.revoke_private_access()
+        elif form.retargeted() or "allow_private" in form.changed_data or source.private_access_problem():
+            source.grant_private_access(by=user)
+            messages.info(
+                request,
+                f"Private access approved for {source}: polls may reach private addresses for "
+                "this kind, outlet and URL only, while you stay an active superuser.",
+            )
+    elif form.retargeted() and source.allow_private:
+        source.revoke_private_access()
+        messages.warning(
+            request,
+            f"Private access was switched off for {source} because its kind, URL or outlet changed; "
+            "only a superuser can approve it again.",
+        )
+    for warning in form.warnings:
+        messages.warning(request, f"{source}: {warning}")
+
+
+def poll_sources_now(request: HttpRequest, sources: Iterable[Source]) -> None:
+    """Enqueue ``poll_source`` for each enabled source and tell the editor what was queued (or run)."""
+    chosen = list(sources)
+    skipped = [s for s in chosen if not s.enabled]
+    queued: list[tuple[Source, TaskResult[dict[str, Any]]]] = []
+    for source in chosen:
+        if not source.enabled:
+            continue
+        try:
+            queued.append((source, poll_source.enqueue(source.pk)))
+        except Exception as exc:  # e.g. Redis is down: say so, and queue the others
+            messages.error(request, f"Could not queue {source} for polling: {type(exc).__name__}: {exc}")
+    if skipped:
+        names = "; ".join(str(s) for s in skipped)
+        messages.warning(request, f"Skipped {len(skipped)} disabled source(s): {names}")
+    if not queued:
+        return
+    if all(result.is_finished for _, result in queued):
+        # The task backend ran them inline (the immediate backend): report what each poll did.
+        lines = []
+        for source, result in queued:
+            source.refresh_from_db(fields=["last_result"])
+            if result.status == TaskResultStatus.SUCCESSFUL:
+                lines.append(f"{source}: {source.last_result}")
+            else:
+                error = result.errors[-1].traceback.strip().splitlines()[-1] if result.errors else "failed"
+                lines.append(f"{source}: the poll failed ({error})")
+        messages.success(request, f"Polled {len(queued)} source(s) now: " + "; ".join(lines))
+        return
+    names = "; ".join(str(s) for s, _ in queued)
+    messages.success(
+        request,
+        f"Queued {len(queued)} source(s) for polling: {names}. A worker (kabar worker) fetches them; "
+        "each source's last result shows in the list when it is done.",
+    )
+
 
 class SourceGuard:
     """Admin behaviour shared by the Source page and the Source inline on outlets."""
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
-        fields = ["last_polled_at", "last_result"]
+        fields = ["last_polled_at", "last_result", *PRIVATE_ACCESS_RECORD]
         return fields if request.user.is_superuser else [*fields, "allow_private"]
 
     def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
@@ -81,11 +153,38 @@ class SourceGuard:
             kwargs["choices"] = [(k, label) for k, label in Source.Kind.choices if k not in SERVER_SIDE_KINDS]
         return super().formfield_for_choice_field(db_field, request, **kwargs)  # type: ignore[misc]
 
+    @admin.display(description="private access")
+    def private_access_status(self, obj: Source) -> str:
+        if obj.pk is None or not obj.allow_private:
+            return "off"
+        problem = obj.private_access_problem()
+        if problem:
+            return f"not honoured by polls: {problem}"
+        who = obj.private_access_by or "the operator"
+        return f"approved by {who} on {obj.private_access_at:%Y-%m-%d %H:%M}"
+
 
 class SourceInline(SourceGuard, admin.TabularInline[Source, Outlet]):
     model = Source
+    form = SourceForm
+    formset = SourceInlineFormSet
     extra = 0
-    fields = ["kind", "url", "schedule_minutes", "enabled", "allow_private", "last_polled_at", "last_result"]
+    fields = [
+        "kind",
+        "url",
+        "schedule_minutes",
+        "enabled",
+        "allow_private",
+        "private_access_status",
+        "last_polled_at",
+        "last_result",
+    ]
+
+    def get_formset(self, request: HttpRequest, obj: Outlet | None = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        if issubclass(formset.form, SourceForm):
+            formset.form.editor = request.user  # a fresh form class per call: safe per request
+        return formset
 
 
 @admin.register(Outlet)
@@ -94,13 +193,59 @@ class OutletAdmin(admin.ModelAdmin[Outlet]):
     search_fields = ["name", "home_url"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SourceInline]
+    actions = ["poll_sources"]
+
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: ModelForm[Outlet],
+        formset: BaseInlineFormSet[Model, Outlet, ModelForm[Model]],
+        change: bool,
+    ) -> None:
+        for source_form in formset.forms:
+            source = source_form.instance
+            if (
+                isinstance(source, Source)
+                and isinstance(source_form, SourceForm)
+                and source_form.has_changed()
+                and source_form not in formset.deleted_forms
+            ):
+                source.outlet = form.instance  # the fingerprint names the outlet, saved by now
+                apply_private_access_rule(request, source_form, source)
+        super().save_formset(request, form, formset, change)
+
+    def has_poll_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("news.change_source")
+
+    @admin.action(description="Poll their enabled sources now", permissions=["poll"])
+    def poll_sources(self, request: HttpRequest, queryset: QuerySet[Outlet]) -> None:
+        poll_sources_now(request, Source.objects.filter(outlet__in=queryset).select_related("outlet"))
 
 
 @admin.register(Source)
 class SourceAdmin(SourceGuard, admin.ModelAdmin[Source]):
+    form = SourceForm
     list_display = ["outlet", "kind", "url", "enabled", "schedule_minutes", "last_polled_at", "last_result"]
     list_filter = ["kind", "enabled", "outlet"]
     search_fields = ["url"]
+    actions = ["poll_now"]
+
+    def get_form(
+        self, request: HttpRequest, obj: Source | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        if issubclass(form, SourceForm):
+            form.editor = request.user  # modelform_factory builds a fresh class per call: safe per request
+        return form
+
+    def save_model(self, request: HttpRequest, obj: Source, form: ModelForm[Source], change: bool) -> None:
+        if isinstance(form, SourceForm):
+            apply_private_access_rule(request, form, obj)
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Poll now", permissions=["change"])
+    def poll_now(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        poll_sources_now(request, queryset.select_related("outlet"))
 
 
 @admin.register(Section)
