@@ -231,6 +231,18 @@ def test_a_superusers_tick_records_the_approval(admin_client, admin_user, outlet
     assert poll_source.enqueue(source.pk).return_value["new"] == 1, "the approved outlet is polled"
 
 
+def test_a_superuser_can_switch_private_access_off(admin_client, approved, dns):
+    url = f"/admin/news/source/{approved.pk}/change/"
+    data = form_data(admin_client.get(url))
+    del data["allow_private"]
+
+    assert admin_client.post(url, data).status_code == 302, "the loopback URL does not block switching off"
+
+    approved.refresh_from_db()
+    assert approved.allow_private is False and approved.private_access_by is None
+    assert approved.private_access_target == ""
+
+
 def test_a_change_made_outside_the_admin_does_not_inherit_private_access(approved, secret, dns):
     Source.objects.filter(pk=approved.pk).update(kind="url", url=secret.url)  # shell, bulk update, API
 

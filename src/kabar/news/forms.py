@@ -55,8 +55,11 @@ class SourceForm(forms.ModelForm[Source]):
         kind, url = cleaned.get("kind"), cleaned.get("url")
         if not kind or not url or self.has_error("url") or self.has_error("kind"):
             return cleaned
-        if not (self.retargeted() or "allow_private" in self.changed_data):
-            return cleaned  # an unchanged location is not judged again: the poll checks it every time
+        switched_on = "allow_private" in self.changed_data and bool(cleaned.get("allow_private"))
+        if not (self.retargeted() or switched_on):
+            # An unchanged location is not judged again (the poll checks it every time), so
+            # switching private access off is never blocked by the address it protected.
+            return cleaned
         url = url.strip()
         cleaned["url"] = url
         try:
