@@ -15,17 +15,13 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-import lxml.html
 import pytest
+from worker_helpers import KABAR, kabar_env, write_documents
 
-import kabar
-
-KABAR = str(Path(sys.executable).with_name("kabar"))
-DEMO_OUTLET = Path(kabar.__file__).parent / "demo" / "outlet"
 SEED = 20260107
 KILLS = 10
 HEARTBEAT, LEASE = 0.2, 1.0
@@ -34,32 +30,15 @@ DEADLINE = 150.0  # seconds for the whole test; it takes about a minute on two b
 pytestmark = pytest.mark.timeout(int(DEADLINE) + 30)
 
 
-def write_documents(folder: Path, count: int, skip: int = 0) -> list[Path]:
-    """Demo outlet articles without pictures or scripts (nothing to fetch: only the pipeline runs)."""
-    folder.mkdir(parents=True)
-    pages = sorted(p for p in DEMO_OUTLET.glob("*/*.html") if p.name != "index.html")[skip : skip + count]
-    for page in pages:
-        tree = lxml.html.parse(str(page))
-        for element in tree.xpath("//img|//figure|//picture|//script"):
-            element.drop_tree()
-        (folder / page.name).write_bytes(lxml.html.tostring(tree, encoding="utf-8"))
-    return pages
-
-
-def kabar_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KABAR_")}
-    env.update(
-        KABAR_DATA_DIR=str(data_dir),
-        KABAR_DATABASE_URL="",
+def crash_env(data_dir: Path) -> dict[str, str]:
+    return kabar_env(
+        data_dir,
         KABAR_TASKS_BACKEND="database",
-        KABAR_SECRET_KEY="crash-test",
         KABAR_WORKER_HEARTBEAT=str(HEARTBEAT),
         KABAR_WORKER_LEASE=str(LEASE),
         # High enough that the kills below cannot use a task's attempts up (the cap has its own test).
         KABAR_TASK_MAX_ATTEMPTS="50",
-        KABAR_FETCH_HOST_DELAY="0",
     )
-    return env
 
 
 def query(db: Path, sql: str) -> list[tuple[object, ...]]:
@@ -67,7 +46,7 @@ def query(db: Path, sql: str) -> list[tuple[object, ...]]:
         return conn.execute(sql).fetchall()
 
 
-def wait_for(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def]
+def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if condition():
@@ -80,7 +59,7 @@ def test_kill_9_at_random_moments_loses_no_task_and_stores_each_article_once(tmp
     started = time.monotonic()
     data, docs = tmp_path / "data", tmp_path / "docs"
     pages = write_documents(docs / "a", 3) + write_documents(docs / "b", 3, skip=3)
-    env = kabar_env(data)
+    env = crash_env(data)
     subprocess.run([KABAR, "migrate", "-v0"], env=env, check=True, timeout=120)
     setup = f"""
 from kabar.ingest.tasks import poll_source

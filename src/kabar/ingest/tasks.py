@@ -48,8 +48,15 @@ def claim_due_sources(now: dt.datetime | None = None) -> list[int]:
 
 
 def enqueue_due_sources() -> list[int]:
-    """Called by the scheduler in ``kabar worker`` once a minute."""
-    due = claim_due_sources()
-    for pk in due:
-        poll_source.enqueue(pk)
+    """Called by the scheduler in ``kabar worker`` once a minute.
+
+    Claim and enqueue commit together: a scheduler killed between the two would otherwise
+    leave sources marked as polled with no poll queued, skipped until their next period.
+    (On the database backend the task row is in the same transaction; on RQ a job queued
+    just before a failed commit only means one extra poll, which is idempotent.)
+    """
+    with transaction.atomic():
+        due = claim_due_sources()
+        for pk in due:
+            poll_source.enqueue(pk)
     return due
