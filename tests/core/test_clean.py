@@ -1,13 +1,18 @@
 import copy
 import dataclasses
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kabar.core.blocks import validate_blocks
 from kabar.core.capture import parse_capture
+from kabar.core.clean import _vietnamese_tone_placement as _tone_placement
 from kabar.core.clean import clean, comparison_tokens, is_near_duplicate, normalize_text
 from kabar.core.errors import StageTimeout, TooLarge
 from kabar.core.types import Extracted
+from kabar.core.workers import StagePool
 
 P1 = (
     "Kunjungan tersebut juga berkontribusi untuk mewujudkan tujuan pembangunan masing-masing negara, "
@@ -61,6 +66,31 @@ def test_tone_mark_placement_is_made_uniform_only_in_vietnamese_words():
     assert normalize_text("Hoà bình và thuỷ lợi, sức khoẻ") == "Hòa bình và thủy lợi, sức khỏe"
     # underthesea would also turn ASCII "qui" into "quy": not in French or English text
     assert normalize_text("Je ne sais qui. Qui Nhon") == "Je ne sais qui. Qui Nhon"
+
+
+def test_one_long_word_is_normalized_in_linear_time():
+    # The pattern once used to find Vietnamese words backtracked over every start
+    # position of an ASCII run: 40,000 letters took 7 s, 200,000 about three minutes.
+    # Run in a worker process so that a regression fails at the limit instead of hanging.
+    with StagePool(1) as pool:
+        assert pool.submit("clean", 5, normalize_text, "a" * 200_000).result() == "a" * 200_000
+        mixed = "Hoà " + "b" * 200_000 + "é thuỷ"
+        assert pool.submit("clean", 5, normalize_text, mixed).result().endswith("é thủy")
+
+
+_OLD_NON_ASCII_WORD = re.compile(r"\w*[^\W\x00-\x7f]\w*")  # the quadratic pattern, as the reference
+
+
+@given(
+    st.text(alphabet=st.sampled_from("aQiuyo \u00e0\u1ef7\u0111\u00c9-_.,1\u00a0\u0300\u2014"), max_size=40)
+)
+def test_tone_placement_touches_the_same_words_as_the_old_pattern(text):
+    from underthesea.pipeline.text_normalize import token_normalize
+
+    expected = _OLD_NON_ASCII_WORD.sub(
+        lambda m: str(token_normalize(m.group(0), use_character_normalize=False)), text
+    )
+    assert _tone_placement(text) == expected
 
 
 def test_whitespace_and_invisible_characters():

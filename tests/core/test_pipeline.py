@@ -1,13 +1,15 @@
 import dataclasses
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
 
 from kabar.core.errors import StageError
 from kabar.core.language import LanguageDetector
-from kabar.core.pipeline import Pipeline, check_publishable
-from kabar.core.types import RawDocument
+from kabar.core.pipeline import Pipeline, PipelineLimits, check_publishable
+from kabar.core.types import Fetched, RawDocument
+from kabar.core.workers import StagePool
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 
@@ -139,3 +141,51 @@ def test_a_feed_summary_that_repeats_the_opening_is_not_a_lead(pipeline, summary
     doc = pipeline.process(RawDocument(url="https://bao.example/a.html", content=BARE_PAGE, hints=hints))
     assert doc.lead == ""
     assert doc.paragraphs[0].startswith("Hội đồng nhân dân") and len(doc.paragraphs) == 2
+
+
+@pytest.fixture(scope="module")
+def pooled(pipeline):
+    with StagePool(2) as pool:
+        yield Pipeline(pipeline.detector, PipelineLimits(extract_timeout=5, clean_timeout=5), stages=pool)
+
+
+def test_worker_processes_give_the_same_document_as_this_process(pipeline, pooled):
+    html = (FIXTURES / "vn_cms.html").read_text(encoding="utf-8")
+    fetched = Fetched(
+        url="https://bao.example/a.html",
+        final_url="https://bao.example/a.html",
+        status=200,
+        content=html.encode("utf-8"),
+        text=html,
+        encoding="utf-8",
+        content_type="text/html",
+    )
+    raw = RawDocument(
+        url="https://bao.example/a.html", content=html, fetched=fetched, hints={"section": "Xã hội"}
+    )
+    assert pooled.process(raw, declared_language="vi") == pipeline.process(raw, declared_language="vi")
+
+
+def test_documents_in_flight_finish_independently(pooled):
+    html = (FIXTURES / "vn_cms.html").read_text(encoding="utf-8")
+    empty = RawDocument(
+        url="https://bao.example/empty.html", content="<html><body><nav>Home</nav></body></html>"
+    )
+    good = RawDocument(url="https://bao.example/a.html", content=html)
+    futures = [pooled.submit(raw) for raw in (good, empty, good)]
+    with pytest.raises(StageError) as err:
+        pooled.finish(futures[1], empty)
+    assert err.value.stage == "extract"
+    assert pooled.finish(futures[0], good).language == pooled.finish(futures[2], good).language == "vi"
+
+
+def test_a_capture_with_one_line_of_two_megabytes_finishes_in_time(pooled, shared_dir):
+    # Regression: one long word made the clean stage quadratic (hours for this line), and
+    # the regex held the GIL, so the thread-based time limit never fired.
+    seed = (shared_dir / "seeds" / "001_db531604993b4b5d.txt").read_text(encoding="utf-8")
+    for line in ("a" * 1_900_000, ("Hà Nội mở thêm tuyến buýt " * 80_000)[:1_900_000]):
+        text = seed.replace("\n", f"\n{line}\n", 1)
+        started = time.monotonic()
+        doc = pooled.process(RawDocument(url="file:///long.txt", content=text, kind="text"))
+        assert time.monotonic() - started < 10
+        assert doc.paragraphs

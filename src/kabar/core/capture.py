@@ -260,7 +260,7 @@ def _parse(text: str, url: str) -> Extracted:
 
 
 def parse_capture(
-    text: str, *, url: str = "", timeout: float = 10.0, max_chars: int = 2_000_000
+    text: str, *, url: str = "", timeout: float | None = 10.0, max_chars: int = 2_000_000
 ) -> Extracted:
     """Read a plain-text page capture into an ``Extracted`` article (see the module docstring).
 

@@ -87,17 +87,20 @@ class ExtractionResult:
     lead_origin: LeadOrigin
 
 
-def extract_html(html: str, *, url: str, timeout: float = 20.0, max_bytes: int = 5_000_000) -> Extracted:
+def extract_html(
+    html: str, *, url: str, timeout: float | None = 20.0, max_bytes: int = 5_000_000
+) -> Extracted:
     """Extract the article in ``html`` (fetched from ``url``).
 
     Raises ``TooLarge`` past ``max_bytes`` (UTF-8), ``StageTimeout`` past
-    ``timeout`` seconds and ``ExtractionError`` when no article text is found.
+    ``timeout`` seconds (``None``: no limit here, the caller holds one) and ``ExtractionError``
+    when no article text is found.
     """
     return extract_article(html, url=url, timeout=timeout, max_bytes=max_bytes).extracted
 
 
 def extract_article(
-    html: str, *, url: str, timeout: float = 20.0, max_bytes: int = 5_000_000
+    html: str, *, url: str, timeout: float | None = 20.0, max_bytes: int = 5_000_000
 ) -> ExtractionResult:
     """``extract_html`` that also tells where the lead came from (used by the benchmark)."""
     check_size(STAGE, len(html.encode("utf-8", "surrogatepass")), max_bytes)

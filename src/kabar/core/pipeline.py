@@ -4,6 +4,16 @@ One ``Pipeline`` object is built per ingest run (the language detector is slow
 to build and is reused); ``process`` turns one ``RawDocument`` into a cleaned
 ``Extracted`` or raises ``StageError`` naming the stage that failed.
 
+Extract (or capture parsing) and clean are CPU-bound and run on the pipeline's
+``StageRunner``: ``kabar.core.workers.StagePool`` for ingestion (worker
+processes, killed at the stage's deadline, on all cores), ``InProcessStages``
+otherwise. ``submit`` starts them and returns at once, so a caller can keep
+several documents in flight; ``finish`` then detects the language here.
+Detection stays in the calling process: the detector holds ~250 MB of lingua
+models and takes ~3 s to build, per process, and it is ~6% of a document's
+CPU time (extract 3.0 s, clean 0.7 s, detect 0.2 s on 60 pages of the
+scrapinghub set), with its input capped at ``SAMPLE_CHARS``.
+
 What the source knew about the document (``RawDocument.hints``: a feed
 entry's title, dates, authors, section and outlet) fills what the extractor
 left empty; the page itself is the better witness, so it is never overridden.
@@ -11,21 +21,24 @@ left empty; the page itself is the better witness, so it is never overridden.
 
 from __future__ import annotations
 
+import concurrent.futures
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from kabar.core import capture, clean, extract
 from kabar.core.blocks import strip_tags
-from kabar.core.capture import parse_capture
-from kabar.core.clean import clean
 from kabar.core.errors import StageError
-from kabar.core.extract import extract_html
 from kabar.core.extract_meta import normalize_space
-from kabar.core.language import LanguageDetector
 from kabar.core.sources import parse_datetime
+from kabar.core.stage import InProcessStages, StageRunner
 from kabar.core.types import Extracted, RawDocument
+
+if TYPE_CHECKING:  # worker processes import this module and never detect languages
+    from kabar.core.language import LanguageDetector
 
 
 @dataclass(frozen=True)
@@ -36,26 +49,81 @@ class PipelineLimits:
 
 
 class Pipeline:
-    def __init__(self, detector: LanguageDetector, limits: PipelineLimits | None = None) -> None:
+    def __init__(
+        self,
+        detector: LanguageDetector,
+        limits: PipelineLimits | None = None,
+        *,
+        stages: StageRunner | None = None,
+    ) -> None:
         self.detector = detector
         self.limits = limits or PipelineLimits()
+        self.stages: StageRunner = stages or InProcessStages()
 
     def process(self, raw: RawDocument, *, declared_language: str | None = None) -> Extracted:
+        return self.finish(self.submit(raw), raw, declared_language=declared_language)
+
+    def submit(self, raw: RawDocument) -> concurrent.futures.Future[Extracted]:
+        """Start extract and clean for ``raw`` on the stage runner; the future never raises but ``StageError``."""
         limits = self.limits
-        if raw.kind == "text":
-            doc = parse_capture(
-                raw.content, url=raw.url, timeout=limits.extract_timeout, max_chars=limits.max_document_bytes
-            )
-        else:
-            doc = extract_html(
-                raw.content, url=raw.url, timeout=limits.extract_timeout, max_bytes=limits.max_document_bytes
-            )
-        apply_hints(doc, raw.hints)
-        doc = clean(doc, timeout=limits.clean_timeout)
-        if not doc.paragraphs:
-            raise StageError("no body text found", stage="extract")
-        declared = declared_language or raw.declared_language
-        return self.detector.detect_document(doc, declared)
+        # What the fetcher got (bytes and text again) is not needed by the stages: not pickled.
+        portable = dataclasses.replace(raw, fetched=None)
+        stage = capture.STAGE if raw.kind == "text" else extract.STAGE
+        outcome: concurrent.futures.Future[Extracted] = concurrent.futures.Future()
+
+        def then_clean(extracted: concurrent.futures.Future[Extracted]) -> None:
+            try:
+                doc = extracted.result()
+                cleaned = self.stages.submit(
+                    clean.STAGE, limits.clean_timeout, clean_stage, doc, portable.hints, limits
+                )
+            except BaseException as exc:  # StageError by the runner's contract; anything else too
+                outcome.set_exception(exc)
+                return
+            cleaned.add_done_callback(lambda done: _copy_outcome(done, outcome))
+
+        self.stages.submit(stage, limits.extract_timeout, extract_stage, portable, limits).add_done_callback(
+            then_clean
+        )
+        return outcome
+
+    def finish(
+        self,
+        prepared: concurrent.futures.Future[Extracted],
+        raw: RawDocument,
+        *,
+        declared_language: str | None = None,
+    ) -> Extracted:
+        """Wait for ``submit``'s future and detect the language; raises ``StageError``."""
+        doc = prepared.result()
+        return self.detector.detect_document(doc, declared_language or raw.declared_language)
+
+
+def extract_stage(raw: RawDocument, limits: PipelineLimits) -> Extracted:
+    """Extract (HTML) or capture parsing, untimed: run by a ``StageRunner`` that holds the limit."""
+    if raw.kind == "text":
+        return capture.parse_capture(
+            raw.content, url=raw.url, timeout=None, max_chars=limits.max_document_bytes
+        )
+    return extract.extract_html(raw.content, url=raw.url, timeout=None, max_bytes=limits.max_document_bytes)
+
+
+def clean_stage(doc: Extracted, hints: Mapping[str, Any], limits: PipelineLimits) -> Extracted:
+    """Hints, then clean, untimed (as ``extract_stage``); ``StageError`` when no body text is left."""
+    apply_hints(doc, hints)
+    doc = clean.clean(doc, timeout=None)
+    if not doc.paragraphs:
+        raise StageError("no body text found", stage=extract.STAGE)
+    return doc
+
+
+def _copy_outcome(
+    done: concurrent.futures.Future[Extracted], outcome: concurrent.futures.Future[Extracted]
+) -> None:
+    try:
+        outcome.set_result(done.result())
+    except BaseException as exc:
+        outcome.set_exception(exc)
 
 
 def apply_hints(doc: Extracted, hints: Mapping[str, Any]) -> None:
