@@ -22,7 +22,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from django.core.files.base import ContentFile
@@ -34,7 +34,8 @@ from django.utils.text import slugify
 from kabar.core import dedup
 from kabar.core.blocks import block_text, validate_blocks
 from kabar.core.errors import StageError
-from kabar.core.types import Block, Extracted
+from kabar.core.sources import file_uri
+from kabar.core.types import Block, Extracted, RawDocument
 from kabar.ingest import media_files
 from kabar.news.models import (
     Article,
@@ -134,6 +135,15 @@ def near_duplicate_index(window_days: int = 60) -> dedup.NearDuplicateIndex:
     ):
         index.add(str(pk), dedup.from_bytes(bytes(sig)))
     return index
+
+
+def fetched_location(raw: RawDocument) -> str:
+    """Where ``raw`` was read: its file for a saved page (whose URL is the canonical link it names), else its URL.
+
+    Two saved copies of one page both carry the page's canonical URL; only their files tell them apart.
+    """
+    path = raw.hints.get("path")
+    return file_uri(Path(path)) if isinstance(path, str) and path else raw.url
 
 
 def may_replace(article: Article, fetched_url: str) -> bool:
