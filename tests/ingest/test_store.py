@@ -373,3 +373,26 @@ def test_an_article_stored_before_copies_were_tracked_takes_the_next_copy(outlet
     Article.objects.update(fetched_url="")
     assert store_article(copy_read_at("file:///srv/b.html", OTHER_TEXT), outlet=outlet).status == "updated"
     assert Article.objects.get().fetched_url == "file:///srv/b.html"
+
+
+def test_a_file_deleted_by_another_transaction_while_in_use_is_written_again(
+    outlet, media_root, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    import kabar.ingest.store as store
+
+    with django_capture_on_commit_callbacks(execute=True):
+        store_article(doc_with_image(), outlet=outlet, images={"https://thu.example/anh.png": picture("red")})
+    (name,) = files_under(media_root)
+    real_media_rows = store._media_rows
+
+    def meanwhile(*args, **kwargs):
+        default_storage.delete(name)  # another transaction, seeing the file unused, removes it
+        return real_media_rows(*args, **kwargs)
+
+    monkeypatch.setattr(store, "_media_rows", meanwhile)
+    other = doc_with_image(url="https://thu.example/lua.html", paragraphs=["Giá lúa tăng mạnh tháng mười."])
+    with django_capture_on_commit_callbacks(execute=True):
+        store_article(other, outlet=outlet, images={"https://thu.example/anh.png": picture("red")})
+    assert files_under(media_root) == [name]

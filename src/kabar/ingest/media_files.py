@@ -78,10 +78,14 @@ def save_image(content: bytes, suffix: str) -> tuple[str, bool]:
 
 def restore_missing(saved: Iterable[tuple[str, bytes]]) -> None:
     """Write again any of ``saved`` that is gone (deleted by a concurrent transaction that saw it unused)."""
+    # Runs after the commit: an error here must not make a stored article look failed.
     for name, content in saved:
-        if not default_storage.exists(name):
-            log.warning("restoring %s, deleted while this transaction used it", name)
-            default_storage.save(name, ContentFile(content))
+        try:
+            if not default_storage.exists(name):
+                log.warning("restoring %s, deleted while this transaction used it", name)
+                default_storage.save(name, ContentFile(content))
+        except Exception:
+            log.exception("could not restore %s", name)
 
 
 def src_of(name: str) -> str:
@@ -152,7 +156,7 @@ def delete_unreferenced(names: Iterable[str]) -> list[str]:
     for name in sorted(unused):
         try:
             default_storage.delete(name)
-        except OSError as exc:
+        except Exception as exc:  # after a commit: a file left behind is gc's, not the caller's, problem
             log.warning("could not delete %s: %s (kabar media gc will list it)", name, exc)
             continue
         deleted.append(name)
