@@ -38,6 +38,23 @@ def _optional_bool(value: str) -> bool | None:
     raise ValueError(f"expected true or false (or empty), got {value!r}")
 
 
+def _worker_count(value: str) -> int:
+    """Empty: one per CPU core; 0: stages run in the calling process (no real time limit)."""
+    if not value.strip():
+        return os.cpu_count() or 1
+    count = int(value)
+    if count < 0:
+        raise ValueError(f"expected 0 or more worker processes, got {value!r}")
+    return count
+
+
+def _seconds(value: str) -> float:
+    seconds = float(value)
+    if not seconds > 0:  # also refuses NaN; a limit of 0 would mean none at all
+        raise ValueError(f"expected a number of seconds above 0, got {value!r}")
+    return seconds
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -167,6 +184,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("KABAR_FETCH_TIMEOUT", "20", "Seconds to connect and read one page.", float),
     Setting("KABAR_FETCH_MAX_BYTES", "10000000", "Largest response body fetched, in bytes.", int),
     Setting("KABAR_FETCH_HOST_DELAY", "1.0", "Seconds between two requests to the same host.", float),
+    Setting(
+        "KABAR_INGEST_WORKERS",
+        "",
+        "Worker processes for extract and clean (each killed at its stage's time limit). Empty: one per CPU core. 0: run them in the calling process, where a stage stuck in C code cannot be stopped (only for platforms without working multiprocessing).",
+        _worker_count,
+    ),
+    Setting("KABAR_EXTRACT_TIMEOUT", "30", "Seconds one page's extraction (or capture parsing) may take.", _seconds),
+    Setting("KABAR_CLEAN_TIMEOUT", "10", "Seconds cleaning one extracted article may take.", _seconds),
     Setting(
         "KABAR_DETECT_LANGUAGES",
         "vi,en,id,ms,tl,fr,de,es,zh,ja,ko,ru,th",

@@ -1,11 +1,18 @@
 """Ingestion through the Django shell: sources, failures kept with reasons, commands, tasks."""
 
 import json
+import time
 
 import pytest
 from django.core.management import call_command
+from stage_hogs import HANG, HangOnMarker
 
+from kabar.core.pipeline import Pipeline, PipelineLimits
+from kabar.core.stage import InProcessStages
+from kabar.core.types import RawDocument
+from kabar.core.workers import StagePool
 from kabar.demo.server import OutletServer
+from kabar.detector import get_detector
 from kabar.ingest.models import IngestFailure
 from kabar.ingest.service import ingest
 from kabar.news.models import Article, Outlet, Source
@@ -191,3 +198,92 @@ def test_a_web_page_claiming_a_known_outlets_name_gets_an_outlet_of_its_own():
     assert impostor.home_url == "https://copy.example/"
     local = Extracted(url="file:///srv/captures/a.txt", title="t", outlet="Báo Thử")
     assert outlet_for(local) == real, "the operator's own files are trusted by name"
+
+
+PAGE_TOPICS = [
+    (
+        "Cầu mới nối hai bờ sông Hồng thông xe",
+        "cây cầu dây văng dài một nghìn mét nối quận Long Biên với trung tâm",
+    ),
+    (
+        "Ferry timetable changes for the winter",
+        "the morning crossing now leaves at nine and the last boat returns at six",
+    ),
+    (
+        "Pasar ikan baru dibuka di pelabuhan",
+        "pedagang menempati dua ratus lapak baru yang dibangun pemerintah kota",
+    ),
+    (
+        "Thư viện thành phố mở cửa đến nửa đêm",
+        "sinh viên có thể mượn sách và dùng phòng đọc suốt mùa thi cuối năm",
+    ),
+]
+
+
+def local_page(title: str, sentence: str) -> str:
+    """An article page with nothing to fetch (no images, no canonical URL)."""
+    paragraphs = "".join(
+        f"<p>{sentence.capitalize()}, theo thông báo số {n} ({n * 37}).</p>" for n in range(1, 5)
+    )
+    return f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{paragraphs}</article></body></html>"
+
+
+def test_a_document_that_hangs_a_stage_fails_at_its_limit_and_the_others_are_stored(tmp_path):
+    hanging = local_page(*PAGE_TOPICS[0]).replace("<body>", f"<body>{HANG}", 1)
+    (tmp_path / "0_hangs.html").write_text(hanging, encoding="utf-8")
+    for number, topic in enumerate(PAGE_TOPICS[1:], start=1):
+        (tmp_path / f"{number}_page.html").write_text(local_page(*topic), encoding="utf-8")
+    reports: list[tuple[str, str]] = []
+    with StagePool(2) as pool:
+        pipeline = Pipeline(get_detector(), PipelineLimits(extract_timeout=1.0), stages=HangOnMarker(pool))
+        started = time.monotonic()
+        summary = ingest(
+            str(tmp_path), kind="file", pipeline=pipeline, on_document=lambda u, s: reports.append((u, s))
+        )
+        elapsed = time.monotonic() - started
+    hung = (tmp_path / "0_hangs.html").as_uri()
+    assert summary.failed == [(hung, "extract", "took longer than 1s")]
+    assert summary.new == 3 and Article.objects.count() == 3
+    failure = IngestFailure.objects.get()
+    assert (failure.url, failure.stage, failure.reason) == (hung, "extract", "took longer than 1s")
+    # Reported and stored in the folder's order, though the first document finished last.
+    assert [status for _, status in reports] == ["failed", "new", "new", "new"]
+    assert reports[0][0] == hung
+    assert elapsed < 30
+
+
+def test_documents_in_flight_are_bounded(monkeypatch):
+    from kabar.ingest import service
+
+    pulled: list[int] = []
+    in_flight_seen: list[int] = []
+
+    class ManyPages:
+        def documents(self, location):
+            for number in range(20):
+                pulled.append(number)
+                yield RawDocument(
+                    url=f"https://bao.example/{number}.html", content="<html><body></body></html>"
+                )
+
+    monkeypatch.setattr(service, "pick_source", lambda *args, **kwargs: ManyPages())
+    pipeline = Pipeline(get_detector())  # in this process: the bound is the same, the test quicker
+    summary = ingest("many", pipeline=pipeline, on_document=lambda u, s: in_flight_seen.append(len(pulled)))
+    assert len(summary.failed) == 20
+    settled = range(1, 21)
+    assert (
+        max(seen - done for seen, done in zip(in_flight_seen, settled, strict=True))
+        <= 2 * pipeline.stages.capacity
+    )
+
+
+def test_the_pipeline_of_the_settings_uses_worker_processes_unless_told_not_to(settings):
+    from kabar.ingest.service import build_pipeline
+
+    settings.INGEST = {"workers": 2, "extract_timeout": 7.0, "clean_timeout": 3.0}
+    pipeline = build_pipeline()
+    assert isinstance(pipeline.stages, StagePool) and pipeline.stages.capacity == 2
+    assert build_pipeline().stages is pipeline.stages, "one pool per process"
+    assert (pipeline.limits.extract_timeout, pipeline.limits.clean_timeout) == (7.0, 3.0)
+    settings.INGEST = {**settings.INGEST, "workers": 0}
+    assert isinstance(build_pipeline().stages, InProcessStages)

@@ -176,6 +176,11 @@ FETCH = {
     "max_bytes": ENV["KABAR_FETCH_MAX_BYTES"],
     "host_delay": ENV["KABAR_FETCH_HOST_DELAY"],
 }
+INGEST = {
+    "workers": ENV["KABAR_INGEST_WORKERS"],
+    "extract_timeout": ENV["KABAR_EXTRACT_TIMEOUT"],
+    "clean_timeout": ENV["KABAR_CLEAN_TIMEOUT"],
+}
 DETECT_LANGUAGES: list[str] = ENV["KABAR_DETECT_LANGUAGES"]
 MT_ENGINES = json.loads(ENV["KABAR_MT_ENGINES"] or "{}")
 if "ctranslate2" in MT_ENGINES:

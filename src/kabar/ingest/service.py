@@ -3,14 +3,25 @@
 ``ingest`` is what both ``kabar ingest`` and the scheduled ``poll_source`` task
 call. It never raises for one bad document: each failure is stored in
 ``IngestFailure`` with its stage and reason, and counted in the summary.
+
+The source is read here (fetching is I/O), extract and clean run in the
+process's one ``StagePool`` (worker processes, each call killed at its stage's
+limit, on every core), and results are stored here in the order the source gave
+the documents, so near-duplicate decisions do not depend on which worker was
+quicker. A bounded number of documents is in flight, so memory stays bounded on
+a folder of 100,000 files.
 """
 
 from __future__ import annotations
 
+import atexit
+import collections
+import concurrent.futures
 import functools
 import io
 import logging
 import posixpath
+import threading
 import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,9 +36,11 @@ from PIL import Image as PILImage
 
 from kabar.core.errors import StageError
 from kabar.core.fetch import Fetcher, FetchPolicy
-from kabar.core.pipeline import Pipeline, check_publishable
+from kabar.core.pipeline import Pipeline, PipelineLimits, check_publishable
+from kabar.core.stage import InProcessStages, StageRunner
 from kabar.core.types import Extracted, RawDocument
 from kabar.core.urls import same_site, site_host
+from kabar.core.workers import StagePool
 from kabar.detector import get_detector
 from kabar.hookspecs import SOURCE_GROUP, DocumentFailure, FetchSource, plugin_classes
 from kabar.ingest.models import IngestFailure
@@ -94,8 +107,35 @@ def shared_fetcher(policy: FetchPolicy) -> Fetcher:
     return Fetcher(policy)
 
 
+_stage_pool_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def _stage_pool(workers: int) -> StagePool:
+    pool = StagePool(workers)
+    atexit.register(pool.close)
+    return pool
+
+
+def shared_stage_pool(workers: int) -> StagePool:
+    """The process's one pool of ``workers`` stage processes, made on first use, stopped at exit.
+
+    Web threads and the worker share it; its processes start on the first document.
+    """
+    with _stage_pool_lock:  # lru_cache alone may build two for two threads arriving at once
+        return _stage_pool(workers)
+
+
 def build_pipeline() -> Pipeline:
-    return Pipeline(get_detector())
+    """The pipeline of kabar's settings: stage limits, and the shared worker processes.
+
+    ``KABAR_INGEST_WORKERS=0`` runs the stages in this process instead, for platforms
+    where worker processes cannot be started (see ``kabar.core.stage``).
+    """
+    conf = settings.INGEST
+    limits = PipelineLimits(extract_timeout=conf["extract_timeout"], clean_timeout=conf["clean_timeout"])
+    stages: StageRunner = shared_stage_pool(conf["workers"]) if conf["workers"] else InProcessStages()
+    return Pipeline(get_detector(), limits, stages=stages)
 
 
 def pick_source(location: str, kind: str | None, fetcher: Fetcher, **options: Any) -> FetchSource:
@@ -141,29 +181,56 @@ def ingest(
     # A polled feed is fetched conditionally with the validators kept from its last poll.
     conditional = source is not None and kind == "feed"
     options = {"etag": source.etag or None, "last_modified": source.last_modified or None} if source else {}
+
+    def settle(
+        item: RawDocument | DocumentFailure, prepared: concurrent.futures.Future[Extracted] | None
+    ) -> None:
+        if isinstance(item, DocumentFailure):
+            failed(item.url, item.stage, item.reason)
+            return
+        try:
+            status = _ingest_one(item, outlet, pipeline, fetcher, index, prepared=prepared)
+        except StageError as exc:
+            failed(item.url, exc.stage, exc.reason)
+            return
+        except Exception as exc:  # a bug must cost one document, not the run
+            log.exception("unexpected error on %s", item.url)
+            failed(item.url, "internal", f"{type(exc).__name__}: {exc}")
+            return
+        setattr(summary, status, getattr(summary, status) + 1)
+        IngestFailure.objects.filter(url=item.url[:1000], resolved=False).update(resolved=True)
+        if on_document:
+            on_document(item.url, status)
+
+    # Documents whose stages run while the ones before them are stored, oldest first. Twice
+    # the workers keeps every worker busy while this thread stores, and bounds memory.
+    window: collections.deque[
+        tuple[RawDocument | DocumentFailure, concurrent.futures.Future[Extracted] | None]
+    ]
+    window = collections.deque()
+    in_flight = 2 * pipeline.stages.capacity
+
+    def settle_all() -> None:
+        while window:
+            settle(*window.popleft())
+
+    source_error: StageError | None = None
     plugin: FetchSource | None = None
     try:
         plugin = pick_source(location, kind, fetcher, **(options if conditional else {}))
         documents: Iterable[RawDocument | DocumentFailure] = plugin.documents(location)
         for item in documents:
-            if isinstance(item, DocumentFailure):
-                failed(item.url, item.stage, item.reason)
-                continue
-            try:
-                status = _ingest_one(item, outlet, pipeline, fetcher, index)
-            except StageError as exc:
-                failed(item.url, exc.stage, exc.reason)
-                continue
-            except Exception as exc:  # a bug must cost one document, not the run
-                log.exception("unexpected error on %s", item.url)
-                failed(item.url, "internal", f"{type(exc).__name__}: {exc}")
-                continue
-            setattr(summary, status, getattr(summary, status) + 1)
-            IngestFailure.objects.filter(url=item.url[:1000], resolved=False).update(resolved=True)
-            if on_document:
-                on_document(item.url, status)
+            window.append((item, None if isinstance(item, DocumentFailure) else pipeline.submit(item)))
+            while len(window) > in_flight:
+                settle(*window.popleft())
     except StageError as exc:
-        failed(location, exc.stage, exc.reason)
+        source_error = exc
+    except Exception:
+        settle_all()  # what the source gave before it broke is stored, as it would have been one by one
+        raise
+    settle_all()
+    if source_error is not None:
+        failed(location, source_error.stage, source_error.reason)
     if source is not None:
         polled: dict[str, Any] = {"last_polled_at": timezone.now()}
         if conditional and plugin is not None:
@@ -175,9 +242,18 @@ def ingest(
 
 
 def _ingest_one(
-    raw: RawDocument, outlet: Outlet | None, pipeline: Pipeline, fetcher: Fetcher, index: Any
+    raw: RawDocument,
+    outlet: Outlet | None,
+    pipeline: Pipeline,
+    fetcher: Fetcher,
+    index: Any,
+    *,
+    prepared: concurrent.futures.Future[Extracted] | None = None,
 ) -> str:
-    doc = pipeline.process(raw, declared_language=outlet.language if outlet else None)
+    """Store one document; ``prepared`` is its ``pipeline.submit`` future when already started."""
+    doc = pipeline.finish(
+        prepared or pipeline.submit(raw), raw, declared_language=outlet.language if outlet else None
+    )
     check_publishable(doc)
     outlet = outlet or outlet_for(doc)
     url = doc.source_url or doc.url
