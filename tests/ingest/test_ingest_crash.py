@@ -31,94 +31,95 @@ OUTLET = "bao-thu"
 CONFLICTS = 2  # pairs of pages naming one source URL with different text
 
 WORDS = [
-    "thành",
-    "phố",
-    "khai",
-    "trương",
-    "tuyến",
-    "xe",
-    "buýt",
-    "điện",
-    "đầu",
-    "tiên",
-    "nối",
-    "trung",
-    "tâm",
-    "với",
-    "sân",
-    "bay",
-    "giá",
-    "vé",
-    "được",
-    "giữ",
-    "ở",
-    "mức",
-    "đồng",
-    "trong",
-    "năm",
-    "đầu",
-    "để",
-    "khuyến",
-    "khích",
-    "người",
-    "dân",
-    "sử",
-    "dụng",
-    "đại",
-    "diện",
-    "nhà",
-    "vận",
-    "hành",
-    "cho",
-    "biết",
-    "sẽ",
-    "bổ",
-    "sung",
-    "vào",
-    "cuối",
-    "nay",
-    "lúa",
-    "gạo",
-    "xuất",
-    "khẩu",
-    "tăng",
-    "mạnh",
-    "tháng",
-    "mười",
-    "do",
-    "nhu",
-    "cầu",
-    "từ",
-    "thị",
-    "trường",
-    "châu",
-    "Phi",
-    "các",
-    "doanh",
-    "nghiệp",
-    "ở",
-    "đồng",
-    "bằng",
-    "sông",
-    "Cửu",
-    "Long",
-    "đẩy",
-    "nhanh",
-    "thu",
-    "mua",
-    "vụ",
-    "đông",
-    "cà",
-    "phê",
-    "mùa",
-    "mưa",
-    "bão",
-    "học",
-    "sinh",
-    "trường",
-    "mới",
-    "bệnh",
-    "viện",
+    *[
+        "thành",
+        "phố",
+        "khai",
+        "trương",
+        "tuyến",
+        "xe",
+        "buýt",
+        "điện",
+        "đầu",
+        "tiên",
+        "nối",
+        "trung",
+        "tâm",
+        "với",
+        "sân",
+        "bay",
+        "giá",
+        "vé",
+        "được",
+        "giữ",
+    ],
+    *[
+        "ở",
+        "mức",
+        "đồng",
+        "trong",
+        "năm",
+        "để",
+        "khuyến",
+        "khích",
+        "người",
+        "dân",
+        "sử",
+        "dụng",
+        "đại",
+        "diện",
+        "nhà",
+        "vận",
+        "hành",
+        "cho",
+        "biết",
+        "sẽ",
+    ],
+    *[
+        "bổ",
+        "sung",
+        "vào",
+        "cuối",
+        "nay",
+        "lúa",
+        "gạo",
+        "xuất",
+        "khẩu",
+        "tăng",
+        "mạnh",
+        "tháng",
+        "mười",
+        "do",
+        "nhu",
+        "cầu",
+        "từ",
+        "thị",
+        "trường",
+        "châu",
+    ],
+    *[
+        "Phi",
+        "các",
+        "doanh",
+        "nghiệp",
+        "bằng",
+        "sông",
+        "Cửu",
+        "Long",
+        "đẩy",
+        "nhanh",
+        "thu",
+        "mua",
+        "vụ",
+        "đông",
+        "cà",
+        "phê",
+        "mùa",
+        "mưa",
+        "bão",
+        "học",
+    ],
+    *["sinh", "trường", "mới", "bệnh", "viện"],
 ]
 
 
@@ -169,75 +170,104 @@ def make_folder(folder: Path, documents: int, conflicts: int, seed: int = SEED) 
     return sources
 
 
-def kabar(data_dir: Path, *args: str) -> subprocess.Popen[str]:
+def kabar(data_dir: Path, *args: str, log: Path) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "KABAR_DATA_DIR": str(data_dir),
         "KABAR_DATABASE_URL": "",  # always SQLite in data_dir, whatever database the test run uses
         "KABAR_TASKS_BACKEND": "immediate",
     }
-    return subprocess.Popen(
-        [sys.executable, "-m", "kabar", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group: the kill takes worker processes too
-    )
+    # Files, not pipes: a child never blocks on a full pipe that nobody reads while it is killed.
+    with log.open("wb") as out, log.with_suffix(".err").open("wb") as err:
+        return subprocess.Popen(
+            [sys.executable, "-m", "kabar", *args],
+            env=env,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,  # its own process group: the kill takes worker processes too
+        )
 
 
-def finish(process: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str, str]:
-    out, err = process.communicate(timeout=timeout)
-    return process.returncode, out, err
+def finish(process: subprocess.Popen[bytes], log: Path, timeout: float = 120) -> tuple[int, str]:
+    process.wait(timeout=timeout)
+    return process.returncode, log.read_text() + log.with_suffix(".err").read_text()
 
 
-def full_run(data_dir: Path, folder: Path) -> dict[str, object]:
-    code, out, err = finish(kabar(data_dir, "ingest", str(folder), "--outlet", OUTLET, "--json"))
-    assert code in (0, 1), f"kabar ingest exited {code}: {err[-2000:]}"  # 1: some documents failed
-    summary: dict[str, object] = json.loads(out)
+def full_run(data_dir: Path, folder: Path, log: Path) -> dict[str, object]:
+    code, output = finish(kabar(data_dir, "ingest", str(folder), "--outlet", OUTLET, "--json", log=log), log)
+    assert code in (0, 1), f"kabar ingest exited {code}: {output[-2000:]}"  # 1: some documents failed
+    summary: dict[str, object] = json.loads(log.read_text())
     return summary
 
 
+def stored_articles(data_dir: Path) -> int:
+    try:
+        db = sqlite3.connect(f"file:{data_dir / 'kabar.sqlite3'}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(db.execute("SELECT count(*) FROM news_article").fetchone()[0])
+        finally:
+            db.close()
+    except sqlite3.OperationalError:
+        return -1  # busy for a moment: ask again
+
+
+def kill_at_random_points(data_dir: Path, folder: Path, logs: Path) -> int:
+    """SIGKILL ``kabar ingest`` KILLS times: twice at a random moment early on, then each time a
+    random number of documents after the run began storing, plus a random fraction of a
+    document's time, so that kills land in extraction, image saving and the store transaction.
+    Returns how many articles were stored when the kills were over."""
+    rng = random.Random(SEED)
+    stored = stored_articles(data_dir)
+    for kill in range(KILLS):
+        process = kabar(
+            data_dir, "ingest", str(folder), "--outlet", OUTLET, "--json", log=logs / f"kill-{kill}"
+        )
+        if kill < 2:
+            time.sleep(rng.uniform(0.1, 1.5))
+        else:
+            target = stored + rng.randint(1, max(1, min(12, DOCUMENTS - 2 - stored)))
+            deadline = time.monotonic() + 90
+            while stored_articles(data_dir) < target and process.poll() is None:
+                assert time.monotonic() < deadline, f"kill {kill}: {target} articles not reached in 90 s"
+                time.sleep(0.02)
+            time.sleep(rng.uniform(0.0, 0.08))
+        assert process.poll() is None, f"kill {kill}: the run ended before it could be killed"
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        stored = max(stored, stored_articles(data_dir))
+    return stored
+
+
 def test_sigkill_at_random_points_then_one_full_run_loses_and_leaks_nothing(tmp_path):
-    data_dir, folder = tmp_path / "data", tmp_path / "pages"
+    data_dir, folder, logs = tmp_path / "data", tmp_path / "pages", tmp_path / "logs"
+    logs.mkdir()
     sources = make_folder(folder, DOCUMENTS, CONFLICTS)
-    code, _, err = finish(kabar(data_dir, "migrate", "--verbosity", "0"))
-    assert code == 0, err
+    code, output = finish(
+        kabar(data_dir, "migrate", "--verbosity", "0", log=logs / "migrate"), logs / "migrate"
+    )
+    assert code == 0, output
     create_outlet = (
         "from kabar.news.models import Outlet; Outlet.objects.create(name='Báo Thử', slug='bao-thu', "
         "home_url='https://thu.example/', language='vi')"
     )
-    code, _, err = finish(kabar(data_dir, "shell", "--no-imports", "-c", create_outlet))
-    assert code == 0, err
+    code, output = finish(
+        kabar(data_dir, "shell", "--no-imports", "-c", create_outlet, log=logs / "outlet"), logs / "outlet"
+    )
+    assert code == 0, output
 
-    rng = random.Random(SEED)
-    longest = 6.0  # seconds a run may take; shortened when a run ends before its kill
-    kills = attempts = 0
-    while kills < KILLS:
-        attempts += 1
-        assert attempts <= 3 * KILLS, f"only {kills} runs could be killed in {attempts} attempts"
-        process = kabar(data_dir, "ingest", str(folder), "--outlet", OUTLET, "--json")
-        delay = rng.uniform(0.2, longest)
-        try:
-            process.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            kills += 1
-        else:
-            process.communicate()
-            longest = max(0.5, delay * 0.8)
-    time.sleep(0.2)  # let killed worker processes' exits settle before the full run opens the database
+    stored = kill_at_random_points(data_dir, folder, logs)
+    assert 0 < stored < DOCUMENTS, "the kills fell while documents were being stored"
 
-    first = full_run(data_dir, folder)
+    first = full_run(data_dir, folder, logs / "full-1")
     failed = first["failed"]
     assert isinstance(failed, list)
     assert [f["stage"] for f in failed] == ["store"] * CONFLICTS, failed
     assert all("conflict" in f["reason"] for f in failed)
+    assert first["new"] == DOCUMENTS - stored
 
     check_data_dir(data_dir, sources)
 
-    second = full_run(data_dir, folder)
+    second = full_run(data_dir, folder, logs / "full-2")
     assert (second["new"], second["updated"]) == (0, 0), second
     assert second["unchanged"] == DOCUMENTS and len(second["failed"]) == CONFLICTS  # type: ignore[arg-type]
     check_data_dir(data_dir, sources)
