@@ -192,3 +192,12 @@ print(poll_source.enqueue(source.pk).id)
     )
     urls = eval(stored)  # noqa: S307 - our own subprocess printed a list of strings
     assert len(urls) == len(set(urls)) == len(pages), "each article stored once"
+
+
+def test_kabar_worker_reap_runs_rq_s_cleanup_now(settings, redis_db, capsys):
+    from django.core.management import call_command
+
+    settings.RQ_QUEUES = rq_queues(REDIS_URL)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default", "fetch"]}}
+    call_command("worker", reap=True, queues="fetch")
+    assert "0 abandoned job(s) retried or failed by RQ" in capsys.readouterr().out
