@@ -33,7 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks.base import TaskResultStatus
@@ -144,37 +144,36 @@ def reap(policy: LeasePolicy | None = None, *, now: dt.datetime | None = None) -
     result = ReapResult()
     orphans = _orphans(policy, now)  # a read first: most beats find nothing and take no write lock
     for pk, (started_at, worker_ids) in orphans.items():
-        with transaction.atomic():
-            # Only the claim that was looked at: a task claimed again meanwhile, finished, or
-            # reaped by another worker no longer matches and is left alone.
-            same_claim = DBTaskResult.objects.filter(
-                pk=pk, status=TaskResultStatus.RUNNING, started_at=started_at
+        # One conditional UPDATE, for the very claim that was looked at: a task claimed again
+        # meanwhile, finished, or reaped by another worker no longer matches and is left alone.
+        same_claim = DBTaskResult.objects.filter(
+            pk=pk, status=TaskResultStatus.RUNNING, started_at=started_at
+        )
+        if len(worker_ids) >= policy.max_attempts:
+            error = WorkerLost(
+                f"{len(worker_ids)} worker(s) stopped while running this task "
+                f"(the last: {worker_ids[-1] if worker_ids else 'unknown'}); "
+                f"not retried after KABAR_TASK_MAX_ATTEMPTS={policy.max_attempts}"
             )
-            if len(worker_ids) >= policy.max_attempts:
-                error = WorkerLost(
-                    f"{len(worker_ids)} worker(s) stopped while running this task "
-                    f"(the last: {worker_ids[-1] if worker_ids else 'unknown'}); "
-                    f"not retried after KABAR_TASK_MAX_ATTEMPTS={policy.max_attempts}"
-                )
-                changed = same_claim.update(
-                    status=TaskResultStatus.FAILED,
-                    finished_at=now,
-                    return_value=None,
-                    exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
-                    traceback="".join(format_exception(error)),
-                )
-                if changed:
-                    result.failed.append(pk)
-                    log.error("task %s failed: %s", pk, error)
-            elif same_claim.update(status=TaskResultStatus.READY):
-                result.requeued.append(pk)
-                log.warning(
-                    "task %s re-queued: worker %s stopped while running it (attempt %d of %d)",
-                    pk,
-                    worker_ids[-1] if worker_ids else "unknown",
-                    len(worker_ids),
-                    policy.max_attempts,
-                )
+            changed = same_claim.update(
+                status=TaskResultStatus.FAILED,
+                finished_at=now,
+                return_value=None,
+                exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+                traceback="".join(format_exception(error)),
+            )
+            if changed:
+                result.failed.append(pk)
+                log.error("task %s failed: %s", pk, error)
+        elif same_claim.update(status=TaskResultStatus.READY):
+            result.requeued.append(pk)
+            log.warning(
+                "task %s re-queued: worker %s stopped while running it (attempt %d of %d)",
+                pk,
+                worker_ids[-1] if worker_ids else "unknown",
+                len(worker_ids),
+                policy.max_attempts,
+            )
     # Dead workers' rows go once their tasks are dealt with; a live worker re-creates its own.
     cutoff = now - dt.timedelta(seconds=policy.lease)
     dead = list(WorkerHeartbeat.objects.filter(last_beat_at__lt=cutoff).values_list("pk", flat=True))
