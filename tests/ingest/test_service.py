@@ -5,6 +5,7 @@ import time
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from stage_hogs import HANG, HangOnMarker
 
 from kabar.core.pipeline import Pipeline, PipelineLimits
@@ -62,7 +63,9 @@ def test_kabar_extract_json_on_a_seed(shared_dir, capsys):
 
 
 def test_kabar_ingest_prints_a_summary(shared_dir, capsys):
-    call_command("ingest", str(shared_dir / "seeds"), json=True)
+    with pytest.raises(CommandError) as some_failed:  # the truncated seed fails: exit status 1
+        call_command("ingest", str(shared_dir / "seeds"), json=True)
+    assert some_failed.value.returncode == 1
     data = json.loads(capsys.readouterr().out)
     assert data["new"] == 1 and data["failed"][0]["stage"] == "store"
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -89,6 +89,73 @@ def local_path(location: str) -> Path | None:
 
 def file_uri(path: Path) -> str:
     return path.resolve().as_uri()
+
+
+def absolute_location(location: str) -> str:
+    """A local path or ``file://`` URI as an absolute path; any other location unchanged.
+
+    What a failure is stored under must still name the file when read from another folder.
+    """
+    path = local_path(location)
+    return str(path.resolve()) if path is not None else location.strip()
+
+
+def accepted_locations(sources: Iterable[type]) -> str:
+    """What the given source classes take, in words: local file types first, then URLs.
+
+    A local source is one with ``suffixes``; its ``label`` (or else its kind) names it.
+    """
+    local: list[tuple[str, str]] = []
+    remote: list[str] = []
+    for source in sources:
+        kind = str(getattr(source, "kind", source.__name__))
+        suffixes = getattr(source, "suffixes", None)
+        if suffixes:
+            local.append((str(getattr(source, "label", kind)), ", ".join(suffixes)))
+        else:
+            remote.append(kind)
+    parts = []
+    if local:
+        types = [f"{label} ({suffixes})" for label, suffixes in sorted(local, key=lambda t: t[0].lower())]
+        parts.append(f"{_and(types)}, one file or a folder of them")
+    if remote:
+        parts.append(f"http:// and https:// URLs (--kind {_and(sorted(remote), 'or')})")
+    return "; ".join(parts) or "nothing (no source plugins are installed)"
+
+
+def _and(items: list[str], word: str = "and") -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+def unaccepted_reason(location: str, sources: Iterable[type]) -> str:
+    """Why no source takes ``location``, and what would be taken: the words ``kabar ingest`` prints.
+
+    A missing file says "file not found", a URL with another scheme names the scheme, a file
+    of another type lists the kinds the sources take.
+    """
+    sources = list(sources)
+    location = location.strip()
+    path = local_path(location)
+    if path is None:
+        scheme = urlsplit(location).scheme.lower()
+        if scheme in ("http", "https"):
+            return f"no host in URL {location!r} (write it as https://host/path)"
+        return f"unsupported URL scheme {scheme!r} (use http:// or https://)"
+    path = path.resolve()
+    if not path.exists():
+        first, slash, _rest = location.partition("/")
+        if slash and "." in first.strip(".") and not location.startswith((".", "~")):
+            # "example.com/rss.xml": a web address written without its scheme.
+            return f"file not found: {path} (for a web address, write https://{location})"
+        return f"file not found: {path}"
+    accepted = accepted_locations(sources)
+    if path.is_dir():
+        return f"no file kabar ingests in the folder {path}; kabar ingests {accepted}"
+    suffix = path.suffix.lower()
+    if suffix == ".gz":
+        suffix = "".join(path.suffixes[-2:]).lower()
+    kind = f"file type {suffix}" if suffix else "file without a suffix"
+    return f"unsupported {kind} ({path}); kabar ingests {accepted}"
 
 
 def iter_files(root: Path, suffixes: tuple[str, ...], *, max_files: int) -> Iterator[Path]:

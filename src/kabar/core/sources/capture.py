@@ -22,6 +22,7 @@ class CaptureSource(LocalFiles):
     """Local ``.txt`` page captures."""
 
     kind: ClassVar[str] = "capture"
+    label: ClassVar[str] = "text captures"
     suffixes: ClassVar[tuple[str, ...]] = (".txt",)
 
     def accepts(self, location: str) -> bool:

@@ -69,6 +69,7 @@ class FileSource(LocalFiles):
     """Local HTML files and folders of them."""
 
     kind: ClassVar[str] = "file"
+    label: ClassVar[str] = "HTML pages"
     suffixes: ClassVar[tuple[str, ...]] = HTML_SUFFIXES
 
     def accepts(self, location: str) -> bool:

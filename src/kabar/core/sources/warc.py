@@ -39,6 +39,7 @@ class WarcSource(LocalFiles):
     """Local WARC/WET files, or a folder of them."""
 
     kind: ClassVar[str] = "warc"
+    label: ClassVar[str] = "WARC/WET files"
     suffixes: ClassVar[tuple[str, ...]] = WARC_SUFFIXES
     own_options: ClassVar[Mapping[str, Any]] = {
         "max_bytes": 10_000_000,  # per record
