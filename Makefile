@@ -19,8 +19,13 @@ messages: $(STAMP)
 	@command -v msgfmt >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null)
 	cd src/kabar && ../../$(VENV)/bin/django-admin compilemessages -v 0
 
+# `make demo PORT=8080 OUTLET_PORT=8766` when 8000 or 8765 is taken. The clone keeps its
+# data in ./var (kabar's own default is the per-user ~/.local/share/kabar).
+PORT ?= 8000
+OUTLET_PORT ?= 8765
+KABAR_DATA_DIR ?= $(CURDIR)/var
 demo: $(STAMP) messages
-	$(VENV)/bin/kabar demo
+	KABAR_DATA_DIR="$(KABAR_DATA_DIR)" $(VENV)/bin/kabar demo --port "$(PORT)" --outlet-port "$(OUTLET_PORT)"
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)

@@ -7,10 +7,37 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kabar.demo.load import load_demo
-from kabar.demo.server import OutletServer
+from kabar.demo.server import OutletServer, describe_listen_error, free_port_near, listen_problem
+
+USAGE_ERROR = 2
+
+
+def port_error(
+    exc: OSError, host: str, port: int, *, site_port: int | None = None, outlet_port: int | None = None
+) -> CommandError:
+    """One line for a port the demo cannot listen on: which, and how to choose another.
+
+    Exactly one of ``site_port`` (the port is the outlet's) and ``outlet_port`` (the port is
+    the site's) is given: the other port, so the suggestion does not collide with it.
+    """
+    other = site_port if site_port is not None else outlet_port
+    suggestion = free_port_near(host, port, avoid=other) if port else None
+    alt = str(suggestion) if suggestion else "<another port>"
+    problem = describe_listen_error(exc, host, port)
+    if site_port is not None:
+        advice = (
+            f"choose another for the sample outlet: make demo OUTLET_PORT={alt} (or kabar demo "
+            f"--outlet-port {alt}); the site's port: PORT=/--port"
+        )
+    else:
+        advice = (
+            f"choose another: make demo PORT={alt} (or kabar demo --port {alt}); "
+            "the sample outlet's port: OUTLET_PORT=/--outlet-port"
+        )
+    return CommandError(f"{problem}; {advice}", returncode=USAGE_ERROR)
 
 
 class Command(BaseCommand):
@@ -27,9 +54,25 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, host: str, port: int, outlet_port: int, no_serve: bool, **options: Any
     ) -> None:
-        call_command("migrate", interactive=False, verbosity=0)
-        server = OutletServer(port=outlet_port).start()
+        if port and port == outlet_port:
+            raise CommandError(
+                f"the site and the sample outlet cannot share port {port}: choose two, e.g. "
+                f"make demo PORT={port} OUTLET_PORT={port + 1} (or kabar demo --port {port} "
+                f"--outlet-port {port + 1})",
+                returncode=USAGE_ERROR,
+            )
+        if not no_serve:
+            # Before loading, so a taken port is known at once rather than after the ingest.
+            problem = listen_problem(host, port)
+            if problem is not None:
+                raise port_error(problem, host, port, outlet_port=outlet_port)
         try:
+            server = OutletServer(port=outlet_port)
+        except OSError as exc:
+            raise port_error(exc, "127.0.0.1", outlet_port, site_port=port) from None
+        try:
+            call_command("migrate", interactive=False, verbosity=0)
+            server.start()
             self.stdout.write(f"Sample outlet (fictional) served at {server.url}/ — ingesting its RSS feed…")
             result = load_demo(server)
             self.stdout.write(f"Ingested: {result.summary.line()}; human translations: {result.translations}")
@@ -38,7 +81,10 @@ class Command(BaseCommand):
             user, password = self._admin()
             self.stdout.write(f"Admin: http://{host}:{port}/admin/  user: {user}  password: {password}")
             if not no_serve:
-                call_command("serve", host=host, port=port, no_migrate=True)
+                try:
+                    call_command("serve", host=host, port=port, no_migrate=True)
+                except OSError as exc:  # taken while the demo loaded
+                    raise port_error(exc, host, port, outlet_port=outlet_port) from None
         finally:
             server.stop()
 
