@@ -44,7 +44,13 @@ from kabar.core.workers import StagePool
 from kabar.detector import get_detector
 from kabar.hookspecs import SOURCE_GROUP, DocumentFailure, FetchSource, plugin_classes
 from kabar.ingest.models import IngestFailure
-from kabar.ingest.store import content_hash, make_slug, near_duplicate_index, store_article
+from kabar.ingest.store import (
+    content_hash,
+    fetched_location,
+    make_slug,
+    near_duplicate_index,
+    store_article,
+)
 from kabar.news.models import Article, Outlet, Source
 
 log = logging.getLogger("kabar.ingest")
@@ -260,7 +266,8 @@ def _ingest_one(
     if Article.objects.filter(source_url=url, content_hash=content_hash(doc)).exists():
         return "unchanged"  # skip image downloads for what is already stored
     images = download_images(doc, fetcher)
-    return store_article(doc, outlet=outlet, images=images, index=index).status
+    fetched = fetched_location(raw)  # two saved copies of one page differ only in their files
+    return store_article(doc, outlet=outlet, images=images, index=index, fetched_url=fetched).status
 
 
 def outlet_for(doc: Extracted) -> Outlet:
