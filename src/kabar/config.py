@@ -66,9 +66,9 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "KABAR_DATA_DIR",
-        "./var",
-        "Directory for the SQLite file, secret key, media uploads and models.",
-        Path,
+        "",
+        "Directory for the SQLite file, secret key, media uploads and models. "
+        "Empty: $XDG_DATA_HOME/kabar, else ~/.local/share/kabar (`make demo` uses the clone's var/).",
     ),
     Setting(
         "KABAR_DATABASE_URL",
@@ -248,13 +248,41 @@ def redacted(value: str) -> str:
     return json.dumps(hide(data), ensure_ascii=False) if isinstance(data, dict | list) else value
 
 
-def secret_key(data_dir: Path, configured: str) -> str:
-    """The configured key, or one generated on first run and kept in the data dir."""
+def data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The data directory, absolute: ``KABAR_DATA_DIR``, else the per-user XDG data folder.
+
+    The same folder whatever the working directory, so a command run from elsewhere finds
+    the same database instead of starting an empty one where it stands.
+    """
+    environ = os.environ if environ is None else environ
+    configured = environ.get("KABAR_DATA_DIR", "").strip()
+    if configured:
+        return Path(configured).expanduser().resolve()
+    xdg = environ.get("XDG_DATA_HOME", "").strip()
+    home = Path(environ["HOME"]) if environ.get("HOME") else Path.home()
+    # The XDG spec: an unset, empty or relative XDG_DATA_HOME means ~/.local/share.
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".local" / "share"
+    return (base / "kabar").resolve()
+
+
+READ_ONLY_COMMAND = "_KABAR_READ_ONLY_COMMAND"
+"""Set by the ``kabar`` script for commands that only read (``--help``, ``kabar settings``):
+Django's settings then create nothing in the data dir. Not an operator setting."""
+
+
+def secret_key(data_dir: Path, configured: str, *, keep: bool = True) -> str:
+    """The configured key, or one generated on first run and kept in the data dir.
+
+    ``keep=False`` (a command that only reads) generates nothing on disk: a missing key is
+    then a throwaway one, since such a command signs nothing.
+    """
     if configured:
         return configured
     path = data_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
+    if not keep:
+        return secrets.token_urlsafe(50)
     data_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(50)
     path.write_text(key)

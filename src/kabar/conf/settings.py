@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
 
 from kabar.conf import security
-from kabar.config import env_values, secret_key
+from kabar.config import READ_ONLY_COMMAND, data_dir, env_values, secret_key
 
 # Lets the admin write ``admin.ModelAdmin[Article]``: django-stubs types those classes as
 # generic, Django itself does not accept the subscript at run time.
 django_stubs_ext.monkeypatch()
 
 ENV = env_values()
-DATA_DIR: Path = Path(ENV["KABAR_DATA_DIR"]).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR: Path = data_dir()
+# `kabar --help` and `kabar settings` leave no data dir behind (kabar.cli sets the flag).
+_CREATE_DATA_DIR = not os.environ.get(READ_ONLY_COMMAND)
+if _CREATE_DATA_DIR:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
-SECRET_KEY = secret_key(DATA_DIR, ENV["KABAR_SECRET_KEY"])
+SECRET_KEY = secret_key(DATA_DIR, ENV["KABAR_SECRET_KEY"], keep=_CREATE_DATA_DIR)
 DEBUG = ENV["KABAR_DEBUG"]
 ALLOWED_HOSTS = ENV["KABAR_ALLOWED_HOSTS"]
 SITE_URL = ENV["KABAR_SITE_URL"].rstrip("/")
@@ -158,7 +162,8 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing root even when finders serve
+if _CREATE_DATA_DIR:
+    STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing root even when finders serve
 # WhiteNoise serves app static files straight from the package: nothing to collect
 # for the embedded server. Behind a CDN, run `kabar collectstatic` instead.
 WHITENOISE_USE_FINDERS = True

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from rich.table import Table
 
 from kabar.command_console import command_console
-from kabar.config import SETTINGS, redacted
+from kabar.config import SETTINGS, data_dir, redacted
 
 
 class Command(BaseCommand):
@@ -22,5 +22,7 @@ class Command(BaseCommand):
         for setting in SETTINGS:
             current = os.environ.get(setting.name)
             shown = "(set)" if current and "SECRET" in setting.name else redacted(current or "")
+            if setting.name == "KABAR_DATA_DIR":  # the folder in use, however it was chosen
+                shown = str(data_dir()) + ("" if data_dir().is_dir() else " (not created yet)")
             table.add_row(setting.name, setting.default, shown, setting.help)
         command_console(self.stdout, width=160).print(table)
