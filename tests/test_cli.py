@@ -82,6 +82,14 @@ def test_an_unmigrated_database_is_one_line_saying_to_migrate(places):
     assert not (cwd / "var").exists(), "no data dir where the command happened to run"
 
 
+def test_the_worker_refuses_an_unmigrated_database_before_its_scheduler_starts(places):
+    cwd, home = places
+    result = kabar("worker", "--batch", cwd=cwd, home=home, KABAR_DATA_DIR=str(home / "data"))
+    assert result.returncode == 2
+    assert "has no tables yet — run `kabar migrate`" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout, "the scheduler thread must not have ticked"
+
+
 def test_an_older_var_database_in_the_working_folder_is_pointed_at(places):
     cwd, home = places
     (cwd / "var").mkdir()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -80,3 +83,22 @@ def test_a_body_over_the_cap_is_refused(served):
     # Waitress refuses on the declared length: the body itself need not be sent.
     reply = exchange(served, head)
     assert status_of(reply) == 413
+
+
+def test_a_taken_port_is_one_line_saying_how_to_choose_another(tmp_path):
+    """A port in use is a one-line error (exit 2), not waitress's OSError traceback."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        env = {**os.environ, "KABAR_DATA_DIR": str(tmp_path)}
+        done = subprocess.run(
+            [sys.executable, "-m", "kabar", "serve", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 2, done.stderr
+    assert f"port {port} is in use on 127.0.0.1; choose another with --port" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -7,16 +7,17 @@ canonical URLs all point at the running copy.
 
 from __future__ import annotations
 
-import errno
 import functools
 import http.server
 import io
-import socket
 import threading
 from pathlib import Path
 from typing import Any
 
 from kabar.demo import OUTLET_BASE, OUTLET_DIR
+from kabar.listen import describe_listen_error, free_port_near, listen_problem
+
+__all__ = ["OutletServer", "describe_listen_error", "free_port_near", "listen_problem"]
 
 REWRITTEN = {".html", ".xml", ".txt"}
 
@@ -66,45 +67,3 @@ class OutletServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def listen_problem(host: str, port: int) -> OSError | None:
-    """Why a server could not listen on ``host:port`` right now; None when it could.
-
-    The probe binds as both servers do (``SO_REUSEADDR``, so a port left in TIME_WAIT by the
-    last run counts as free) and lets go at once.
-    """
-    try:
-        family, kind, proto, _name, address = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )[0]
-    except socket.gaierror as exc:
-        return exc
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            return exc
-    return None
-
-
-def free_port_near(host: str, port: int, *, avoid: int | None = None) -> int | None:
-    """The first port after ``port`` that ``host`` can listen on (to suggest one), if any of the next 100."""
-    for candidate in range(port + 1, min(port + 101, 65536)):
-        if candidate != avoid and listen_problem(host, candidate) is None:
-            return candidate
-    return None
-
-
-def describe_listen_error(exc: OSError, host: str, port: int) -> str:
-    """``exc`` from listening on ``host:port`` in the words of the person who chose the port."""
-    if isinstance(exc, socket.gaierror):
-        return f"cannot listen on {host}: the host name does not resolve ({exc.strerror})"
-    if exc.errno == errno.EADDRINUSE:
-        return f"port {port} is in use on {host}"
-    if exc.errno == errno.EACCES:
-        return f"port {port} on {host} needs more privileges than this user has ({exc.strerror})"
-    if exc.errno == errno.EADDRNOTAVAIL:
-        return f"{host} is not an address of this machine ({exc.strerror})"
-    return f"cannot listen on {host}:{port} ({exc.strerror or exc})"

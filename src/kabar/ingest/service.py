@@ -37,6 +37,7 @@ from PIL import Image as PILImage
 from kabar.core.errors import StageError
 from kabar.core.fetch import Fetcher, FetchPolicy
 from kabar.core.pipeline import Pipeline, PipelineLimits, check_publishable
+from kabar.core.sources import unaccepted_reason
 from kabar.core.stage import InProcessStages, StageRunner
 from kabar.core.types import Extracted, RawDocument
 from kabar.core.urls import same_site, site_host
@@ -159,7 +160,7 @@ def pick_source(location: str, kind: str | None, fetcher: Fetcher, **options: An
             candidate = classes[name](fetcher=fetcher)
             if candidate.accepts(location):
                 return candidate  # type: ignore[no-any-return]
-    raise StageError(f"no source accepts {location!r}", stage="fetch")
+    raise StageError(unaccepted_reason(location, classes.values()), stage="fetch")
 
 
 def ingest(

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
 log = logging.getLogger("kabar.worker")
@@ -36,6 +36,15 @@ def schedule_loop(stop: threading.Event, interval: float) -> None:
         finally:
             close_old_connections()
         stop.wait(interval)
+
+
+def require_migrated_database() -> None:
+    """Refuse to start on a database kabar's migrations have not (all) been applied to."""
+    from kabar.cli import unmigrated_database
+
+    problem = unmigrated_database()
+    if problem is not None:
+        raise CommandError(problem, returncode=2)
 
 
 class Command(BaseCommand):
@@ -77,6 +86,7 @@ class Command(BaseCommand):
         if reap:
             self.reap(rq, queue_names)
             return
+        require_migrated_database()  # before the scheduler thread, whose first tick would log a traceback
         log_plugins()
         stop = threading.Event()
         if not no_scheduler:

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kabar.listen import describe_listen_error
 
 if TYPE_CHECKING:
     from waitress.server import BaseWSGIServer, MultiSocketServer
@@ -58,6 +60,10 @@ class Command(BaseCommand):
             settings.SITE_URL = f"http://{host}:{port}"
         log_plugins()
         logging.basicConfig()  # as waitress.serve does: its own warnings reach the console
-        server = build_server(host, port, threads)
+        try:
+            server = build_server(host, port, threads)
+        except OSError as exc:
+            problem = describe_listen_error(exc, host, port)
+            raise CommandError(f"{problem}; choose another with --port", returncode=2) from exc
         self.stdout.write(f"kabar serving on http://{host}:{port}/ (admin at /admin/)")
         server.run()
