@@ -1,12 +1,15 @@
 """kabar's extension points, all in one place.
 
-Two kinds of plugin exist, each behind one small protocol:
+Three kinds of plugin exist, each behind one small protocol:
 
 * **fetch sources** (entry-point group ``kabar.sources``) turn a location — a
   feed URL, a sitemap, a page, a folder, a WARC file, a text capture — into
   ``RawDocument`` values;
 * **MT engines** (entry-point group ``kabar.engines``) translate batches of
-  segments from one language to another.
+  segments from one language to another;
+* **search backends** (entry-point group ``kabar.search``) index published texts and
+  answer reader queries (SQLite FTS5 and PostgreSQL ship with kabar; an OpenSearch or
+  Meilisearch plugin implements the same four methods).
 
 A plugin class is constructed with its options (a dict from settings). A plugin
 that is not configured raises ``kabar.core.errors.NotConfigured`` from its
@@ -17,11 +20,12 @@ operator sees at start exactly what will run. This module imports no Django.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+from kabar.core.discover.search import IndexDocument, SearchQuery, SearchResults
 from kabar.core.errors import NotConfigured
 from kabar.core.types import RawDocument
 
@@ -29,6 +33,7 @@ log = logging.getLogger("kabar.plugins")
 
 SOURCE_GROUP = "kabar.sources"
 ENGINE_GROUP = "kabar.engines"
+SEARCH_GROUP = "kabar.search"
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,29 @@ class MTEngine(Protocol):
         target: str,
         glossary: Mapping[str, str] | None = None,
     ) -> list[str]: ...
+
+
+@runtime_checkable
+class SearchBackend(Protocol):
+    """Indexes published texts and answers reader queries.
+
+    ``index`` adds or replaces documents by ``text_id``; ``delete`` removes texts (an
+    unpublished or deleted text must never be found); ``search`` never raises for what a
+    reader typed (quotes, ``*``, ``NEAR``, unbalanced parentheses, NUL bytes, 10 KB):
+    it returns results or ``SearchResults.message``. ``clear`` empties the index (one
+    language, or all) before a rebuild. The constructor raises ``NotConfigured`` where the
+    backend cannot run (e.g. the PostgreSQL backend on a SQLite database).
+    """
+
+    name: ClassVar[str]
+
+    def index(self, documents: Iterable[IndexDocument]) -> None: ...
+
+    def delete(self, text_ids: Iterable[int]) -> None: ...
+
+    def search(self, query: SearchQuery) -> SearchResults: ...
+
+    def clear(self, language: str | None = None) -> None: ...
 
 
 def plugin_classes(group: str) -> dict[str, type]:
