@@ -182,3 +182,15 @@ def test_an_external_dtd_is_never_fetched(server: MisbehavingServer, fetcher: Fe
     (item,) = SitemapSource(fetcher=fetcher).documents(url)
     assert isinstance(item, DocumentFailure) and item.reason == "HTTP 404 Not Found"  # the listed page
     assert "/sitemap.dtd" not in server.paths()
+
+
+def test_a_date_with_no_utc_equivalent_is_dropped(server: MisbehavingServer, fetcher: Fetcher) -> None:
+    """Year 1 at +14:00 is valid ISO 8601 but before datetime.min in UTC: storing it raised OverflowError."""
+    body = (
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{server.url('/a')}</loc><lastmod>0001-01-01T00:00:00+14:00</lastmod></url></urlset>"
+    )
+    url = server.route("/sitemap.xml", Reply(body=body.encode(), content_type="application/xml"))
+    server.route("/a", html_page("A", "a"))
+    (item,) = SitemapSource(fetcher=fetcher).documents(url)
+    assert isinstance(item, RawDocument) and "updated" not in item.hints

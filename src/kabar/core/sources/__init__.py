@@ -194,7 +194,12 @@ def parse_datetime(value: object) -> dt.datetime | None:
             return None
     else:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    try:
+        parsed.astimezone(dt.UTC)  # "0001-01-01T00:00+14:00" is valid ISO but no UTC time: storing it fails
+    except OverflowError:
+        return None
+    return parsed
 
 
 def iso(value: dt.datetime | None) -> str | None:
