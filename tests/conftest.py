@@ -15,6 +15,8 @@ import pytest
 
 os.environ["KABAR_DATA_DIR"] = tempfile.mkdtemp(prefix="kabar-test-")
 os.environ.setdefault("KABAR_TASKS_BACKEND", "immediate")
+# The online relate step embeds every stored article (a CPU model); tests that want it turn it on.
+os.environ.setdefault("KABAR_STORIES_ONLINE", "false")
 os.environ["KABAR_SECRET_KEY"] = "test-secret-key-not-for-production"
 os.environ["KABAR_DATABASE_URL"] = os.environ.get("KABAR_TEST_DATABASE_URL", "")
 # Named here rather than in pytest's ini so that the variables above are set before

@@ -215,6 +215,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Per-language MT publish policy as lang=policy pairs (policy: instant or review), e.g. en=instant,id=review. Default instant.",
         _list,
     ),
+    Setting(
+        "KABAR_STORIES_ONLINE",
+        "true",
+        "Put each new or changed article in its story when stored (a task on the default queue); off: only `kabar stories rebuild` does.",
+        _bool,
+    ),
 )
 
 

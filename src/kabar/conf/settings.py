@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "kabar.news",
     "kabar.ingest",
     "kabar.translation",
+    "kabar.stories",
     "kabar.site",
     "kabar.demo",
 ]
@@ -150,6 +151,8 @@ if _backend == "rq":
         }
         for q in TASKS["default"]["QUEUES"]
     }
+
+STORIES_ONLINE: bool = ENV["KABAR_STORIES_ONLINE"]
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English", "id": "Bahasa Indonesia"}
 SITE_LANGUAGES: list[str] = ENV["KABAR_LANGUAGES"]

@@ -29,7 +29,6 @@ from kabar.news.models import (
     Outlet,
     Section,
     Source,
-    Story,
 )
 
 WORD_FIELDS = frozenset({"title", "lead", "blocks"})
@@ -336,4 +335,4 @@ class ArticleTextAdmin(admin.ModelAdmin[ArticleText]):
 admin.site.register(ArticleAlias)
 admin.site.register(ArticleRevision)
 admin.site.register(Media)
-admin.site.register(Story)
+# Story is administered by kabar.stories (merge, split, pin, detach).

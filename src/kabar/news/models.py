@@ -179,16 +179,47 @@ class Author(models.Model):
 
 
 class Story(models.Model):
-    """A group of articles about the same event (filled by the relate stage)."""
+    """A group of articles about the same event, across outlets and languages.
 
-    label = models.CharField(max_length=300, blank=True)
+    The relate stage fills stories (``kabar.stories``: one membership per article, with its
+    score, reason and whether an editor decided it). ``labels`` are kept by people, per language,
+    like ``Section.names``; without one a page names the story by its first article's title.
+    A *pinned* story is kept as the editor left it: the online step may add articles to it, but
+    never moves a member out of it or deletes it.
+    """
+
+    labels = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Names per language, kept by people: {"vi": "Bão Yagi", "en": "Typhoon Yagi"}.',
+    )
+    first_seen = models.DateTimeField(
+        null=True, blank=True, help_text="Publication time of its first article."
+    )
+    last_seen = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="Publication time of its latest article."
+    )
+    pinned = models.BooleanField(
+        default=False,
+        help_text="Kept as is: new articles may join it, none is moved out or deleted automatically.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name_plural = "stories"
+        ordering = ["-last_seen", "-pk"]
 
     def __str__(self) -> str:
-        return self.label or f"Story {self.pk}"
+        return self.label_for(settings.LANGUAGE_CODE) or f"Story {self.pk}"
+
+    def label_for(self, language: str) -> str:
+        """The people-kept label in ``language``, else in the default language; "" when none was written."""
+        labels: dict[str, str] = self.labels or {}
+        return labels.get(language) or labels.get(settings.LANGUAGE_CODE) or ""
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:story", kwargs={"pk": self.pk})
 
 
 class Article(models.Model):
@@ -205,11 +236,11 @@ class Article(models.Model):
     updated_at = models.DateTimeField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
     fetched_url = models.CharField(
-        max_length=1000, blank=True, help_text="Where the stored copy was read (may differ from the canonical URL)."
+        max_length=1000,
+        blank=True,
+        help_text="Where the stored copy was read (may differ from the canonical URL).",
     )
-    story = models.ForeignKey(
-        Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
-    )
+    # The article's story is its ``kabar.stories.StoryMembership`` (``article.story_membership``).
     minhash = models.BinaryField(
         blank=True, default=b"", editable=False, help_text="MinHash signature of the original text."
     )

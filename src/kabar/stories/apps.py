@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class StoriesConfig(AppConfig):
+    name = "kabar.stories"
+    label = "stories"
+    verbose_name = "Stories"
+
+    def ready(self) -> None:
+        from kabar.news.signals import original_changed
+        from kabar.stories import receivers
+
+        original_changed.connect(receivers.assign_on_change, dispatch_uid="kabar.stories.assign")
