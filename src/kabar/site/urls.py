@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from kabar.site import views
+from kabar.site import search_page, views
 
 
 class FourDigitYear:
@@ -35,6 +35,8 @@ app_name = "site"
 urlpatterns = [
     path("", views.home, name="home"),
     path("author/<slug:slug>/", views.author, name="author"),
+    # Before the section catch-all, which would read "search" as a section slug.
+    path("search/", search_page.search, name="search"),
     path("<yyyy:year>/<mm:month>/<slug:slug>/", views.article, name="article"),
     path("<slug:section>/", views.section, name="section"),
 ]
