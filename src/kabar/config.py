@@ -55,6 +55,16 @@ def _seconds(value: str) -> float:
     return seconds
 
 
+def _json_object(value: str) -> dict[str, Any]:
+    """Empty: no options; else a JSON object."""
+    if not value.strip():
+        return {}
+    parsed = json.loads(value)
+    if not isinstance(parsed, dict):
+        raise ValueError(f"expected a JSON object, got {value!r}")
+    return parsed
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -220,6 +230,18 @@ SETTINGS: tuple[Setting, ...] = (
         "true",
         "Put each new or changed article in its story when stored (a task on the default queue); off: only `kabar stories rebuild` does.",
         _bool,
+    ),
+    Setting(
+        "KABAR_SEARCH_BACKEND",
+        "auto",
+        "Search backend: 'auto' (SQLite FTS5 on SQLite, full-text search on PostgreSQL), 'sqlite', "
+        "'postgres', or the name of a plugin in the kabar.search entry-point group.",
+    ),
+    Setting(
+        "KABAR_SEARCH_OPTIONS",
+        "",
+        'Options for the search backend as a JSON object, e.g. {"url": "http://127.0.0.1:7700"} for a plugin.',
+        _json_object,
     ),
 )
 

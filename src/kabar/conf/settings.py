@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "kabar.translation",
     "kabar.stories",
     "kabar.site",
+    "kabar.search",
     "kabar.demo",
 ]
 
@@ -197,6 +198,8 @@ if "ctranslate2" in MT_ENGINES:
 MT_ROUTES = json.loads(ENV["KABAR_MT_ROUTES"] or "{}")
 MT_PIVOT = ENV["KABAR_MT_PIVOT"]
 MT_PUBLISH = dict(item.split("=", 1) for item in ENV["KABAR_MT_PUBLISH"])
+SEARCH_BACKEND: str = ENV["KABAR_SEARCH_BACKEND"]
+SEARCH_OPTIONS: dict[str, object] = ENV["KABAR_SEARCH_OPTIONS"]
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ values with ``SearchResults``. The user's text is never handed to a query langua
 from __future__ import annotations
 
 import datetime as dt
+import html
 from dataclasses import dataclass, field
 
 
@@ -65,3 +66,22 @@ class SearchResults:
     page: int
     per_page: int
     message: str = ""  # set when the query could not be used as typed (said to the reader)
+
+
+# Backends mark matched words with these two characters (which ``plain_text`` removes from
+# indexed text, so they cannot come from an article), then ``marked_html`` escapes the rest
+# and turns them into <mark>: highlighting never lets article text through as markup.
+MARK_START = "\x02"
+MARK_END = "\x03"
+_CONTROL_CHARACTERS = str.maketrans({c: " " for c in [*map(chr, range(0x20)), "\x7f"] if c not in "\t\n"})
+
+
+def plain_text(text: str) -> str:
+    """``text`` without control characters (NUL, the mark characters …), as it is indexed."""
+    return text.translate(_CONTROL_CHARACTERS)
+
+
+def marked_html(text: str) -> str:
+    """HTML for text whose matched words a backend put between MARK_START and MARK_END."""
+    escaped = html.escape(text, quote=False)
+    return escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")

@@ -1,0 +1,1 @@
+"""Search backends shipped with kabar (entry-point group ``kabar.search``)."""

@@ -1,0 +1,84 @@
+"""What both shipped backends share: reading a query, turning filters into bounds, shaping results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from kabar.core.discover.query import ParsedQuery, parse_query
+from kabar.core.discover.search import (
+    MARK_START,
+    IndexDocument,
+    SearchFilters,
+    SearchQuery,
+    SearchResults,
+    plain_text,
+)
+from kabar.search.messages import notice_text
+from kabar.search.models import SearchDocument
+
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000  # deeper pages are not a reader's; they only cost the database
+
+
+@dataclass(frozen=True)
+class Prepared:
+    parsed: ParsedQuery
+    message: str
+    page: int
+    per_page: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def empty(self, message: str | None = None) -> SearchResults:
+        return SearchResults([], 0, self.page, self.per_page, self.message if message is None else message)
+
+
+def prepare(query: SearchQuery) -> Prepared:
+    parsed = parse_query(query.text)
+    page = min(max(int(query.page), 1), MAX_PAGE)
+    per_page = min(max(int(query.per_page), 1), MAX_PER_PAGE)
+    return Prepared(parsed, notice_text(parsed), page, per_page)
+
+
+def published_bounds(filters: SearchFilters) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """[start, end) of the date filters, as aware datetimes: whole days in the site's time zone."""
+    zone = timezone.get_current_timezone()
+
+    def midnight(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+
+    start = midnight(filters.since) if filters.since else None
+    end = midnight(filters.until + dt.timedelta(days=1)) if filters.until else None
+    return start, end
+
+
+def row_for(document: IndexDocument) -> SearchDocument:
+    return SearchDocument(
+        text_id=document.text_id,
+        article_id=document.article_id,
+        language=document.language,
+        title=plain_text(document.title),
+        lead=plain_text(document.lead),
+        body=plain_text(document.body),
+        published=document.published,
+        outlet=document.outlet,
+        section=document.section or "",
+        original_language=document.original_language,
+    )
+
+
+def pick_snippet(lead: str, body: str) -> str:
+    """The passage shown under a title: the lead where it matched, else the body's best passage."""
+    for passage in (lead, body):
+        if MARK_START in passage:
+            return passage
+    return lead or body
+
+
+def chunks(values: list[int], size: int = 500) -> list[list[int]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]

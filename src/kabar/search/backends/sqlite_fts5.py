@@ -1,0 +1,194 @@
+"""SQLite FTS5: kabar's embedded search backend.
+
+``search_fts`` is an FTS5 table over ``search_searchdocument`` (external content), tokenizer
+``unicode61 remove_diacritics 2`` (so "duong" finds "đường" once đ is folded, "Ha Noi" finds
+"Hà Nội"), prefix indexes for ``word*``. Triggers from migration 0001 copy every insert,
+update and delete of a document row into the FTS index with đ/Đ folded to d/D: FTS5 cannot
+fold đ (it is a letter of its own, not d with a diacritic). Folding keeps the tokens where
+they were, so ``highlight()`` and ``snippet()`` mark the right words of the unfolded text.
+
+Ranking is bm25 with title 10, lead 3, body 1 (set as the table's persistent ``rank``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from django.db import connections, transaction
+
+from kabar.core.discover.query import fts5_match
+from kabar.core.discover.search import (
+    MARK_END,
+    MARK_START,
+    IndexDocument,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+    marked_html,
+)
+from kabar.core.errors import NotConfigured
+from kabar.search.backends.common import chunks, pick_snippet, prepare, published_bounds, row_for
+from kabar.search.models import SearchDocument
+
+FTS_TABLE = "search_fts"
+DOCUMENTS = SearchDocument._meta.db_table
+TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 10.0, 3.0, 1.0
+SNIPPET_TOKENS = 32
+
+
+def _fold_sql(column: str) -> str:
+    return f"replace(replace({column}, 'đ', 'd'), 'Đ', 'D')"
+
+
+def _fts_values(row: str) -> str:
+    return ", ".join(_fold_sql(f"{row}.{c}") for c in ("title", "lead", "body"))
+
+
+# Created by migration 0001 on SQLite only; dropped by its reverse.
+CREATE_SQL = [
+    f"""CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(
+        title, lead, body, content='{DOCUMENTS}', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2', prefix='2 3')""",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES('rank', 'bm25({TITLE_WEIGHT}, {LEAD_WEIGHT}, {BODY_WEIGHT})')",
+    f"""CREATE TRIGGER {FTS_TABLE}_insert AFTER INSERT ON {DOCUMENTS} BEGIN
+        INSERT INTO {FTS_TABLE}(rowid, title, lead, body) VALUES (new.id, {_fts_values("new")});
+    END""",
+    f"""CREATE TRIGGER {FTS_TABLE}_delete AFTER DELETE ON {DOCUMENTS} BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, lead, body)
+            VALUES ('delete', old.id, {_fts_values("old")});
+    END""",
+    f"""CREATE TRIGGER {FTS_TABLE}_update AFTER UPDATE ON {DOCUMENTS} BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, lead, body)
+            VALUES ('delete', old.id, {_fts_values("old")});
+        INSERT INTO {FTS_TABLE}(rowid, title, lead, body) VALUES (new.id, {_fts_values("new")});
+    END""",
+]
+DROP_SQL = [
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_insert",
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_delete",
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_update",
+    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+]
+
+# One hit per article, ranked by its best-matching text; the text shown is the reader's language
+# one when that matched too (else the best), and among articles of equal rank the reader's first.
+_SEARCH_SQL = f"""
+WITH matched AS (
+    SELECT d.id, d.text_id, d.article_id, d.language, d.published, {FTS_TABLE}.rank AS rank
+    FROM {FTS_TABLE} JOIN {DOCUMENTS} d ON d.id = {FTS_TABLE}.rowid
+    WHERE {FTS_TABLE} MATCH %s {{filters}}
+), best AS (
+    SELECT id, text_id, article_id, language, published,
+        MIN(rank) OVER (PARTITION BY article_id) AS rank,
+        ROW_NUMBER() OVER (PARTITION BY article_id ORDER BY language <> %s, rank, id) AS n
+    FROM matched
+)
+SELECT id, text_id, article_id, language, rank, COUNT(*) OVER () FROM best WHERE n = 1
+ORDER BY rank, language <> %s, published DESC, id
+LIMIT %s OFFSET %s
+"""
+
+_COUNT_SQL = f"""
+SELECT COUNT(DISTINCT d.article_id)
+FROM {FTS_TABLE} JOIN {DOCUMENTS} d ON d.id = {FTS_TABLE}.rowid
+WHERE {FTS_TABLE} MATCH %s {{filters}}
+"""
+
+_MARKS_SQL = f"""
+SELECT rowid,
+    highlight({FTS_TABLE}, 0, %s, %s),
+    highlight({FTS_TABLE}, 1, %s, %s),
+    snippet({FTS_TABLE}, 2, %s, %s, '…', {SNIPPET_TOKENS})
+FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({{ids}})
+"""
+
+
+class SQLiteFTS5Backend:
+    name: ClassVar[str] = "sqlite"
+
+    def __init__(self, database: str = "default") -> None:
+        self.database = database
+        vendor = connections[database].vendor
+        if vendor != "sqlite":
+            raise NotConfigured(f"the {database!r} database is {vendor}, not SQLite")
+
+    def index(self, documents: Iterable[IndexDocument]) -> None:
+        rows = [row_for(d) for d in documents]
+        with transaction.atomic(using=self.database):
+            self.delete([r.text_id for r in rows])
+            SearchDocument.objects.using(self.database).bulk_create(rows, batch_size=500)
+
+    def delete(self, text_ids: Iterable[int]) -> None:
+        for chunk in chunks(list(text_ids)):
+            # Row by row through the delete trigger, which takes each out of the FTS index.
+            SearchDocument.objects.using(self.database).filter(text_id__in=chunk).delete()
+
+    def clear(self, language: str | None = None) -> None:
+        rows = SearchDocument.objects.using(self.database)
+        (rows.filter(language=language) if language else rows.all()).delete()
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        prepared = prepare(query)
+        if not prepared.parsed.searchable:
+            return prepared.empty()
+        match = fts5_match(prepared.parsed)
+        filters, filter_params = self._filters(query)
+        with connections[self.database].cursor() as cursor:
+            cursor.execute(
+                _SEARCH_SQL.format(filters=filters),
+                [match, *filter_params, query.language, query.language, prepared.per_page, prepared.offset],
+            )
+            ranked = cursor.fetchall()
+            if ranked:
+                total = ranked[0][5]
+            elif prepared.offset:  # a page past the end still says how many there are
+                cursor.execute(_COUNT_SQL.format(filters=filters), [match, *filter_params])
+                total = cursor.fetchone()[0]
+            else:
+                total = 0
+            marks = self._marks(cursor, match, [row[0] for row in ranked])
+        hits = []
+        for row_id, text_id, article_id, language, rank, _total in ranked:
+            title, lead, body = marks[row_id]
+            hits.append(
+                SearchHit(
+                    article_id=article_id,
+                    text_id=text_id,
+                    language=language,
+                    score=-float(rank),  # bm25: lower is better
+                    title_html=marked_html(title),
+                    snippet_html=marked_html(pick_snippet(lead, body)),
+                )
+            )
+        return SearchResults(hits, total, prepared.page, prepared.per_page, prepared.message)
+
+    def _filters(self, query: SearchQuery) -> tuple[str, list[Any]]:
+        connection = connections[self.database]
+        filters = query.filters
+        sql: list[str] = []
+        params: list[Any] = []
+        for column, value in (
+            ("section", filters.section),
+            ("outlet", filters.outlet),
+            ("original_language", filters.original_language),
+        ):
+            if value:
+                sql.append(f"d.{column} = %s")
+                params.append(value)
+        start, end = published_bounds(filters)
+        if start is not None:
+            sql.append("d.published >= %s")
+            params.append(connection.ops.adapt_datetimefield_value(start))
+        if end is not None:
+            sql.append("d.published < %s")
+            params.append(connection.ops.adapt_datetimefield_value(end))
+        return "".join(f" AND {s}" for s in sql), params
+
+    def _marks(self, cursor: Any, match: str, row_ids: list[int]) -> dict[int, tuple[str, str, str]]:
+        """Title and lead with matched words marked, and the body's best passage, for one page of hits."""
+        if not row_ids:
+            return {}
+        sql = _MARKS_SQL.format(ids=", ".join(["%s"] * len(row_ids)))
+        cursor.execute(sql, [*[MARK_START, MARK_END] * 3, match, *row_ids])
+        return {row[0]: (row[1] or "", row[2] or "", row[3] or "") for row in cursor.fetchall()}
