@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core.management import call_command
 
-from kabar.demo import OUTLET_DIR
+from kabar.demo import DEMO_DIR, OUTLET_DIR, PARTNERS
 from kabar.demo.load import load_demo
 from kabar.demo.server import OutletServer
 from kabar.ingest.models import IngestFailure
@@ -29,15 +29,24 @@ def outlet_server():
 def test_demo_ingests_every_article_with_its_anatomy(outlet_server, fast_fetch):
     result = load_demo(outlet_server)
     assert result.summary.failed == []
-    pages = list(OUTLET_DIR.glob("*/*.html"))
-    articles = [p for p in pages if 'property="og:type" content="article"' in p.read_text(encoding="utf-8")]
-    assert result.summary.new == len(articles) >= 12
-    assert Article.objects.count() == len(articles)
+    languages = {"bao-song-hong": "vi", **{p.slug: p.language for p in PARTNERS}}
+    dirs = {"bao-song-hong": OUTLET_DIR, **{p.slug: p.directory for p in PARTNERS}}
+    articles = {
+        slug: [
+            p for p in d.glob("*/*.html") if 'property="og:type" content="article"' in p.read_text("utf-8")
+        ]
+        for slug, d in dirs.items()
+    }
+    assert len(articles["bao-song-hong"]) >= 12
+    assert {slug: s.new for slug, s in result.by_outlet.items()} == {s: len(a) for s, a in articles.items()}
+    assert result.summary.new == Article.objects.count() == sum(len(a) for a in articles.values())
+    assert [o.slug for o in result.partners] == [p.slug for p in PARTNERS]
     assert Section.objects.filter(articles__isnull=False).distinct().count() >= 4
     assert Author.objects.filter(articles__isnull=False).distinct().count() >= 3
     for article in Article.objects.prefetch_related("texts", "media", "authors"):
         original = article.original
-        assert article.source_language == "vi" and original.language == "vi"
+        language = languages[article.outlet.slug]
+        assert article.source_language == language and original.language == language
         assert article.source_url.startswith(outlet_server.url)
         assert article.section is not None and article.authors.exists()
         assert 1 <= article.media.count() <= 2
@@ -45,11 +54,15 @@ def test_demo_ingests_every_article_with_its_anatomy(outlet_server, fast_fetch):
         texts = [b["text"] for b in original.blocks if b["type"] == "paragraph"]
         assert len(texts) == len(set(texts)), "no paragraph twice"
         body = " ".join(texts)
-        for trap in ("Bình luận", "No data", "Tin liên quan", "Cùng chuyên mục", "Xem thêm:", ".jpg"):
+        traps = ("Bình luận", "No data", "Tin liên quan", "Cùng chuyên mục", "Xem thêm:", ".jpg")
+        traps += ("Comments (0)", "Read more:", "Related stories", "Most read", "Morning Briefing")
+        traps += ("Komentar (0)", "Baca juga:", "Berita Terkait", "Terpopuler", "Berlangganan")
+        for trap in traps:
             assert trap not in body
         # authors' names as people write them, not as an all-caps signature
         assert all(a.name != a.name.upper() for a in article.authors.all())
     assert result.translations == len(list((OUTLET_DIR / "translations").glob("*.json")))
+    assert result.stories == 0, "KABAR_STORIES_ONLINE is off in tests: stories are left to a rebuild"
     assert ArticleText.objects.filter(status="human", language="en").count() >= 5
     assert ArticleText.objects.filter(status="human", language="id").count() >= 4
 
@@ -94,3 +107,26 @@ def test_kabar_demo_command_loads_and_prints_admin_credentials(capsys, fast_fetc
     out = capsys.readouterr().out
     assert re.search(r"user: admin\s+password: \S{8,}", out)
     assert "0 failed" in out
+
+
+def test_demo_puts_every_article_in_a_story_when_stories_are_on(outlet_server, fast_fetch, settings):
+    """The online step only queues a task and the demo runs no worker: the loader assigns them itself."""
+    import json
+
+    from kabar.stories.models import StoryMembership
+
+    settings.STORIES_ONLINE = True
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    result = load_demo(outlet_server)
+    assert result.stories == Article.objects.count() > 0
+    assert StoryMembership.objects.filter(story__isnull=False).count() == Article.objects.count()
+    again = load_demo(outlet_server)
+    assert again.stories == 0, "a second load finds every article placed"
+    # the stories the outlets share across languages (stories.json) have their articles ingested
+    shared = json.loads((DEMO_DIR / "stories.json").read_text(encoding="utf-8"))["stories"]
+    for story in shared:
+        found = [
+            Article.objects.get(outlet__slug=slug, source_url__endswith=f"/{page}")
+            for slug, page in story["articles"]
+        ]
+        assert len({a.source_language for a in found}) >= 2, story["label"]

@@ -1,20 +1,25 @@
-"""Load the sample outlet through the real ingestion path, then its human translations.
+"""Load the demo outlets through the real ingestion path, then translations and stories.
 
-Used by ``kabar demo`` and by the tests. The outlet is served over HTTP on
-loopback (its Source is marked ``allow_private``) and ingested from its RSS feed
-exactly as a partner's feed would be; the people-kept section names and the
-newsroom's human translations are added afterwards, as editors would.
+Used by ``kabar demo`` and by the tests. Báo Sông Hồng and its partner outlets are
+served over HTTP on loopback (their Sources approved for private access by the
+operator) and ingested from their RSS feeds exactly as partners' feeds would be; the
+people-kept section names and the newsroom's human translations are added
+afterwards, as editors would. Last, every article not yet in a story is put in one:
+the online relate step only queues a task, and the demo runs no ``kabar worker``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
+
 from kabar.core.types import Block
-from kabar.demo import OUTLET_DIR
+from kabar.demo import OUTLET_DIR, PartnerOutlet
 from kabar.demo.server import OutletServer
 from kabar.ingest.service import Summary, ingest
 from kabar.ingest.store import unique_slug
@@ -23,13 +28,17 @@ from kabar.news.models import Article, ArticleText, Outlet, Section, Source
 log = logging.getLogger("kabar.demo")
 
 OUTLET_NAME = "Báo Sông Hồng"
+LICENCE = "Fictional sample outlet written for the kabar demo; all people and events are invented."
 
 
 @dataclass
 class DemoResult:
-    summary: Summary
+    summary: Summary  # all outlets together
     translations: int
-    outlet: Outlet
+    outlet: Outlet  # Báo Sông Hồng
+    partners: list[Outlet] = field(default_factory=list)
+    by_outlet: dict[str, Summary] = field(default_factory=dict)  # Outlet.slug -> its feed's summary
+    stories: int = 0  # articles this load put in a story
 
 
 def load_sections(root: Path = OUTLET_DIR) -> None:
@@ -40,33 +49,89 @@ def load_sections(root: Path = OUTLET_DIR) -> None:
 
 
 def load_demo(server: OutletServer, root: Path = OUTLET_DIR) -> DemoResult:
-    """Ingest the outlet served by ``server``; add sections and human translations."""
+    """Ingest the outlets served by ``server``; add sections, human translations and stories."""
     load_sections(root)
+    outlet, summary = _load_outlet("bao-song-hong", OUTLET_NAME, "vi", server.url)
+    by_outlet = {outlet.slug: summary}
+    partners = []
+    for partner in server.partners:
+        partner_outlet, by_outlet[partner.slug] = _load_partner(partner, server)
+        partners.append(partner_outlet)
+    translations = load_translations(root)
+    for partner in server.partners:
+        translations += load_translations(partner.directory)
+    return DemoResult(
+        _combined(by_outlet.values()),
+        translations,
+        outlet,
+        partners=partners,
+        by_outlet=by_outlet,
+        stories=assign_stories([outlet, *partners]),
+    )
+
+
+def _load_partner(partner: PartnerOutlet, server: OutletServer) -> tuple[Outlet, Summary]:
+    return _load_outlet(partner.slug, partner.name, partner.language, f"{server.url}/{partner.slug}")
+
+
+def _load_outlet(slug: str, name: str, language: str, url: str) -> tuple[Outlet, Summary]:
     outlet, _ = Outlet.objects.update_or_create(
-        slug="bao-song-hong",
-        defaults={
-            "name": OUTLET_NAME,
-            "home_url": server.url + "/",
-            "language": "vi",
-            "licence": "Fictional sample outlet written for the kabar demo; all people and events are invented.",
-        },
+        slug=slug,
+        defaults={"name": name, "home_url": url + "/", "language": language, "licence": LICENCE},
     )
     source, _ = Source.objects.update_or_create(
         outlet=outlet,
         kind=Source.Kind.FEED,
-        defaults={"url": f"{server.url}/rss.xml", "schedule_minutes": 0},
+        defaults={"url": f"{url}/rss.xml", "schedule_minutes": 0},
     )
-    # The operator runs the demo, so the operator approves its outlet on loopback (no user).
+    # The operator runs the demo, so the operator approves its outlets on loopback (no user).
     source.grant_private_access(by=None)
     source.save()
-    summary = ingest(source.url, outlet=outlet, kind="feed", allow_private=True, source=source)
-    return DemoResult(summary, load_translations(root), outlet)
+    return outlet, ingest(source.url, outlet=outlet, kind="feed", allow_private=True, source=source)
+
+
+def _combined(summaries: Iterable[Summary]) -> Summary:
+    total = Summary()
+    for part in summaries:
+        total.new += part.new
+        total.updated += part.updated
+        total.unchanged += part.unchanged
+        total.duplicate += part.duplicate
+        total.failed.extend(part.failed)
+    return total
+
+
+def assign_stories(outlets: Sequence[Outlet]) -> int:
+    """Put the outlets' articles that are in no story yet in one, oldest first; how many.
+
+    This is what the online step's queued tasks would do; they find these articles placed and
+    change nothing when a worker runs them later. With ``KABAR_STORIES_ONLINE`` off the operator
+    left stories to ``kabar stories rebuild``, and the demo does the same.
+    """
+    if not settings.STORIES_ONLINE:
+        return 0
+    # imported here: the stories app's services load numpy and the embedder's code
+    from kabar.stories import services
+    from kabar.stories.embedding import default_embedder
+
+    waiting = list(
+        Article.objects.filter(outlet__in=outlets, story_membership__isnull=True).order_by(
+            "published_at", "pk"
+        )
+    )
+    if not waiting:
+        return 0
+    embedder = default_embedder()
+    signals = services.signals_for(waiting, embedder)
+    for article in waiting:
+        services.assign_article(article, embedder=embedder, signals=signals.get(article.pk))
+    return len(waiting)
 
 
 def load_translations(root: Path) -> int:
     """Add the newsroom's human translations (``translations/<slug>.<lang>.json``) not loaded yet."""
     added = 0
-    for path in sorted((root / "translations").glob("*.json")):
+    for path in sorted(root.glob("translations/*.json")):
         slug, language = path.stem.rsplit(".", 1)
         data = json.loads(path.read_text(encoding="utf-8"))
         article = _article_for_page(slug)

@@ -1,9 +1,11 @@
 """Draw the illustrative "photos" of the fictional demo outlet.
 
-The outlet's pages reference these JPEGs by file name. They are simple drawn scenes
-(no real photographs, so nothing can be mistaken for a real event) with a label that
-says they are illustrations. Drawing is seeded by the file name, so the same Pillow
-build always produces the same bytes:
+The outlets' pages reference these JPEGs by file name: Báo Sông Hồng's ``SCENES`` go to
+``outlet/images/``, each partner outlet's ``PARTNER_SCENES`` to ``partners/<slug>/images/``.
+They are simple drawn scenes (no real photographs, so nothing can be mistaken for a real
+event) with a label that says they are illustrations and names the fictional outlet.
+Drawing is seeded by the file name, so the same Pillow build always produces the same
+bytes:
 
     python -m kabar.demo.make_images [OUT_DIR]
 """
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from kabar.demo import OUTLET_DIR
+from kabar.demo import OUTLET_DIR, PARTNERS
 
 WIDTH, HEIGHT = 1200, 675
 JPEG_QUALITY = 70
@@ -38,6 +40,7 @@ class Scene:
     label: str  # ASCII only: Pillow's bundled font has no Vietnamese glyphs
     kind: str  # one of DRAWERS' keys
     palette: str  # hex colours: "sky-top sky-bottom ground accent"
+    outlet: str = "Bao Song Hong"  # ASCII, for the label: whose (fictional) illustration this is
 
     def colour(self, index: int) -> Color:
         return _rgb(self.palette.split()[index])
@@ -74,7 +77,25 @@ SCENES: tuple[Scene, ...] = (
     Scene("salinity-sensor.jpg", "Sensor buoy in a shrimp pond", "water", "96c8eb e6f0f0 46786e fa7814"),
     Scene("startup-team.jpg", "Start-up founders", "crowd", "dce1e6 f5f5f5 b4b4b9 2878c8"),
     Scene("village-library.jpg", "A library by the dyke", "indoor", "bea078 e1cdaa 8c6446 aa2828"),
+    Scene("metro-gates.jpg", "Ticket gates, Cho Cu station", "indoor", "2d323c 6e737d 414146 28b4e6"),
+    Scene("storm-surge.jpg", "Storm surge over the sea wall", "water", "323c46 6e7882 2d465a f0f0f0"),
+    Scene("storm-shelter.jpg", "Evacuees at a school shelter", "crowd", "5a646e 8c96a0 a0a096 e63c32"),
+    Scene("shrimp-pond-flood.jpg", "Pumping out a flooded pond", "water", "8ca0b4 c8d2d7 6e6450 32a0dc"),
 )
+
+RRP, HST = "Red River Post", "Harian Selat Timur"
+PARTNER_SCENES: dict[str, tuple[Scene, ...]] = {
+    "red-river-post": (
+        Scene("metro-viaduct.jpg", "Metro Line 2 on the viaduct", "city", "6ea0d2 dcd2be 646469 1e78c8", RRP),
+        Scene("coast-road-flood.jpg", "Coastal road under water", "water", "3c4650 78828c 37505f dcdcdc", RRP),
+        Scene("marathon-bridge.jpg", "Runners crossing a bridge", "crowd", "e6a06e f5d7b4 6e6e73 1e5ac8", RRP),
+    ),
+    "harian-selat-timur": (
+        Scene("runner-finish.jpg", "At the marathon finish", "crowd", "f0b482 fae6c8 8c8c91 dc3232", HST),
+        Scene("ships-in-harbour.jpg", "Ships sheltering in port", "water", "46505a 8c96a0 3c5064 e6a01e", HST),
+        Scene("lantern-release.jpg", "Releasing lanterns", "water", "0f1428 463764 191e3c ffc850", HST),
+    ),
+}
 # fmt: on
 
 
@@ -176,14 +197,14 @@ DRAWERS: dict[str, Callable[[ImageDraw.ImageDraw, Scene, random.Random], None]] 
 }
 
 
-def _label(draw: ImageDraw.ImageDraw, text: str) -> None:
+def _label(draw: ImageDraw.ImageDraw, text: str, outlet: str) -> None:
     title = ImageFont.load_default(size=40)
     small = ImageFont.load_default(size=22)
     draw.rectangle([0, HEIGHT - 96, WIDTH, HEIGHT], fill=(20, 20, 24))
     draw.text((28, HEIGHT - 88), text, font=title, fill=(255, 255, 255))
     draw.text(
         (28, HEIGHT - 38),
-        "Illustration - Bao Song Hong, a fictional outlet for the kabar demo",
+        f"Illustration - {outlet}, a fictional outlet for the kabar demo",
         font=small,
         fill=(200, 200, 200),
     )
@@ -196,16 +217,16 @@ def render(scene: Scene) -> Image.Image:
     _sky(draw, scene.colour(0), scene.colour(1), HORIZON)
     # seeded by name (str seeds are hashed with SHA-512, unaffected by PYTHONHASHSEED)
     DRAWERS[scene.kind](draw, scene, random.Random(scene.file))
-    _label(draw, scene.label)
+    _label(draw, scene.label, scene.outlet)
     return image
 
 
-def write_images(out_dir: Path | None = None) -> list[Path]:
-    """Write every scene as a JPEG into ``out_dir`` (default: the outlet's images folder)."""
+def write_images(out_dir: Path | None = None, scenes: tuple[Scene, ...] = SCENES) -> list[Path]:
+    """Write ``scenes`` as JPEGs into ``out_dir`` (default: Báo Sông Hồng's images folder)."""
     target = out_dir if out_dir is not None else OUTLET_DIR / "images"
     target.mkdir(parents=True, exist_ok=True)
     written = []
-    for scene in SCENES:
+    for scene in scenes:
         path = target / scene.file
         render(scene).save(path, "JPEG", quality=JPEG_QUALITY, optimize=True)
         written.append(path)
@@ -213,10 +234,20 @@ def write_images(out_dir: Path | None = None) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Draw the demo outlet's illustrative images.")
-    parser.add_argument("out_dir", nargs="?", type=Path, default=None, help="default: the outlet's images/")
+    parser = argparse.ArgumentParser(description="Draw the demo outlets' illustrative images.")
+    parser.add_argument(
+        "out_dir",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="default: each outlet's own images/ (else OUT_DIR, partners in OUT_DIR/<slug>/)",
+    )
     args = parser.parse_args(argv)
-    for path in write_images(args.out_dir):
+    written = write_images(args.out_dir)
+    for partner in PARTNERS:
+        target = partner.directory / "images" if args.out_dir is None else args.out_dir / partner.slug
+        written += write_images(target, PARTNER_SCENES[partner.slug])
+    for path in written:
         print(f"{path} ({path.stat().st_size // 1024} KiB)")
     return 0
 
