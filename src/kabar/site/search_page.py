@@ -88,7 +88,7 @@ class SearchForm(forms.Form):
     )
 
     def __init__(self, data: QueryDict, language: str) -> None:
-        super().__init__(data, auto_id="search-%s")
+        super().__init__(data, auto_id="search-%s", label_suffix="")
         # "from" is a Python keyword, so the two date fields are added here, in display order
         # after the choices.
         dates = {
