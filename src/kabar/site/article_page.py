@@ -13,6 +13,7 @@ from kabar.site.body import Figure, figure_from_media, first_paragraph, prepare_
 from kabar.site.languages import name_in_sentence, og_locale
 from kabar.site.present import Version, absolute, teaser, versions
 from kabar.site.queries import same_author, same_section
+from kabar.site.story_page import article_story_context
 
 RELATED_LIMIT = 5
 
@@ -69,8 +70,15 @@ def article_context(text: ArticleText) -> dict[str, Any]:
     all_versions = versions(article, text.language)
     original = next((v for v in all_versions if v.is_original), None)
     others = [v for v in all_versions if not v.is_current]
-    in_section = same_section(text, RELATED_LIMIT)
-    by_author = same_author(text, RELATED_LIMIT, excluding=[t.pk for t in in_section])
+    # Related lists in order: the same story, nearest neighbours, then section and author; each article once.
+    discovery, shown = article_story_context(text)
+    in_section = [t for t in same_section(text, RELATED_LIMIT + len(shown)) if t.article_id not in shown]
+    in_section = in_section[:RELATED_LIMIT]
+    by_author = [
+        t
+        for t in same_author(text, RELATED_LIMIT + len(shown), excluding=[t.pk for t in in_section])
+        if t.article_id not in shown
+    ][:RELATED_LIMIT]
     canonical = absolute(text.get_absolute_url())
     description = Truncator(strip_tags(text.lead).strip() or first_paragraph(text.blocks)).chars(300)
     image = next((f.src for f in figures), "") or next(
@@ -98,4 +106,5 @@ def article_context(text: ArticleText) -> dict[str, Any]:
         + ([("x-default", x_default.absolute_url)] if x_default else []),
         "og": _open_graph(text, canonical, description, image, others),
         "description": description,
+        **discovery,
     }

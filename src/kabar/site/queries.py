@@ -37,7 +37,10 @@ def article_text(language: str, slug: str) -> ArticleText | None:
     """The published text behind an article page, with every language version, author and image."""
     return (
         ArticleText.objects.filter(language=language, slug=slug, is_published=True)
-        .select_related("article__outlet", "article__section")
+        # The story and the stored embedding come along: the story block and related lists need them.
+        .select_related(
+            "article__outlet", "article__section", "article__story_membership", "article__relate_signals"
+        )
         .prefetch_related(
             Prefetch("article__texts", queryset=ArticleText.objects.filter(is_published=True).order_by()),
             "article__authors",

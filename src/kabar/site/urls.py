@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from kabar.site import search_page, views
+from kabar.site import search_page, story_page, views
 
 
 class FourDigitYear:
@@ -35,6 +35,7 @@ app_name = "site"
 urlpatterns = [
     path("", views.home, name="home"),
     path("author/<slug:slug>/", views.author, name="author"),
+    path("story/<int:pk>/", story_page.story, name="story"),
     # Before the section catch-all, which would read "search" as a section slug.
     path("search/", search_page.search, name="search"),
     path("<yyyy:year>/<mm:month>/<slug:slug>/", views.article, name="article"),

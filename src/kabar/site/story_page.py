@@ -1,0 +1,231 @@
+"""Stories on the reader site: the "In this story" block, related articles, and the story page.
+
+A story's members are articles in any language from any outlet. A reader sees each one in their
+own language when a published version exists, else in its original language with a label saying
+so; an article with no published text at all is not shown. Related lists come in this order:
+the same story, then the nearest neighbours by embedding (``relate.nearest``), then the existing
+same-section and same-author lists (``article_page``), each article once, and no empty list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from kabar.core.discover import relate
+from kabar.news.models import Article, ArticleText, Story
+from kabar.site.languages import name_in_sentence
+from kabar.site.present import absolute
+from kabar.stories.models import ArticleSignals, StoryMembership
+
+STORY_BLOCK_LIMIT = 6  # articles in the "In this story" block; the story page lists them all
+NEIGHBOURS = 4
+NEIGHBOUR_POOL = 2000  # the most recent articles with signals that nearest() ranks
+# Below this cosine a "neighbour" is only another article of the same kind (multilingual-e5 puts
+# unrelated news around 0.75-0.8): better no list than a list of unrelated articles.
+NEIGHBOUR_MIN_SIMILARITY = 0.84
+STORY_PAGE_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class StoryEntry:
+    """One article of a story, as a reader of ``language`` gets it."""
+
+    article_id: int
+    title: str
+    url: str
+    language: str  # the language of the text linked to
+    in_reader_language: bool
+    language_name: str  # of the linked text, for "(in Vietnamese)"
+    original_language: str
+    original_language_name: str
+    outlet_name: str
+    outlet_language: str
+    published_at: dt.datetime
+    machine_made: bool
+
+
+def _entry(article: Article, language: str) -> StoryEntry | None:
+    """``article`` in ``language`` when published, else its published original; None when neither.
+
+    The original only when the site serves its language: the site has no page for other languages.
+    """
+    texts = [t for t in article.texts.all() if t.is_published]
+    text = next((t for t in texts if t.language == language), None) or next(
+        (t for t in texts if t.status == ArticleText.Status.ORIGINAL and t.language in _site_codes()), None
+    )
+    if text is None:
+        return None
+    with translation.override(text.language):  # the page of a text lives under its language's prefix
+        url = text.get_absolute_url()
+    return StoryEntry(
+        article_id=article.pk,
+        title=text.title,
+        url=url,
+        language=text.language,
+        in_reader_language=text.language == language,
+        language_name=name_in_sentence(text.language),
+        original_language=article.source_language,
+        original_language_name=name_in_sentence(article.source_language),
+        outlet_name=article.outlet.name,
+        outlet_language=article.outlet.language,
+        published_at=article.published_at,
+        machine_made=text.is_machine_made,
+    )
+
+
+def _site_codes() -> set[str]:
+    return {code for code, _name in settings.LANGUAGES}
+
+
+def _with_texts(articles: Iterable[int]) -> list[Article]:
+    return list(
+        Article.objects.filter(pk__in=list(articles))
+        .select_related("outlet")
+        .prefetch_related(
+            Prefetch("texts", queryset=ArticleText.objects.filter(is_published=True).order_by())
+        )
+        .order_by("published_at", "pk")
+    )
+
+
+def story_label(story: Story, entries: list[StoryEntry], language: str) -> str:
+    """The editors' label in ``language``; else the first article's title the reader can read."""
+    return (
+        story.label_for(language)
+        or next((e.title for e in entries if e.in_reader_language), "")
+        or (entries[0].title if entries else "")
+    )
+
+
+def story_members(
+    story_id: int, language: str, *, excluding: Iterable[int] = (), limit: int
+) -> tuple[list[StoryEntry], set[int]]:
+    """The story's articles a reader of ``language`` can read (oldest first), and all its article ids."""
+    ids = set(StoryMembership.objects.filter(story_id=story_id).values_list("article_id", flat=True))
+    entries = [e for a in _with_texts(ids - set(excluding)) if (e := _entry(a, language)) is not None]
+    return entries[:limit], ids
+
+
+def neighbours(
+    article: Article, vector: np.ndarray, language: str, *, excluding: Iterable[int], k: int = NEIGHBOURS
+) -> list[StoryEntry]:
+    """The articles nearest ``article`` by embedding that a reader of ``language`` can read in it."""
+    me = relate.ArticleSignals(
+        key=str(article.pk),
+        language=article.source_language,
+        published=article.published_at,
+        embedding=vector,
+    )
+    pool = (
+        ArticleSignals.objects.filter(article__texts__language=language, article__texts__is_published=True)
+        .exclude(article_id__in=[article.pk, *excluding])
+        .order_by("-article__published_at")
+        .values_list("article_id", "vector")[:NEIGHBOUR_POOL]
+    )
+    others = [
+        relate.ArticleSignals(
+            key=str(pk),
+            language="",
+            published=article.published_at,
+            embedding=np.frombuffer(bytes(v), np.float32),
+        )
+        for pk, v in pool
+    ]
+    others = [o for o in others if o.embedding.shape == vector.shape]
+    ranked = [int(key) for key, score in relate.nearest(me, others, k) if score >= NEIGHBOUR_MIN_SIMILARITY]
+    if not ranked:
+        return []
+    by_id = {a.pk: a for a in _with_texts(ranked)}
+    entries = (_entry(by_id[pk], language) if pk in by_id else None for pk in ranked)
+    return [e for e in entries if e is not None and e.in_reader_language]
+
+
+def _joined(article: Article, name: str) -> object:
+    """A reverse one-to-one (joined in by select_related, else one query); None when there is none."""
+    try:
+        return getattr(article, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def article_story_context(text: ArticleText) -> tuple[dict[str, object], set[int]]:
+    """The article page's story block and related articles (context), and the articles they show.
+
+    A bounded number of queries whatever the story's size, none when the article has neither a
+    story nor signals (``queries.article_text`` joins both in).
+    """
+    article = text.article
+    membership = _joined(article, "story_membership")
+    signals = _joined(article, "relate_signals")
+    story_id = membership.story_id if isinstance(membership, StoryMembership) else None
+    stored = signals.vector if isinstance(signals, ArticleSignals) else None
+    members: list[StoryEntry] = []
+    in_story: set[int] = set()
+    if story_id is not None:
+        members, in_story = story_members(
+            story_id, text.language, excluding=[article.pk], limit=STORY_BLOCK_LIMIT
+        )
+    near: list[StoryEntry] = []
+    if stored is not None:
+        vector = np.frombuffer(bytes(stored), dtype=np.float32)
+        near = neighbours(article, vector, text.language, excluding=in_story)
+    context: dict[str, object] = {
+        "story_url": reverse("site:story", kwargs={"pk": story_id}) if members else "",
+        "story_entries": members,
+        "story_more": len(in_story) - 1 > len(members),
+        "neighbours": near,
+    }
+    return context, {e.article_id for e in members} | {e.article_id for e in near}
+
+
+@dataclass(frozen=True)
+class TimelineDay:
+    day: dt.date
+    entries: list[StoryEntry]
+
+
+def timeline(entries: list[StoryEntry]) -> list[TimelineDay]:
+    """Entries grouped by the local day they were published, oldest first."""
+    days: dict[dt.date, list[StoryEntry]] = {}
+    for entry in sorted(entries, key=lambda e: (e.published_at, e.article_id)):
+        days.setdefault(timezone.localtime(entry.published_at).date(), []).append(entry)
+    return [TimelineDay(day, found) for day, found in days.items()]
+
+
+def story(request: HttpRequest, pk: int) -> HttpResponse:
+    """``/<lang>/story/<id>/``: every article of a story, on a timeline across outlets and languages."""
+    language = translation.get_language()
+    found = Story.objects.filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such story.")
+    entries, _ids = story_members(found.pk, language, limit=STORY_PAGE_LIMIT)
+    if not entries:
+        raise Http404("This story has no published article.")
+    label = story_label(found, entries, language)
+    outlets = {e.outlet_name for e in entries}
+    languages = list(dict.fromkeys(e.original_language for e in entries))
+    return render(
+        request,
+        "site/story.html",
+        {
+            "story": found,
+            "label": label,
+            "days": timeline(entries),
+            "entry_count": len(entries),
+            "outlet_count": len(outlets),
+            "language_names": [name_in_sentence(code) for code in languages],
+            "canonical_url": absolute(request.path),
+            "description": label,
+        },
+    )
