@@ -5,7 +5,8 @@ from __future__ import annotations
 import gzip
 import threading
 import time
-from collections.abc import Iterator
+import tracemalloc
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import brotli
@@ -120,6 +121,39 @@ def test_gzip_bomb_is_measured_decompressed(server: MisbehavingServer, fetcher: 
     url = server.route("/bomb", Reply(body=bomb, headers={"Content-Encoding": "gzip"}))
     with pytest.raises(FetchTooLarge):
         fetcher.fetch(url)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "compress"),
+    [
+        ("br", lambda zeros: brotli.compress(zeros, quality=5)),
+        ("gzip, gzip", lambda zeros: gzip.compress(gzip.compress(zeros, 9), 9)),
+    ],
+    ids=["brotli", "gzip-twice"],
+)
+def test_compression_bomb_is_stopped_before_it_fills_memory(
+    server: MisbehavingServer, fetcher: Fetcher, encoding: str, compress: Callable[[bytes], bytes]
+) -> None:
+    # A few hundred bytes that expand to 200 MB: decoded in bounded pieces, the 100 KB cap
+    # stops it after a few of them instead of after the whole expansion sat in memory.
+    bomb = compress(b"\0" * 200_000_000)
+    assert len(bomb) < 300_000
+    url = server.route("/bomb", Reply(body=bomb, headers={"Content-Encoding": encoding}))
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchTooLarge):
+            fetcher.fetch(url)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20_000_000, f"{peak:,} bytes allocated at peak"
+
+
+def test_unknown_content_encoding_is_a_clear_error(server: MisbehavingServer, fetcher: Fetcher) -> None:
+    url = server.route("/zstd", Reply(body=b"\x28\xb5\x2f\xfd", headers={"Content-Encoding": "zstd"}))
+    with pytest.raises(FetchError) as caught:
+        fetcher.fetch(url)
+    assert caught.value.reason == "unsupported Content-Encoding 'zstd' (kabar reads gzip, deflate, br)"
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ import httpcore
 import httpx
 
 from kabar.core.charset import decode_body, media_type
+from kabar.core.fetch_decode import ACCEPT_ENCODING, DecodeError, decoded_pieces
 from kabar.core.fetch_errors import (
     FetchError,
     FetchRefused,
@@ -163,7 +164,11 @@ class Fetcher:
             ),
             trust_env=False,
             follow_redirects=False,
-            headers={"User-Agent": self.policy.user_agent, "Accept": _ACCEPT},
+            headers={
+                "User-Agent": self.policy.user_agent,
+                "Accept": _ACCEPT,
+                "Accept-Encoding": ACCEPT_ENCODING,  # what fetch_decode undoes in bounded pieces
+            },
         )
 
     def close(self) -> None:
@@ -341,16 +346,17 @@ class Fetcher:
             )
         body = bytearray()
         try:
-            # iter_bytes() yields decompressed data, so a gzip bomb is stopped by
-            # the same cap; memory stays within one network read times the
-            # compression ratio.
-            for chunk in response.iter_bytes():
+            # Decompressed in bounded pieces (not httpx's iter_bytes, which expands a
+            # whole network read at once), so a compression bomb is stopped by the same cap.
+            for chunk in decoded_pieces(response.headers.get("content-encoding"), response.iter_raw()):
                 body += chunk
                 if len(body) > max_bytes:
                     if truncate:
                         return bytes(body[:max_bytes])
                     raise FetchTooLarge(f"body larger than {max_bytes:,} bytes", url=url)
                 deadline.check(url)
+        except DecodeError as exc:
+            raise FetchError(str(exc), url=url) from None
         except httpx.RemoteProtocolError as exc:
             if declared is not None and response.num_bytes_downloaded < declared:
                 raise FetchError(
