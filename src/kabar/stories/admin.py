@@ -96,6 +96,12 @@ class StoryAdmin(admin.ModelAdmin[Story]):
         labels = [_label_field(code) for code, _name in settings.LANGUAGES]
         return [(None, {"fields": [*labels, "pinned", "first_seen", "last_seen", "manage_members"]})]
 
+    def get_form(
+        self, request: HttpRequest, obj: Story | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        # The label fields are the form's own (one per site language), not model fields.
+        return super().get_form(request, obj, change, **{**kwargs, "fields": ["pinned"]})
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Story]:
         return super().get_queryset(request).annotate(member_count=Count("memberships"))
 
