@@ -190,3 +190,12 @@ def test_hostile_queries_never_raise(make_text: TextMaker, typed: str) -> None:
 def test_random_text_never_raises(make_text: TextMaker, typed: str) -> None:
     results = found(typed)
     assert results.total >= 0
+
+
+def test_messages_are_in_the_readers_language(db: None) -> None:
+    from django.utils import translation
+
+    with translation.override("vi"):
+        assert "Hãy gõ từ cần tìm" in found("?!").message
+    with translation.override("id"):
+        assert "tanda minus" in found("-banjir").message

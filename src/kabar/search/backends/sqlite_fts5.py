@@ -51,6 +51,10 @@ CREATE_SQL = [
         title, lead, body, content='{DOCUMENTS}', content_rowid='id',
         tokenize='unicode61 remove_diacritics 2', prefix='2 3')""",
     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES('rank', 'bm25({TITLE_WEIGHT}, {LEAD_WEIGHT}, {BODY_WEIGHT})')",
+    # Ranking joins each candidate to its filter columns: this index has them all, so the join
+    # never reads past a long body in the table's rows.
+    f"""CREATE INDEX {DOCUMENTS}_ranking ON {DOCUMENTS}
+        (id, text_id, article_id, language, published, outlet, section, original_language)""",
     f"""CREATE TRIGGER {FTS_TABLE}_insert AFTER INSERT ON {DOCUMENTS} BEGIN
         INSERT INTO {FTS_TABLE}(rowid, title, lead, body) VALUES (new.id, {_fts_values("new")});
     END""",
@@ -65,34 +69,50 @@ CREATE_SQL = [
     END""",
 ]
 DROP_SQL = [
+    f"DROP INDEX IF EXISTS {DOCUMENTS}_ranking",
     f"DROP TRIGGER IF EXISTS {FTS_TABLE}_insert",
     f"DROP TRIGGER IF EXISTS {FTS_TABLE}_delete",
     f"DROP TRIGGER IF EXISTS {FTS_TABLE}_update",
     f"DROP TABLE IF EXISTS {FTS_TABLE}",
 ]
 
+# bm25 is computed for every row it ranks, and a common word matches most of the index: so
+# only the CANDIDATES most recently indexed matching texts are ranked (FTS5 walks its doclists
+# by rowid, newest first, and computes bm25 for those rows alone). Most queries match fewer and
+# are ranked whole; a very common one is ranked among its newest matches, and its total is
+# estimated (``total`` may be an estimate, as the protocol allows).
+CANDIDATES = 1000
+
 # One hit per article, ranked by its best-matching text; the text shown is the reader's language
 # one when that matched too (else the best), and among articles of equal rank the reader's first.
 _SEARCH_SQL = f"""
-WITH matched AS (
+WITH matched AS MATERIALIZED (
     SELECT d.id, d.text_id, d.article_id, d.language, d.published, {FTS_TABLE}.rank AS rank
     FROM {FTS_TABLE} JOIN {DOCUMENTS} d ON d.id = {FTS_TABLE}.rowid
     WHERE {FTS_TABLE} MATCH %s {{filters}}
+    ORDER BY {FTS_TABLE}.rowid DESC LIMIT {CANDIDATES}
 ), best AS (
     SELECT id, text_id, article_id, language, published,
         MIN(rank) OVER (PARTITION BY article_id) AS rank,
         ROW_NUMBER() OVER (PARTITION BY article_id ORDER BY language <> %s, rank, id) AS n
     FROM matched
 )
-SELECT id, text_id, article_id, language, rank, COUNT(*) OVER () FROM best WHERE n = 1
+SELECT id, text_id, article_id, language, rank,
+    COUNT(*) OVER (), (SELECT COUNT(*) FROM matched), (SELECT MIN(id) FROM matched)
+FROM best WHERE n = 1
 ORDER BY rank, language <> %s, published DESC, id
 LIMIT %s OFFSET %s
 """
 
+_FTS_COUNT_SQL = f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+_FTS_COUNT_SINCE_SQL = f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid >= %s"
+
 _COUNT_SQL = f"""
-SELECT COUNT(DISTINCT d.article_id)
-FROM {FTS_TABLE} JOIN {DOCUMENTS} d ON d.id = {FTS_TABLE}.rowid
-WHERE {FTS_TABLE} MATCH %s {{filters}}
+SELECT COUNT(DISTINCT article_id), COUNT(*), MIN(id) FROM (
+    SELECT d.article_id, d.id FROM {FTS_TABLE} JOIN {DOCUMENTS} d ON d.id = {FTS_TABLE}.rowid
+    WHERE {FTS_TABLE} MATCH %s {{filters}}
+    ORDER BY {FTS_TABLE}.rowid DESC LIMIT {CANDIDATES}
+)
 """
 
 _MARKS_SQL = f"""
@@ -141,15 +161,14 @@ class SQLiteFTS5Backend:
             )
             ranked = cursor.fetchall()
             if ranked:
-                total = ranked[0][5]
-            elif prepared.offset:  # a page past the end still says how many there are
+                articles, texts, oldest = ranked[0][5:8]
+            else:  # no match, or a page past the end (which still says how many there are)
                 cursor.execute(_COUNT_SQL.format(filters=filters), [match, *filter_params])
-                total = cursor.fetchone()[0]
-            else:
-                total = 0
+                articles, texts, oldest = cursor.fetchone()
+            total = self._total(cursor, match, articles, texts, oldest)
             marks = self._marks(cursor, match, [row[0] for row in ranked])
         hits = []
-        for row_id, text_id, article_id, language, rank, _total in ranked:
+        for row_id, text_id, article_id, language, rank, *_counts in ranked:
             title, lead, body = marks[row_id]
             hits.append(
                 SearchHit(
@@ -162,6 +181,18 @@ class SQLiteFTS5Backend:
                 )
             )
         return SearchResults(hits, total, prepared.page, prepared.per_page, prepared.message)
+
+    def _total(self, cursor: Any, match: str, articles: int, texts: int, oldest: int | None) -> int:
+        """Matching articles: exact below CANDIDATES texts, else estimated from the ranked share."""
+        if texts < CANDIDATES or oldest is None:
+            return articles
+        # The candidates were found among the matches indexed since ``oldest``; all matches are
+        # counted without bm25 or the join, and scaled by what the candidates showed.
+        cursor.execute(_FTS_COUNT_SQL, [match])
+        every = int(cursor.fetchone()[0])
+        cursor.execute(_FTS_COUNT_SINCE_SQL, [match, oldest])
+        scanned = max(int(cursor.fetchone()[0]), 1)
+        return max(int(articles), round(every * (texts / scanned) * (articles / texts)))
 
     def _filters(self, query: SearchQuery) -> tuple[str, list[Any]]:
         connection = connections[self.database]

@@ -1,0 +1,51 @@
+"""The search benchmark runs end to end on a few articles (in a child process: it sets up its own Django)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _bench(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kabar.bench.search", *args], capture_output=True, text=True, timeout=240
+    )
+
+
+def test_generated_corpus_json() -> None:
+    done = _bench("--articles", "30", "--query-count", "21", "--baseline-queries", "7", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["articles"] == 30 and report["texts"] == 90 and report["backend"] == "sqlite"
+    assert 0 < report["p50_ms"] <= report["p95_ms"] <= report["p99_ms"]
+    assert report["baseline"]["queries"] == 7 and report["baseline"]["p95_ms"] > 0
+    assert set(report["by_kind_p95_ms"]) >= {"phrase", "unaccented vi", "đ as d", "filter", "prefix"}
+
+
+def test_corpus_recall_and_mrr(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    rows = [
+        {"id": "a", "language": "vi", "title": "Đường sắt cao tốc", "lead": "", "body": "Dự án lớn.", "published": "2025-01-02T08:00:00+07:00"},
+        {"id": "b", "language": "en", "title": "High-speed railway", "lead": "", "body": "A large project.", "published": "2025-01-03"},
+        {"id": "c", "language": "vi", "title": "Giá vàng", "lead": "Đường dây nóng", "body": "Vàng tăng.", "published": "2025-01-04"},
+    ]  # fmt: skip
+    corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    queries = tmp_path / "queries.jsonl"
+    judged = [
+        {"query": "duong sat", "language": "vi", "relevant": ["a"]},
+        {"query": "railway", "language": "en", "relevant": ["b"]},
+    ]
+    queries.write_text("\n".join(json.dumps(q) for q in judged), encoding="utf-8")
+    done = _bench("--corpus", str(corpus), "--queries", str(queries), "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["recall_at_10"] == 1.0 and report["mrr"] == 1.0
+    # icontains cannot match "duong" to "Đường": the baseline finds only the English one.
+    assert report["baseline"]["recall_at_10"] == 0.5
+
+
+def test_refuses_half_a_corpus(tmp_path: Path) -> None:
+    done = _bench("--corpus", str(tmp_path / "x.jsonl"))
+    assert done.returncode == 2 and "--corpus and --queries go together" in done.stderr
