@@ -36,7 +36,7 @@ class StoryMembership(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["story", "article__published_at", "article__pk"]
+        ordering = ["story_id", "article__published_at", "article__pk"]
 
     def __str__(self) -> str:
         where = f"story {self.story_id}" if self.story_id else "no story"

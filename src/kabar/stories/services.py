@@ -235,7 +235,9 @@ def assign_article(
     params = params or RelateParams()
     with transaction.atomic():
         membership = (
-            StoryMembership.objects.select_for_update()
+            StoryMembership.objects.select_for_update(
+                of=("self",)
+            )  # the story may be NULL: lock the membership only
             .select_related("story")
             .filter(article=article)
             .first()
@@ -303,7 +305,8 @@ def _tidy(story: Story) -> None:
 def _memberships(articles: Iterable[Article | int]) -> list[StoryMembership]:
     ids = [a if isinstance(a, int) else a.pk for a in articles]
     existing = {
-        m.article_id: m for m in StoryMembership.objects.select_for_update().filter(article_id__in=ids)
+        m.article_id: m
+        for m in StoryMembership.objects.select_for_update(of=("self",)).filter(article_id__in=ids)
     }
     for article_id in ids:
         if article_id not in existing:
@@ -345,7 +348,7 @@ def merge_stories(stories: Sequence[Story], into: Story | None = None) -> Story:
     target.labels = labels
     target.pinned = any(s.pinned for s in stories)
     target.save(update_fields=["labels", "pinned", "modified_at"])
-    members = StoryMembership.objects.select_for_update().filter(story__in=[target, *others])
+    members = StoryMembership.objects.select_for_update(of=("self",)).filter(story__in=[target, *others])
     _place(members, target, "merged by an editor")
     Story.objects.filter(pk__in=[s.pk for s in others]).delete()
     _refresh_seen(target)
@@ -365,7 +368,9 @@ def split_story(articles: Sequence[Article | int], labels: dict[str, str] | None
     )
     story = Story.objects.create(labels=labels or {}, first_seen=first, last_seen=first)
     _place(moving, story, "split off by an editor")
-    staying = StoryMembership.objects.select_for_update().filter(story_id__in=origins, assigned_by=AUTO)
+    staying = StoryMembership.objects.select_for_update(of=("self",)).filter(
+        story_id__in=origins, assigned_by=AUTO
+    )
     staying.update(assigned_by=EDITOR, reason="kept when an editor split the story")
     _tidy_ids(origins)
     _refresh_seen(story)

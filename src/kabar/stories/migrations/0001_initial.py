@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "ordering": ["story", "article__published_at", "article__pk"],
+                "ordering": ["story_id", "article__published_at", "article__pk"],
             },
         ),
         migrations.RunPython(memberships_from_article_story, migrations.RunPython.noop),
