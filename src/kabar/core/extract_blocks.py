@@ -54,11 +54,12 @@ def drop_repeats(
             captions.add(line_key(b["caption"]))
             captions.add(line_key(f"{b['caption']} {b.get('credit', '')}"))
     kept: list[Block] = []
+    kept_text = 0  # text blocks kept so far, counted as they come: recounting made long pages quadratic
     lead_in_body = False
     for b in blocks:
         if b["type"] in ("paragraph", "heading"):
             key = line_key(b["text"])
-            opening = sum(k["type"] != "image" for k in kept) < OPENING_BLOCKS
+            opening = kept_text < OPENING_BLOCKS
             if key and key == lead_key:
                 if opening:
                     # A paragraph is the article's opening; a heading is a standfirst printed above it.
@@ -70,14 +71,10 @@ def drop_repeats(
                 continue
             # A description taken from the opening paragraph (often cut short with "...")
             # is no standfirst: the paragraph stays and the lead is left empty rather than repeat it.
-            if (
-                lead_from_meta
-                and not any(k["type"] != "image" for k in kept)
-                and lead_key
-                and lead_key in key
-            ):
+            if lead_from_meta and not kept_text and lead_key and lead_key in key:
                 lead = ""
         kept.append(b)
+        kept_text += b["type"] != "image"
     return kept, lead, lead_in_body
 
 
@@ -97,11 +94,13 @@ def _is_byline_or_dateline(text: str, authors: list[str]) -> bool:
 def drop_bylines(blocks: list[Block], authors: list[str]) -> list[Block]:
     """Remove the byline and dateline paragraphs printed above the story."""
     kept: list[Block] = []
+    kept_text = 0  # counted as they come, not recounted per block (quadratic on long pages)
     for b in blocks:
-        opening = sum(k["type"] != "image" for k in kept) < OPENING_BLOCKS
+        opening = kept_text < OPENING_BLOCKS
         if opening and b["type"] == "paragraph" and _is_byline_or_dateline(strip_tags(b["text"]), authors):
             continue
         kept.append(b)
+        kept_text += b["type"] != "image"
     return kept
 
 

@@ -64,7 +64,7 @@ MAX_NAME_CHARS = 80
 MAX_JSON_LD_DEPTH = 32
 MAX_JSON_LD_CHARS = 1_000_000
 MAX_JSON_LD_OBJECTS = 1_000
-MAX_TIME_ELEMENTS = 20
+MAX_TIME_ELEMENTS = 20  # <time> elements, and date-classed elements, tried for the publication date
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
 
@@ -320,6 +320,7 @@ def _visible_date(tree: HtmlElement, lang: str | None) -> dt.datetime | None:
         parsed = parse_machine_date(el.get("datetime", ""))
         if parsed:
             return parsed
+    tried = 0
     for el in tree.iter("div", "span", "p", "time", "li", "small"):
         if DATE_CLASS.search(f"{el.get('class', '')} {el.get('id', '')}"):
             text = normalize_space(el.text_content())
@@ -327,6 +328,9 @@ def _visible_date(tree: HtmlElement, lang: str | None) -> dt.datetime | None:
                 parsed = parse_local_date(text, lang)
                 if parsed:
                     return parsed
+                tried += 1
+                if tried >= MAX_TIME_ELEMENTS:  # each costs a dateparser call; the date is near the top
+                    return None
     return None
 
 
