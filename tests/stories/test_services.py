@@ -221,3 +221,21 @@ def test_release_hands_an_article_back_to_the_relate_stage(embedder):
 
     assert done.action in {"joined", "moved"} and story_of(second) == story_of(first)
     assert StoryMembership.objects.get(article=second).assigned_by == "auto"
+
+
+def test_rebuild_removes_stories_whose_articles_were_deleted_unless_an_editor_kept_them(embedder):
+    gone = article(*STORM)
+    kept = article(*RATES, published=T0 + HOUR)
+    services.assign_article(gone)
+    services.assign_article(kept)
+    named = Story.objects.get(pk=story_of(kept))
+    named.labels = {"en": "Rates"}
+    named.save()
+    orphan = story_of(gone)
+    gone.delete()
+    kept.delete()
+
+    services.rebuild(embedder=embedder)
+
+    assert list(Story.objects.values_list("pk", flat=True)) == [named.pk]
+    assert not Story.objects.filter(pk=orphan).exists()

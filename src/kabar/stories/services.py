@@ -458,6 +458,8 @@ def rebuild(
         left = set(dropped.exclude(story=None).values_list("story_id", flat=True))
         dropped.delete()
         _tidy_ids(left)
+        # Stories emptied some other way (their articles deleted) go too, unless an editor kept them.
+        Story.objects.filter(memberships=None, pinned=False, labels={}).delete()
     summary = RebuildSummary()
     ids = list(selected.values_list("pk", flat=True))
     for start in range(0, len(ids), EMBED_BATCH):
