@@ -80,8 +80,6 @@ def _name_words(run: list[str], starts_sentence: bool) -> list[str]:
     while words and words[0].casefold() in _STOP:
         words.pop(0)
         starts_sentence = False  # "The Bank of …": what follows "The" is a name
-    while words and words[-1].casefold() in _STOP:
-        words.pop()
     if len(words) == 1 and starts_sentence and not words[0].isupper():
         return []  # one capitalised word opening a sentence is just grammar
     return words
