@@ -6,8 +6,27 @@ reads the same wherever it is met.
 
 from __future__ import annotations
 
+import argparse
 import errno
 import socket
+
+HIGHEST_PORT = 65535
+
+
+def port_number(text: str) -> int:
+    """``--port``'s type: a TCP port from 1 to 65535, else a usage error naming the range.
+
+    Checked here because the system does not: ``getaddrinfo`` takes 99999 modulo 65536, so a
+    server told to listen on 99999 would listen on 34463 and announce 99999; 0 would be a
+    random port announced as 0.
+    """
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= HIGHEST_PORT:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: choose one from 1 to {HIGHEST_PORT}")
+    return port
 
 
 def listen_problem(host: str, port: int) -> OSError | None:
@@ -33,7 +52,7 @@ def listen_problem(host: str, port: int) -> OSError | None:
 
 def free_port_near(host: str, port: int, *, avoid: int | None = None) -> int | None:
     """The first port after ``port`` that ``host`` can listen on (to suggest one), if any of the next 100."""
-    for candidate in range(port + 1, min(port + 101, 65536)):
+    for candidate in range(port + 1, min(port + 101, HIGHEST_PORT + 1)):
         if candidate != avoid and listen_problem(host, candidate) is None:
             return candidate
     return None

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.core.management.base import CommandError
 
-from kabar.news.management.commands.serve import build_server
+from kabar.news.management.commands.serve import Command, build_server
 
 
 @pytest.fixture
@@ -102,3 +103,19 @@ def test_a_taken_port_is_one_line_saying_how_to_choose_another(tmp_path):
     assert done.returncode == 2, done.stderr
     assert f"port {port} is in use on 127.0.0.1; choose another with --port" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("port", "complaint"),
+    [
+        ("99999", "99999 is not a port: choose one from 1 to 65535"),  # the system would wrap it to 34463
+        ("0", "0 is not a port: choose one from 1 to 65535"),  # a random port, announced as 0
+        ("-1", "-1 is not a port"),
+        ("http", "not a port number: 'http'"),
+    ],
+)
+def test_a_port_out_of_range_is_a_usage_error_not_another_port(port, complaint):
+    parser = Command().create_parser("kabar", "serve")
+    with pytest.raises(CommandError, match=complaint):
+        parser.parse_args(["--port", port])
+    assert parser.parse_args(["--port", "65535"]).port == 65535

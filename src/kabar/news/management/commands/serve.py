@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kabar.listen import describe_listen_error
+from kabar.listen import describe_listen_error, port_number
 
 if TYPE_CHECKING:
     from waitress.server import BaseWSGIServer, MultiSocketServer
@@ -43,7 +43,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--port", type=port_number, default=8000)
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-migrate", action="store_true", help="Do not apply pending migrations.")
 
