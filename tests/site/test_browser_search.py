@@ -10,8 +10,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from factories import make_article, make_outlet, make_section, make_text
 from test_browser import CHROMIUM, CHROMIUM_ARGS, screenshot_dir  # noqa: F401 - fixture
+
+from kabar.site import search_page
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,6 +28,7 @@ HARBOUR_VI = "Cảng biển Quy Nhơn đón tàu container lớn nhất từ tr�
 
 @pytest.fixture
 def newsroom(transactional_db) -> None:
+    cache.delete(search_page.ORIGINAL_LANGUAGES_CACHE_KEY)  # cached for minutes; these are new articles
     when = dt.datetime(2025, 10, 12, 3, 30, tzinfo=dt.UTC)
     outlet = make_outlet(name="Tuổi Trẻ", language="vi", slug="tuoi-tre")
     transport = make_section("giao-thong", {"vi": "Giao thông", "en": "Transport", "id": "Transportasi"}, 1)

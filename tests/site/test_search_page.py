@@ -7,6 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from factories import make_article, make_outlet, make_section, make_text
 
 from kabar.core.discover.search import SearchHit
@@ -30,6 +33,12 @@ def result_titles(soup: BeautifulSoup) -> list[str]:
 
 def query_of(href: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(href).query)
+
+
+@pytest.fixture(autouse=True)
+def fresh_choices():
+    # The original languages offered are cached for minutes; each test has its own articles.
+    cache.delete(search_page.ORIGINAL_LANGUAGES_CACHE_KEY)
 
 
 @pytest.fixture
@@ -377,3 +386,14 @@ def test_a_hit_whose_article_vanished_is_left_out(newsroom):
         SearchHit(10**9, 10**9, "vi", 0.5, "gone", "gone"),
     ]
     assert [r.url for r in search_page.results_for(hits, "vi")] == ["/vi/2025/10/duong-sat-toc-do-cao/"]
+
+
+def test_queries_do_not_grow_with_the_number_of_results(client, newsroom):
+    client.get("/vi/search/", {"q": "duong"})  # fills the cached list of original languages
+    counts = []
+    for query in ["duong sat", "cảng biển"]:  # one result, then a full page of 20
+        with CaptureQueriesContext(connection) as captured:
+            soup = soup_of(client.get("/vi/search/", {"q": query}))
+        counts.append((len(result_titles(soup)), len(captured.captured_queries)))
+    assert [found for found, _ in counts] == [1, 20]
+    assert counts[0][1] == counts[1][1], counts
