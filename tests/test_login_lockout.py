@@ -106,3 +106,11 @@ def test_staff_without_delete_permission_cannot_unlock(editors):
     )
     assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
     assert log_in("editor", RIGHT, ATTACKER)[1].status_code == 429
+
+
+@pytest.mark.parametrize("variant", ["editor ", " editor", "editor\u00a0", "ｅｄｉｔｏｒ"])
+def test_spellings_that_log_in_as_the_locked_user_are_locked_too(editors, variant):
+    # The login form strips and NFKC-normalises the username before authenticating, so a
+    # lockout keyed on the raw POST value would give an attacker a fresh counter per spelling.
+    lock_out_editor_from_attacker()
+    assert log_in(variant, RIGHT, ATTACKER)[1].status_code == 429
