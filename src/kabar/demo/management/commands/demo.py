@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kabar.demo.load import load_demo
 from kabar.demo.server import OutletServer, describe_listen_error, free_port_near, listen_problem
+from kabar.listen import port_number
 
 USAGE_ERROR = 2
 
@@ -45,7 +46,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--port", type=port_number, default=8000)
         parser.add_argument(
             "--outlet-port", type=int, default=8765, help="Port for the sample outlet's own site."
         )
