@@ -31,8 +31,10 @@ from kabar.stories.models import ArticleSignals, StoryMembership
 STORY_BLOCK_LIMIT = 6  # articles in the "In this story" block; the story page lists them all
 NEIGHBOURS = 4
 NEIGHBOUR_POOL = 2000  # the most recent articles with signals that nearest() ranks
-# Below this cosine a "neighbour" is only another article of the same kind (multilingual-e5 puts
-# unrelated news around 0.75-0.8): better no list than a list of unrelated articles.
+# Below this cosine a "neighbour" is only another news article: on the labelled story fixture
+# (first 150 articles, multilingual-e5-small) pairs from different stories have a median cosine of
+# 0.78 and 95% lie below 0.84; pairs from one story have a median of 0.85. Better no list than a
+# list of unrelated articles.
 NEIGHBOUR_MIN_SIMILARITY = 0.84
 STORY_PAGE_LIMIT = 500
 
@@ -183,7 +185,6 @@ def article_story_context(text: ArticleText) -> tuple[dict[str, object], set[int
     context: dict[str, object] = {
         "story_url": reverse("site:story", kwargs={"pk": story_id}) if members else "",
         "story_entries": members,
-        "story_more": len(in_story) - 1 > len(members),
         "neighbours": near,
     }
     return context, {e.article_id for e in members} | {e.article_id for e in near}
