@@ -331,6 +331,33 @@ def test_nul_byte_reads_as_a_space(client, newsroom):
     assert result_titles(soup) == ["Đường sắt tốc độ cao Bắc - Nam được phê duyệt"]
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"section": "kinh\x00te"},
+        {"outlet": "\x00"},
+        {"from": "hôm\x00qua"},
+        {"page": "\x00"},
+        {"lang_original": "x" * 5_000},
+        {"outlet": "<b>" * 2_000},
+    ],
+)
+def test_hostile_filter_values_are_named_readably(client, newsroom, params):
+    response = client.get("/vi/search/", {"q": "duong", **params})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "\x00" not in body
+    assert len(body) < 12_000  # the value is shown cut, not 5,000 characters of it
+    soup = BeautifulSoup(body, "html.parser")
+    assert soup.select(".field-error, .search-message")
+    assert soup.select("b") == []
+
+
+def test_repeated_parameters_use_the_last_value(client, newsroom):
+    soup = soup_of(client.get("/vi/search/?q=xyzzyq&q=duong+sat&section=kinh-te&section=giao-thong"))
+    assert result_titles(soup) == ["Đường sắt tốc độ cao Bắc - Nam được phê duyệt"]
+
+
 def test_a_query_cut_short_says_so(client, newsroom):
     soup = soup_of(client.get("/vi/search/", {"q": "duong " + "x" * 10_240}))
     assert soup.select_one(".search-message").get_text(strip=True)

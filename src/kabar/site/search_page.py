@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.cache import cache
@@ -34,11 +34,15 @@ from kabar.news.models import Article, ArticleText, Outlet, Section
 from kabar.site.languages import endonym, name_in_sentence, site_language_codes
 from kabar.site.present import Version
 
+if TYPE_CHECKING:
+    from django.http.request import _ImmutableQueryDict
+
 PER_PAGE = 20
 # Nobody reads result 10,000; a cap keeps absurd page numbers away from the backend's OFFSET.
 MAX_PAGE = 500
 ORIGINAL_LANGUAGES_CACHE_KEY = "kabar.site.search.original-languages"
 ORIGINAL_LANGUAGES_TTL = 300  # seconds
+MAX_FILTER_CHARS = 200  # longer than any slug, date or page number
 RESULT_TEXT_FIELDS = ("id", "article_id", "language", "title", "lead", "slug", "status")
 FILTER_NAMES = ("section", "outlet", "from", "to", "lang_original")
 # The backend's contract: everything escaped except <mark>. Anything else means a bug there, and
@@ -46,16 +50,23 @@ FILTER_NAMES = ("section", "outlet", "from", "to", "lang_original")
 _TAG_OTHER_THAN_MARK = re.compile(r"<(?!/?mark>)")
 
 
-class QueryField(forms.CharField):
-    """The search text as typed, except NUL bytes (which no database stores) read as spaces."""
+def readable_params(params: QueryDict) -> _ImmutableQueryDict:
+    """The query string with NUL bytes read as spaces and filter values cut to ``MAX_FILTER_CHARS``.
 
-    def to_python(self, value: Any) -> str:
-        text = super().to_python(value) or ""
-        return text.replace("\x00", " ").strip()
+    No database stores a NUL and no HTML page may contain one, yet every value is shown again
+    (in the form, in an error message, in links); a 5,000-character "slug" is no slug at all.
+    The search text keeps its length: the backend cuts it and says so.
+    """
+    readable = QueryDict(mutable=True)
+    for name, values in params.lists():
+        for value in values:
+            value = value.replace("\x00", " ")
+            readable.appendlist(name, value if name == "q" else value[:MAX_FILTER_CHARS])
+    return QueryDict(readable.urlencode())
 
 
 class SearchForm(forms.Form):
-    q = QueryField(required=False, label=gettext_lazy("Search for"))
+    q = forms.CharField(required=False, label=gettext_lazy("Search for"))
     section = forms.ChoiceField(
         required=False,
         label=gettext_lazy("Section"),
@@ -319,10 +330,12 @@ def language_links(request: HttpRequest) -> list[Version]:
 
 def search(request: HttpRequest) -> HttpResponse:
     language = translation.get_language()
+    # Everything below (the form, the links it builds, {% querystring %}) reads the cleaned copy.
+    request.GET = readable_params(request.GET)
     form = SearchForm(request.GET, language)
     context: dict[str, Any] = {"form": form, "language_versions": language_links(request)}
     if not form.is_valid():
-        context["search_text"] = form.data.get("q", "").replace("\x00", " ")
+        context["search_text"] = form.data.get("q", "").strip()
         return render(request, "site/search.html", context, status=400)
     text: str = form.cleaned_data["q"]
     context["search_text"] = text
