@@ -424,3 +424,16 @@ def test_queries_do_not_grow_with_the_number_of_results(client, newsroom):
         counts.append((len(result_titles(soup)), len(captured.captured_queries)))
     assert [found for found, _ in counts] == [1, 20]
     assert counts[0][1] == counts[1][1], counts
+
+
+def test_counts_and_help_are_worded_in_each_language(client, newsroom):
+    one = soup_of(client.get("/en/search/", {"q": "railway"}))
+    assert one.select_one(".result-count").get_text(strip=True) == "1 article found"
+    many = soup_of(client.get("/en/search/", {"q": "cảng biển"}))  # Vietnamese only: the originals are linked
+    assert many.select_one(".result-count").get_text(strip=True) == f"{HARBOUR_ARTICLES + 1} articles found"
+    assert many.select_one(".result-language").get_text(strip=True) == "(Original in Vietnamese)"
+    nothing = soup_of(client.get("/id/search/", {"q": "xyzzyq", "section": "kinh-te"}))
+    help_box = nothing.select_one(".no-results")
+    assert help_box.select_one("h2").get_text(strip=True) == "Tidak ada hasil untuk “xyzzyq”"
+    assert [a.get_text(strip=True) for a in help_box.select("a")] == ["Hapus filter Rubrik: Ekonomi"]
+    assert nothing.select_one("html")["lang"] == "id"
