@@ -191,3 +191,10 @@ def test_the_article_page_costs_the_same_queries_for_a_big_story(
         extra.append(other)
     services.move_to_story(extra, storm["story"])
     assert count() == small
+
+
+def test_story_markup_needs_no_inline_script_or_style(client, storm):
+    # The Content-Security-Policy allows styles and scripts from files only.
+    for url in (url_of(storm["vi"]), story_url(storm["story"], "id")):
+        soup = soup_of(client.get(url))
+        assert not soup.select("[style]") and not [s for s in soup.find_all("script") if not s.get("src")]
