@@ -52,6 +52,12 @@ from kabar.core.extract_meta import (
     parse_machine_date,
     read_meta,
 )
+from kabar.core.extract_nesting import (
+    LIBXML2_MAX_DEPTH,
+    MAX_MARKUP_DEPTH,
+    flatten_deep_markup,
+    tree_depth_reaches,
+)
 from kabar.core.stage import check_size, run_with_timeout
 from kabar.core.types import Block, Extracted
 from kabar.core.urls import http_url, is_http_url, same_site
@@ -126,9 +132,7 @@ def _in_scope(el: HtmlElement, scope: HtmlElement | None) -> bool:
 def _extract(html: str, url: str) -> ExtractionResult:
     if not html.strip():
         raise ExtractionError("the document is empty")
-    tree = load_html(html)
-    if tree is None:
-        raise ExtractionError("not an HTML document")
+    tree, nesting_flags = _parse(html)
     meta = read_meta(tree, url)
     remove_furniture(tree)
     dom_source_url = take_source_line(tree)
@@ -168,6 +172,7 @@ def _extract(html: str, url: str) -> ExtractionResult:
     identity, flags = source_identity(
         url, source_lines=(source_url, dom_source_url), canonical=meta.canonical
     )
+    flags += nesting_flags
     flags += _refused_image_flags(refused_images)
     flags += warning_flags(warnings)
     extracted = Extracted(
@@ -185,6 +190,32 @@ def _extract(html: str, url: str) -> ExtractionResult:
         flags=flags,
     )
     return ExtractionResult(extracted, origin)
+
+
+def _parse(html: str) -> tuple[HtmlElement, list[str]]:
+    """The page's tree, with markup nested past ``MAX_MARKUP_DEPTH`` flattened (and a flag saying so).
+
+    libxml2 stops reading at 256 levels and drops the rest of the page; see ``extract_nesting``.
+    """
+    tree = load_html(html)
+    if tree is None:
+        raise ExtractionError("not an HTML document")
+    if not tree_depth_reaches(tree, MAX_MARKUP_DEPTH + 1):
+        return tree, []
+    flat, removed = flatten_deep_markup(html)
+    tree = load_html(flat) if removed else tree
+    if tree is None:
+        raise ExtractionError("not an HTML document")
+    if tree_depth_reaches(tree, LIBXML2_MAX_DEPTH):
+        # The scan misjudged how the parser nests this page: what libxml2 kept is cut short.
+        raise ExtractionError(
+            f"markup nested {LIBXML2_MAX_DEPTH} levels deep, past what the HTML parser reads, "
+            "could not be flattened"
+        )
+    flag = (
+        f"flattened markup nested deeper than {MAX_MARKUP_DEPTH} levels ({removed} tags removed, text kept)"
+    )
+    return tree, [flag] if removed else []
 
 
 def source_identity(url: str, *, source_lines: Iterable[str], canonical: str) -> tuple[str, list[str]]:
