@@ -222,3 +222,17 @@ def test_online_clusterer_groups_in_order_and_names_stories_after_their_first_ar
 @pytest.mark.parametrize("k", [0, -1])
 def test_nearest_with_no_room_is_empty(k: int) -> None:
     assert nearest(article("0", vector(1)), [article("1", vector(1))], k=k) == []
+
+
+def test_one_close_member_does_not_pull_in_a_story_about_something_else() -> None:
+    # The story's other members are far from the article: its mean keeps the article out.
+    mixed = StorySummary(
+        "mixed", [article("1", vector(1, 0.1)), article("2", vector(0, 1)), article("3", vector(0, 0, 1))]
+    )
+    incoming = article("4", vector(1, 0.12), hours=1)
+    by_best = RelateParams(join_threshold=0.9, story_mean_weight=0.0, decay_per_day=0.0, entity_weight=0.0)
+    blended = RelateParams(join_threshold=0.9, story_mean_weight=0.7, decay_per_day=0.0, entity_weight=0.0)
+    assert decide(incoming, [mixed], by_best).story_key == "mixed"
+    decision = decide(incoming, [mixed], blended)
+    assert decision.story_key is None
+    assert "closest 1" in decision.reason

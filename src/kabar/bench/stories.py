@@ -1,0 +1,368 @@
+"""Story-clustering benchmark: kabar's relate stage against MinHash near-duplicates alone.
+
+``python -m kabar.bench.stories FILE.jsonl [--json]`` reads one article a line,
+``{"id", "language", "published", "title", "lead", "body", "story"}`` (``story`` is the gold
+label), streams the articles in ``published`` order through the online clustering
+(``kabar.core.discover.relate.OnlineClusterer``: each article joins the best recent story or
+starts one) and scores the stories it made against the gold labels:
+
+* pairwise precision/recall/F1 over all pairs of articles (a pair is positive when both are in
+  one story), and the same over the pairs whose languages differ (cross-lingual);
+* B-cubed precision/recall/F1 (per article: the share of its story that is in its gold story,
+  and the share of its gold story that is in its story; averaged over articles);
+* articles/s for the whole stage: MinHash, names and numbers, embeddings (in batches of
+  ``--batch`` articles, as ingestion hands them over; decisions stay one by one, in order)
+  and the decisions. Loading the model is timed apart.
+
+The baseline is what kabar had before: an article joins the story of its best MinHash
+near-duplicate (``kabar.core.dedup``) among earlier articles, else starts one.
+
+Stories are split in two halves by their label's position in sorted order (even, odd);
+``kabar.bench.stories_fit`` fits the thresholds on the even half only, so the odd half's
+scores show how well the fitted values carry over.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from kabar.core import dedup
+from kabar.core.discover.relate import (
+    ArticleSignals,
+    ArticleText,
+    Embedder,
+    OnlineClusterer,
+    RelateParams,
+    signals_batch,
+)
+
+REQUIRED = ("id", "language", "published", "title", "lead", "body", "story")
+BATCH = 32
+
+
+class FixtureError(ValueError):
+    """A line of the fixture cannot be used; the message names the line and what to fix."""
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    language: str
+    published: dt.datetime
+    title: str
+    lead: str
+    body: str
+    story: str
+
+    @property
+    def opening(self) -> str:
+        return self.body.strip().split("\n\n", 1)[0]
+
+    @property
+    def text(self) -> str:
+        return "\n".join((self.title, self.lead, self.body))
+
+
+def read_items(path: Path) -> list[Item]:
+    """The fixture's articles in ``published`` order (ties by id)."""
+    items: list[Item] = []
+    seen: set[str] = set()
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise FixtureError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+            if not isinstance(row, dict):
+                raise FixtureError(f"{path}:{number}: expected a JSON object")
+            missing = [name for name in REQUIRED if name not in row]
+            if missing:
+                raise FixtureError(f"{path}:{number}: missing {', '.join(missing)}")
+            try:
+                published = dt.datetime.fromisoformat(str(row["published"]))
+            except ValueError as exc:
+                raise FixtureError(
+                    f"{path}:{number}: published {row['published']!r} is not an ISO date"
+                ) from exc
+            if published.tzinfo is None:
+                published = published.replace(tzinfo=dt.UTC)
+            key = str(row["id"])
+            if key in seen:
+                raise FixtureError(f"{path}:{number}: id {key!r} appears twice")
+            seen.add(key)
+            items.append(
+                Item(
+                    key,
+                    str(row["language"]),
+                    published,
+                    str(row["title"] or ""),
+                    str(row["lead"] or ""),
+                    str(row["body"] or ""),
+                    str(row["story"]),
+                )
+            )
+    if not items:
+        raise FixtureError(f"{path}: no articles")
+    return sorted(items, key=lambda item: (item.published, item.key))
+
+
+# -- metrics -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scores:
+    pairwise_precision: float
+    pairwise_recall: float
+    pairwise_f1: float
+    bcubed_precision: float
+    bcubed_recall: float
+    bcubed_f1: float
+    cross_lingual_precision: float
+    cross_lingual_recall: float
+    cross_lingual_f1: float
+    predicted_stories: int
+
+
+def _f1(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def _ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 1.0  # nothing to get wrong: perfect, not zero
+
+
+def _pairs(sizes: Counter[Any]) -> int:
+    return sum(n * (n - 1) // 2 for n in sizes.values())
+
+
+def score(
+    items: Sequence[Item], predicted: dict[str, str], keep: Callable[[Item], bool] | None = None
+) -> Scores:
+    """Pairwise, cross-lingual pairwise and B-cubed scores of ``predicted`` (id -> story) on ``items``.
+
+    ``keep`` restricts the scoring to some articles (e.g. one half of the stories); the
+    clustering itself saw them all.
+    """
+    kept = [item for item in items if keep is None or keep(item)]
+    # Pairs counted from cell sizes (n choose 2), not pair by pair: the fit scores thousands of runs.
+    # Cross-lingual pairs are all pairs less those within one language.
+    same_both = _pairs(Counter((predicted[item.key], item.story) for item in kept))
+    same_predicted = _pairs(Counter(predicted[item.key] for item in kept))
+    same_gold = _pairs(Counter(item.story for item in kept))
+    xl_both = same_both - _pairs(Counter((predicted[item.key], item.story, item.language) for item in kept))
+    xl_predicted = same_predicted - _pairs(Counter((predicted[item.key], item.language) for item in kept))
+    xl_gold = same_gold - _pairs(Counter((item.story, item.language) for item in kept))
+    pair_cells = Counter((predicted[item.key], item.story) for item in kept)
+    cluster_sizes = Counter(predicted[item.key] for item in kept)
+    gold_sizes = Counter(item.story for item in kept)
+    precision_sum = recall_sum = 0.0
+    for item in kept:
+        both = pair_cells[(predicted[item.key], item.story)]
+        precision_sum += both / cluster_sizes[predicted[item.key]]
+        recall_sum += both / gold_sizes[item.story]
+    b_precision = precision_sum / len(kept) if kept else 1.0
+    b_recall = recall_sum / len(kept) if kept else 1.0
+    p_precision, p_recall = _ratio(same_both, same_predicted), _ratio(same_both, same_gold)
+    x_precision, x_recall = _ratio(xl_both, xl_predicted), _ratio(xl_both, xl_gold)
+    return Scores(
+        pairwise_precision=p_precision,
+        pairwise_recall=p_recall,
+        pairwise_f1=_f1(p_precision, p_recall),
+        bcubed_precision=b_precision,
+        bcubed_recall=b_recall,
+        bcubed_f1=_f1(b_precision, b_recall),
+        cross_lingual_precision=x_precision,
+        cross_lingual_recall=x_recall,
+        cross_lingual_f1=_f1(x_precision, x_recall),
+        predicted_stories=len(cluster_sizes),
+    )
+
+
+def halves(items: Iterable[Item]) -> tuple[frozenset[str], frozenset[str]]:
+    """Story labels split by their position in sorted order: (even, odd)."""
+    labels = sorted({item.story for item in items})
+    return frozenset(labels[0::2]), frozenset(labels[1::2])
+
+
+# -- the two methods -----------------------------------------------------------------------
+
+
+def minhashes(items: Sequence[Item]) -> dict[str, bytes]:
+    return {item.key: dedup.to_bytes(dedup.signature(item.text)) for item in items}
+
+
+def article_signals(
+    items: Sequence[Item], embedder: Embedder, signatures: dict[str, bytes], batch: int = BATCH
+) -> list[ArticleSignals]:
+    texts = [
+        ArticleText(
+            item.key, item.language, item.published, item.title, item.lead, item.opening, signatures[item.key]
+        )
+        for item in items
+    ]
+    found: list[ArticleSignals] = []
+    for start in range(0, len(texts), max(batch, 1)):
+        found.extend(signals_batch(texts[start : start + max(batch, 1)], embedder))
+    return found
+
+
+def cluster(stream: Sequence[ArticleSignals], params: RelateParams) -> dict[str, str]:
+    """Article id -> story key, deciding one article at a time in the stream's order."""
+    clusterer = OnlineClusterer(params)
+    assigned: dict[str, str] = {}
+    for article in stream:
+        story_key = clusterer.add(article).story_key
+        assert story_key is not None  # OnlineClusterer names new stories
+        assigned[article.key] = story_key
+    return assigned
+
+
+def minhash_baseline(items: Sequence[Item], threshold: float) -> dict[str, str]:
+    """Each article joins its best earlier near-duplicate's story, else starts one."""
+    index = dedup.NearDuplicateIndex(threshold=threshold)
+    assigned: dict[str, str] = {}
+    for item in items:
+        signature = dedup.signature(item.text)
+        match = index.best_match(signature)
+        assigned[item.key] = assigned[match[0]] if match else item.key
+        index.add(item.key, signature)
+    return assigned
+
+
+def _method_report(items: Sequence[Item], predicted: dict[str, str], seconds: float) -> dict[str, Any]:
+    even, odd = halves(items)
+    return {
+        **asdict(score(items, predicted)),
+        "articles_per_s": len(items) / seconds if seconds > 0 else float("inf"),
+        "seconds": seconds,
+        "fit_half": asdict(score(items, predicted, lambda item: item.story in even)),
+        "held_out_half": asdict(score(items, predicted, lambda item: item.story in odd)),
+    }
+
+
+def run(
+    items: Sequence[Item], embedder: Embedder, params: RelateParams | None = None, *, batch: int = BATCH
+) -> dict[str, Any]:
+    """Both methods on ``items``; the dict is what ``--json`` prints."""
+    params = params or RelateParams()
+    load_start = time.perf_counter()
+    embedder.passages(["warm-up"])  # loads the model: timed apart, once per process
+    load_s = time.perf_counter() - load_start
+
+    start = time.perf_counter()
+    stream = article_signals(items, embedder, minhashes(items), batch)
+    kabar = cluster(stream, params)
+    kabar_s = time.perf_counter() - start
+
+    start = time.perf_counter()
+    baseline = minhash_baseline(items, params.duplicate_jaccard)
+    baseline_s = time.perf_counter() - start
+
+    return {
+        "articles": len(items),
+        "stories": len({item.story for item in items}),
+        "languages": dict(sorted(Counter(item.language for item in items).items())),
+        "batch": batch,
+        "model_load_s": load_s,
+        "params": asdict(params),
+        "kabar": _method_report(items, kabar, kabar_s),
+        "baseline": _method_report(items, baseline, baseline_s),
+    }
+
+
+# -- command line ----------------------------------------------------------------------------
+
+ROWS = (
+    ("B-cubed precision", "bcubed_precision"),
+    ("B-cubed recall", "bcubed_recall"),
+    ("B-cubed F1", "bcubed_f1"),
+    ("pairwise precision", "pairwise_precision"),
+    ("pairwise recall", "pairwise_recall"),
+    ("pairwise F1", "pairwise_f1"),
+    ("cross-lingual pairwise precision", "cross_lingual_precision"),
+    ("cross-lingual pairwise recall", "cross_lingual_recall"),
+    ("cross-lingual pairwise F1", "cross_lingual_f1"),
+    ("stories found", "predicted_stories"),
+)
+
+
+def _cell(value: Any) -> str:
+    return str(value) if isinstance(value, int) else f"{value:.3f}"
+
+
+def print_report(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    languages = ", ".join(f"{lang} {count}" for lang, count in report["languages"].items())
+    table = Table(
+        title=f"Stories: {report['articles']} articles ({languages}) in {report['stories']} gold stories",
+        caption=f"model load {report['model_load_s']:.2f} s (not in articles/s); embeddings in batches of {report['batch']}",
+    )
+    table.add_column("metric")
+    for name in ("kabar", "baseline (MinHash only)"):
+        table.add_column(name, justify="right")
+    table.add_column("kabar, fit half", justify="right")
+    table.add_column("kabar, held-out half", justify="right")
+    kabar, baseline = report["kabar"], report["baseline"]
+    for label, key in ROWS:
+        table.add_row(
+            label,
+            _cell(kabar[key]),
+            _cell(baseline[key]),
+            _cell(kabar["fit_half"][key]),
+            _cell(kabar["held_out_half"][key]),
+        )
+    table.add_row("articles/s", f"{kabar['articles_per_s']:.1f}", f"{baseline['articles_per_s']:.1f}", "", "")
+    console.print(table)
+
+
+def main(argv: Sequence[str] | None = None, embedder: Embedder | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m kabar.bench.stories",
+        description="Cluster a labelled JSONL fixture into stories online; score against the gold labels.",
+    )
+    parser.add_argument(
+        "fixture", type=Path, help='JSONL: {"id","language","published","title","lead","body","story"}'
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument(
+        "--batch", type=int, default=BATCH, help=f"articles embedded per call (default {BATCH})"
+    )
+    args = parser.parse_args(argv)
+    if args.batch < 1:
+        parser.error("--batch must be at least 1")
+    if not args.fixture.is_file():
+        print(f"error: {args.fixture}: file not found", file=sys.stderr)
+        return 2
+    try:
+        items = read_items(args.fixture)
+    except FixtureError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if embedder is None:
+        from kabar.core.discover.embed import E5Embedder
+
+        embedder = E5Embedder()
+    report = run(items, embedder, batch=args.batch)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print_report(report)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
