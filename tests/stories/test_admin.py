@@ -116,3 +116,16 @@ def test_the_story_page_in_the_admin_lists_members_and_links_to_manage_them(admi
     assert f"{MEMBERS}?story__id__exact={story_id}" in page
     listing = admin_client.get(f"{MEMBERS}?story__id__exact={story_id}").content.decode()
     assert "Typhoon Yagi lands" in listing and "State Bank" not in listing
+
+
+def test_stories_are_found_by_label_or_by_an_articles_title(admin_client, two_stories):
+    storm = Story.objects.get(pk=story_of(two_stories[0]))
+    storm.labels = {"vi": "Bão Yagi"}
+    storm.save()
+
+    def found(query: str) -> list[str]:
+        page = BeautifulSoup(admin_client.get(STORIES, {"q": query}).content.decode(), "html.parser")
+        return [" ".join(row.find("th").get_text().split()) for row in page.select("#result_list tbody tr")]
+
+    assert found("bão yagi") == ["Bão Yagi"]
+    assert len(found("State Bank")) == 1 and found("State Bank") != ["Bão Yagi"]

@@ -87,7 +87,11 @@ class StoryAdmin(admin.ModelAdmin[Story]):
     form = StoryForm
     list_display = ["__str__", "members", "first_seen", "last_seen", "pinned", "manage_members"]
     list_filter = ["pinned"]
-    search_fields = ["labels", "memberships__article__texts__title"]
+    # Each language's label by key: the JSON text itself may hold "\u00e3" for "ã" (SQLite).
+    search_fields = [
+        *(f"labels__{code}" for code, _name in settings.LANGUAGES),
+        "memberships__article__texts__title",
+    ]
     readonly_fields = ["first_seen", "last_seen", "manage_members"]
     inlines = [MembershipInline]
     actions = ["merge", "pin", "unpin"]
