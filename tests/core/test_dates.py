@@ -3,7 +3,7 @@ import zoneinfo
 
 import pytest
 
-from kabar.core.dates import DEFAULT_TZ, find_date, parse_local_date
+from kabar.core.dates import DEFAULT_TZ, find_date, parse_local_date, states_day
 
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 UTC = dt.UTC
@@ -121,3 +121,25 @@ def test_weekday_before_the_date_belongs_to_the_span():
     line = "Kompas.com - Senin, 13 Oktober 2025"
     found = find_date(line)
     assert found is not None and line[: found[1][0]] == "Kompas.com - "
+
+
+@pytest.mark.parametrize(
+    ("text", "stated"),
+    [
+        ("published 2024-02-01T10:00", True),
+        ("https://example.org/2024/02/01/story", True),
+        ("01/02/2024", True),
+        ("1.2.2024", True),
+        ("02/01/2024", True),  # month first
+        ("20240201", True),
+        ("ngày 1 tháng 2 năm 2024", True),
+        ("2024-02-30", False),  # the value htmldate read as 1 February
+        ("https://example.org/2024/02/story", False),
+        ("2024", False),
+        ("12024-02-01", False),
+        ("2024-02-011", False),
+        ("2024-02/01", False),
+    ],
+)
+def test_states_day_needs_day_month_and_year_written(text: str, stated: bool) -> None:
+    assert states_day(dt.date(2024, 2, 1), text) is stated

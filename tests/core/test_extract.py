@@ -458,3 +458,62 @@ def test_one_malformed_part_drops_only_itself() -> None:
         "ignored the canonical link: not a valid address",
         "dropped an image address that is not a valid URL (2 times)",
     ]
+
+
+BROKEN_DATE_STORY = "".join(
+    f"<p>The harbour authority reopened the northern pier on schedule, the work report said, part {n}.</p>"
+    for n in range(3)
+)
+
+
+def _dated_page(head: str = "", body: str = "") -> str:
+    return (
+        f"<html><head><title>Pier reopens</title>{head}</head><body>{body}"
+        f"<article><h1>Pier reopens</h1>{BROKEN_DATE_STORY}</article></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "body"),
+    [
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-02-30"}</script>',
+            "",
+        ),
+        (
+            "",
+            '<div itemscope itemtype="https://schema.org/NewsArticle">'
+            '<meta itemprop="datePublished" content="2024-13-45T99:99"></div>',
+        ),
+        ('<meta property="article:published_time" content="2024-02-30T10:00:00+07:00">', ""),
+        ("", '<time datetime="2024-13-45">yesterday</time>'),
+    ],
+    ids=["json-ld", "microdata", "meta", "time"],
+)
+def test_an_impossible_date_gives_no_date_rather_than_an_invented_one(head: str, body: str) -> None:
+    # htmldate read these as 1 February / 1 January 2024, a day the page never states.
+    doc = extract_html(_dated_page(head, body), url="https://example.org/pier")
+    assert doc.published is None
+    assert "ignored a publication date that could not be read or is out of range" in doc.flags
+
+
+def test_an_impossible_date_gives_way_to_the_next_real_one() -> None:
+    head = '<meta property="article:published_time" content="2024-02-30T10:00:00+07:00">'
+    doc = extract_html(
+        _dated_page(head, '<time datetime="2024-03-15T08:00:00+07:00">15 March</time>'),
+        url="https://example.org/pier",
+    )
+    assert doc.published == dt.datetime(2024, 3, 15, 8, tzinfo=ICT)
+    # A date only the address gives, found by trafilatura, is a real one and is kept.
+    doc = extract_html(_dated_page(head), url="https://example.org/2024/03/15/pier")
+    assert doc.published is not None and doc.published.date() == dt.date(2024, 3, 15)
+
+
+def test_a_first_of_the_month_the_page_states_is_kept() -> None:
+    doc = extract_html(
+        _dated_page(body="<p>Ngày đăng: 2024-02-01</p>"), url="https://example.org/2024/02/pier"
+    )
+    assert doc.published is not None and doc.published.date() == dt.date(2024, 2, 1)
+    # Only the month in the address: the day would be invented.
+    doc = extract_html(_dated_page(), url="https://example.org/2024/02/pier")
+    assert doc.published is None

@@ -165,3 +165,25 @@ def parse_local_date(text: str, lang: str | None = None, tz: dt.tzinfo | None = 
     """
     found = find_date(text, lang, tz)
     return found[0] if found else None
+
+
+def _numeric_forms(day: dt.date) -> tuple[str, ...]:
+    year, month, dom = day.year, f"0?{day.month}", f"0?{day.day}"
+    return (
+        rf"{year}(?P<s1>[-/.]){month}(?P=s1){dom}",  # 2024-02-01, /2024/02/01/ in an address
+        rf"{year}{day.month:02}{day.day:02}",  # 20240201
+        rf"{dom}(?P<s2>[-/.]){month}(?P=s2){year}",  # 01/02/2024, 1.2.2024
+        rf"{month}(?P<s3>[-/.]){dom}(?P=s3){year}",  # 02/01/2024 (month first)
+        rf"{dom}\s+tháng\s+{month}(?:\s+năm|,)?\s+{year}",  # 1 tháng 2 năm 2024
+    )
+
+
+def states_day(day: dt.date, text: str) -> bool:
+    """True when ``text`` writes ``day`` out in numbers, day, month and year together.
+
+    A date guessed from part of a value (htmldate reads "2024-02-30" as
+    February 2024, or a bare year as 1 January) comes back as the first of the
+    month; a page that does state that day writes it somewhere in one of these forms.
+    """
+    pattern = "|".join(f"(?:{form})" for form in _numeric_forms(day))
+    return re.search(rf"(?<!\d)(?:{pattern})(?!\d)", text, re.I) is not None

@@ -15,6 +15,7 @@ default mode fills paragraphs the precision mode skipped inside that span.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -28,6 +29,7 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from kabar.core.blocks import block_text, strip_tags
+from kabar.core.dates import states_day
 from kabar.core.errors import StageError
 from kabar.core.extract_blocks import (
     drop_bylines,
@@ -168,11 +170,13 @@ def _extract(html: str, url: str) -> ExtractionResult:
         raise ExtractionError("no article text found")
 
     authors = meta.authors or [n for a in (doc.author or "").split(";") for n in clean_author(a)]
-    published = meta.published or (parse_machine_date(doc.date) if doc.date else None)
+    published, date_flags = meta.published, list[str]()
+    if published is None and doc.date:
+        published, date_flags = _extractor_date(doc.date, page=f"{url} {html}")
     identity, flags = source_identity(
         url, source_lines=(source_url, dom_source_url), canonical=meta.canonical
     )
-    flags += nesting_flags
+    flags += nesting_flags + date_flags
     flags += _refused_image_flags(refused_images)
     flags += warning_flags(warnings)
     extracted = Extracted(
@@ -190,6 +194,23 @@ def _extract(html: str, url: str) -> ExtractionResult:
         flags=flags,
     )
     return ExtractionResult(extracted, origin)
+
+
+def _extractor_date(value: str, *, page: str) -> tuple[dt.datetime | None, list[str]]:
+    """trafilatura's date (found by htmldate) for a page kabar read no date from, unless it is a guess.
+
+    htmldate reads what it can of a broken value and fills in the rest: "2024-02-30"
+    becomes 1 February, "2024-13-45T99:99" or a bare year 1 January, an address
+    with /2024/02/ the first of that month. A newsroom would rather have no date
+    (the store then uses the time the article was found) than an invented one,
+    so a first of the month is kept only where the page writes that day out.
+    """
+    found = parse_machine_date(value)
+    if found is None or found.day != 1 or states_day(found.date(), page):
+        return found, []
+    return None, [
+        f"ignored a guessed publication date ({found.date().isoformat()}): the page does not state it"
+    ]
 
 
 def _parse(html: str) -> tuple[HtmlElement, list[str]]:

@@ -314,12 +314,14 @@ def _visible_authors(tree: HtmlElement) -> list[str]:
     return merge_names(names)
 
 
-def _visible_date(tree: HtmlElement, lang: str | None) -> dt.datetime | None:
+def _visible_date(tree: HtmlElement, lang: str | None, tried_warnings: list[str]) -> dt.datetime | None:
     # Only the first few <time> elements: a page can hold thousands, each costing a date parse.
     for el in tree.xpath(".//time[@datetime]")[:MAX_TIME_ELEMENTS]:
         parsed = parse_machine_date(el.get("datetime", ""))
         if parsed:
             return parsed
+        if el.get("datetime", "").strip() and WARN_PUBLISHED not in tried_warnings:
+            tried_warnings.append(WARN_PUBLISHED)  # a stated date, unreadable: said if no other one reads
     tried = 0
     for el in tree.iter("div", "span", "p", "time", "li", "small"):
         if DATE_CLASS.search(f"{el.get('class', '')} {el.get('id', '')}"):
@@ -408,7 +410,7 @@ def read_meta(tree: HtmlElement, url: str) -> PageMeta:
         WARN_PUBLISHED,
     )
     if published is None:
-        published = _visible_date(tree, language)
+        published = _visible_date(tree, language, published_tried)
     if published is None:
         warnings += published_tried  # the page stated a date, and none of it could be used
     updated = _first_date(
