@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from story_helpers import RATES, RATES_AGAIN, STORM, STORM_AGAIN, T0, article, rewrite
 
+from kabar.core.discover.relate import RelateParams
 from kabar.news.models import Story
 from kabar.stories import services
 from kabar.stories.models import ArticleSignals, StoryMembership
@@ -198,7 +199,7 @@ def test_rebuild_since_leaves_older_articles_alone_and_streams_the_rest_in_order
 
 def test_articles_outside_the_window_start_their_own_story(embedder):
     first = article(*STORM)
-    later = article(*STORM_AGAIN, published=T0 + dt.timedelta(days=30))
+    later = article(*STORM_AGAIN, published=T0 + dt.timedelta(days=RelateParams().window_days + 1))
     services.assign_article(first)
     assert services.assign_article(later).action == "new story"
 
@@ -239,3 +240,13 @@ def test_rebuild_removes_stories_whose_articles_were_deleted_unless_an_editor_ke
 
     assert list(Story.objects.values_list("pk", flat=True)) == [named.pk]
     assert not Story.objects.filter(pk=orphan).exists()
+
+
+def test_candidates_are_read_from_the_windows_newest_members_only(embedder, monkeypatch):
+    storm = article(*STORM)
+    rates = article(*RATES, published=T0 + HOUR)
+    services.assign_article(storm)
+    services.assign_article(rates)
+    monkeypatch.setattr(services, "MAX_MEMBER_ROWS", 1)  # a busy site, in miniature
+    late = article(*STORM_AGAIN, published=T0 + 2 * HOUR)
+    assert services.assign_article(late).action == "new story"  # the storm's member was not read

@@ -36,6 +36,9 @@ from kabar.stories.models import StoryMembership
 OPENING_CHARS = 600  # the opening paragraphs embedded with title and lead; enough to tell events apart
 MEMBERS_PER_STORY = 12  # a candidate story is shown to relate.decide by its members nearest in time
 MAX_CANDIDATES = 64  # more stories than this in the window: keep those with the closest member
+# The window's newest members at most (their vectors are read for every article related): a busy
+# site's older members would lose on time decay anyway, and memory stays bounded (~6 MB).
+MAX_MEMBER_ROWS = 4000
 EMBED_BATCH = 32
 
 AUTO = StoryMembership.AssignedBy.AUTO
@@ -173,8 +176,14 @@ def candidate_stories(
     if not story_ids:
         return []
     rows = list(
-        StoryMembership.objects.filter(story_id__in=story_ids, article__relate_signals__isnull=False)
+        StoryMembership.objects.filter(
+            story_id__in=story_ids,
+            article__relate_signals__isnull=False,
+            article__published_at__gte=published - window,
+            article__published_at__lte=published + window,
+        )
         .exclude(article_id=exclude_article)
+        .order_by("-article__published_at", "-article_id")
         .values_list(
             "story_id",
             "article_id",
@@ -183,7 +192,7 @@ def candidate_stories(
             "article__minhash",
             "article__relate_signals__vector",
             "article__relate_signals__entities",
-        )
+        )[:MAX_MEMBER_ROWS]
     )
     if not rows:
         return []
