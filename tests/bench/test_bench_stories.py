@@ -153,6 +153,20 @@ def test_a_repeated_id_is_refused(tmp_path: Path) -> None:
         read_items(write(tmp_path / "f.jsonl", [LINES[0], LINES[0]]))
 
 
+def test_pooled_embeddings_equal_in_process_ones() -> None:
+    texts = ["Cháy lớn tại chợ Bến Đá", "Fire at Ben Da market", "Kebakaran di pasar Ben Da"]
+    pooled = stories.PooledEmbedder(2)
+    try:
+        rows = pooled.passages(texts)
+        from kabar.core.discover.embed import E5Embedder
+
+        local = E5Embedder()
+        assert np.allclose(rows, local.passages(texts), atol=1e-5)
+        assert np.allclose(pooled.centre("id"), local.centre("id"), atol=1e-6)
+    finally:
+        pooled.close()
+
+
 def test_cli_exits_2_with_a_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert stories.main([str(tmp_path / "missing.jsonl")]) == 2
     assert "file not found" in capsys.readouterr().err
@@ -175,7 +189,7 @@ def test_bench_on_a_handful_of_lines_with_the_real_model(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = write(tmp_path / "stories.jsonl", LINES)
-    assert stories.main([str(path), "--json", "--batch", "2"]) == 0
+    assert stories.main([str(path), "--json", "--batch", "2", "--workers", "1"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["articles"] == 5 and report["stories"] == 2
     assert report["languages"] == {"en": 2, "id": 1, "vi": 2}
@@ -188,9 +202,9 @@ def test_bench_on_a_handful_of_lines_with_the_real_model(
     assert kabar["articles_per_s"] > 0
     for key in ("bcubed_f1", "pairwise_f1", "cross_lingual_f1", "fit_half", "held_out_half"):
         assert key in kabar and key in baseline
-    assert stories.main([str(path)]) == 0
+    assert stories.main([str(path), "--workers", "2"]) == 0  # embeddings split over two processes
     table = capsys.readouterr().out
-    assert "B-cubed F1" in table and "baseline" in table
+    assert "B-cubed F1" in table and "baseline" in table and "2 process" in table
 
 
 def test_the_fit_replay_decides_like_the_online_clusterer() -> None:

