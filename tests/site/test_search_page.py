@@ -437,3 +437,13 @@ def test_counts_and_help_are_worded_in_each_language(client, newsroom):
     assert help_box.select_one("h2").get_text(strip=True) == "Tidak ada hasil untuk “xyzzyq”"
     assert [a.get_text(strip=True) for a in help_box.select("a")] == ["Hapus filter Rubrik: Ekonomi"]
     assert nothing.select_one("html")["lang"] == "id"
+
+
+@pytest.mark.parametrize(
+    "language, words", [("vi", "Hiện chưa thể tìm kiếm"), ("id", "Pencarian sedang tidak tersedia")]
+)
+def test_a_backend_that_cannot_run_is_a_page_saying_so_not_a_500(client, newsroom, settings, language, words):
+    settings.SEARCH_BACKEND = "no-such-backend"
+    response = client.get(f"/{language}/search/", {"q": "duong"})
+    assert response.status_code == 503
+    assert words in response.content.decode()

@@ -9,6 +9,7 @@ silently run without the filter the reader asked for.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import unicodedata
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -33,6 +36,8 @@ from kabar.core.discover.search import SearchFilters, SearchHit, SearchQuery, Se
 from kabar.news.models import Article, ArticleText, Outlet, Section
 from kabar.site.languages import endonym, name_in_sentence, site_language_codes
 from kabar.site.present import Version
+
+log = logging.getLogger("kabar.search")
 
 if TYPE_CHECKING:
     from django.http.request import _ImmutableQueryDict
@@ -349,9 +354,18 @@ def search(request: HttpRequest) -> HttpResponse:
         until=form.cleaned_data["to"],
         original_language=form.cleaned_data["lang_original"] or None,
     )
-    found = run_search(
-        SearchQuery(text=text, language=language, filters=filters, page=page, per_page=PER_PAGE)
-    )
+    try:
+        found = run_search(
+            SearchQuery(text=text, language=language, filters=filters, page=page, per_page=PER_PAGE)
+        )
+    except (ImproperlyConfigured, DatabaseError):
+        # A misconfigured backend or an index that is not there: the reader gets a page that says
+        # so (the operator gets the traceback in the log), never a bare 500.
+        log.exception("search is unavailable")
+        context.update(
+            searched=False, message=gettext("Search is not available right now. Please try again later.")
+        )
+        return render(request, "site/search.html", context, status=503)
     pages = min(math.ceil(found.total / PER_PAGE), MAX_PAGE)
     context.update(
         {
