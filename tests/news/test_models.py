@@ -79,3 +79,17 @@ def test_section_names_are_people_kept_with_fallback():
     section = Section.objects.create(slug="nhan-vat", names={"vi": "Nhân vật", "en": "People", "id": "Tokoh"})
     assert section.name_for("id") == "Tokoh"
     assert Section(slug="x", names={"vi": "Kinh tế"}).name_for("en") == "Kinh tế"
+
+
+@pytest.mark.parametrize("slug", ["search", "story", "author"])
+def test_a_section_cannot_take_the_slug_of_a_site_page(slug):
+    with pytest.raises(ValidationError, match="taken by a page of the site"):
+        Section(slug=slug, names={"vi": "x"}).full_clean()
+
+
+@pytest.mark.django_db
+def test_an_outlets_search_section_does_not_hide_the_search_page():
+    from kabar.ingest.store import section_for
+
+    section = section_for("Search", "en")
+    assert section is not None and section.slug == "search-section"

@@ -38,6 +38,7 @@ from kabar.core.sources import file_uri
 from kabar.core.types import Block, Extracted, RawDocument
 from kabar.ingest import media_files
 from kabar.news.models import (
+    RESERVED_SECTION_SLUGS,
     Article,
     ArticleAlias,
     ArticleRevision,
@@ -95,6 +96,8 @@ def section_for(name: str, language: str) -> Section | None:
     if not name:
         return None
     slug = make_slug(name, max_length=60)
+    if slug in RESERVED_SECTION_SLUGS:
+        slug = f"{slug}-section"  # an outlet's "Search" section must not hide the search page
     for section in Section.objects.all():
         if section.slug == slug or any(
             v.casefold() == name.casefold() for v in (section.names or {}).values()

@@ -139,6 +139,11 @@ class Source(models.Model):
         return problem is None
 
 
+# Section pages live at /<lang>/<slug>/, beside the site's own one-segment pages: a section with
+# one of these slugs could never be reached (or would hide the page).
+RESERVED_SECTION_SLUGS = frozenset({"search", "story", "author", "admin", "api", "static", "media"})
+
+
 class Section(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     names = models.JSONField(
@@ -156,6 +161,15 @@ class Section(models.Model):
         """The people-kept name in ``language``; falls back to the default language, then the slug."""
         names: dict[str, str] = self.names or {}
         return names.get(language) or names.get(settings.LANGUAGE_CODE) or self.slug
+
+    def clean(self) -> None:
+        super().clean()
+        if self.slug in RESERVED_SECTION_SLUGS:
+            raise ValidationError(
+                {
+                    "slug": f"“{self.slug}” is taken by a page of the site; choose another slug (e.g. “{self.slug}-news”)."
+                }
+            )
 
     def get_absolute_url(self) -> str:
         return reverse("site:section", kwargs={"section": self.slug})
