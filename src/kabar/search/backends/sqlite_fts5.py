@@ -8,20 +8,33 @@ fold đ (it is a letter of its own, not d with a diacritic). Folding keeps the t
 they were, so ``highlight()`` and ``snippet()`` mark the right words of the unfolded text.
 
 Ranking is bm25 with title 10, lead 3, body 1 (set as the table's persistent ``rank``).
+
+Since migration 0002 the table has a fourth column, ``facets``: one token per filter value of
+the text (section, outlet, original language, and the day, month and year it was published),
+read through the view ``search_fts_content``. A filtered search ANDs the facet tokens into
+its MATCH, so FTS5 intersects doclists instead of the join checking row after row for one
+that passes a selective filter (a month of two years is 1 row in 25). The facet tokens are
+only a pre-filter that may let through more (a date range is widened to whole UTC days);
+the SQL filters on the document row stay and decide. The reader's words are confined to
+``{title lead body}``, so nothing typed ever matches a facet token. Prefix indexes are
+'2 3 4': ``word*`` with up to four letters reads one prefix doclist instead of merging the
+doclists of every word that starts so.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.db import connections, transaction
 
-from kabar.core.discover.query import fts5_match
+from kabar.core.discover.query import ParsedQuery, fts5_match
 from kabar.core.discover.search import (
     MARK_END,
     MARK_START,
     IndexDocument,
+    SearchFilters,
     SearchHit,
     SearchQuery,
     SearchResults,
@@ -32,6 +45,7 @@ from kabar.search.backends.common import chunks, pick_snippet, prepare, publishe
 from kabar.search.models import SearchDocument
 
 FTS_TABLE = "search_fts"
+FTS_CONTENT = "search_fts_content"  # the view FTS5 reads columns from (migration 0002)
 DOCUMENTS = SearchDocument._meta.db_table
 TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 10.0, 3.0, 1.0
 SNIPPET_TOKENS = 32
@@ -45,7 +59,8 @@ def _fts_values(row: str) -> str:
     return ", ".join(_fold_sql(f"{row}.{c}") for c in ("title", "lead", "body"))
 
 
-# Created by migration 0001 on SQLite only; dropped by its reverse.
+# Created by migration 0001 on SQLite only; dropped by its reverse (and by migration 0002, which
+# replaces them with CREATE_V2_SQL). Kept as 0001 made them: migration 0001 reads this list.
 CREATE_SQL = [
     f"""CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(
         title, lead, body, content='{DOCUMENTS}', content_rowid='id',
@@ -75,6 +90,65 @@ DROP_SQL = [
     f"DROP TRIGGER IF EXISTS {FTS_TABLE}_update",
     f"DROP TABLE IF EXISTS {FTS_TABLE}",
 ]
+# Fills the 0001 table from the documents (the reverse of migration 0002 needs it).
+FILL_SQL = [
+    f"INSERT INTO {FTS_TABLE}(rowid, title, lead, body) SELECT id, {_fts_values(DOCUMENTS)} FROM {DOCUMENTS}"
+]
+
+# Facet tokens: a letter, then the value as hex of its UTF-8 (so any slug is one unicode61
+# token, whatever its dashes or letters), or the published date's digits. ``published`` is
+# stored as 'YYYY-MM-DD HH:MM:SS' in the connection's time zone: its prefixes are the day,
+# month and year there.
+SECTION, OUTLET, ORIGINAL, DAY, MONTH, YEAR = "s", "o", "l", "d", "m", "y"
+
+
+def _facets_sql(row: str) -> str:
+    hexed = [f"'{letter}' || hex({row}.{column})" for letter, column in
+             ((SECTION, "section"), (OUTLET, "outlet"), (ORIGINAL, "original_language"))]  # fmt: skip
+    dated = [
+        f"'{letter}' || replace(substr({row}.published, 1, {width}), '-', '')"
+        for letter, width in ((DAY, 10), (MONTH, 7), (YEAR, 4))
+    ]
+    return " || ' ' || ".join(hexed + dated)
+
+
+def _fts_v2_values(row: str) -> str:
+    return f"{_fts_values(row)}, {_facets_sql(row)}"
+
+
+# Created by migration 0002 on SQLite only (after DROP_SQL); dropped by its reverse.
+CREATE_V2_SQL = [
+    f"""CREATE VIEW {FTS_CONTENT} AS SELECT id, title, lead, body, {_facets_sql(DOCUMENTS)} AS facets
+        FROM {DOCUMENTS}""",
+    f"""CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(
+        title, lead, body, facets, content='{FTS_CONTENT}', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')""",
+    # facets weigh 0: filter tokens never change a score.
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) "
+    f"VALUES('rank', 'bm25({TITLE_WEIGHT}, {LEAD_WEIGHT}, {BODY_WEIGHT}, 0.0)')",
+    CREATE_SQL[2],  # the covering index the ranking join reads
+    f"""CREATE TRIGGER {FTS_TABLE}_insert AFTER INSERT ON {DOCUMENTS} BEGIN
+        INSERT INTO {FTS_TABLE}(rowid, title, lead, body, facets) VALUES (new.id, {_fts_v2_values("new")});
+    END""",
+    f"""CREATE TRIGGER {FTS_TABLE}_delete AFTER DELETE ON {DOCUMENTS} BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, lead, body, facets)
+            VALUES ('delete', old.id, {_fts_v2_values("old")});
+    END""",
+    f"""CREATE TRIGGER {FTS_TABLE}_update AFTER UPDATE ON {DOCUMENTS} BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, lead, body, facets)
+            VALUES ('delete', old.id, {_fts_v2_values("old")});
+        INSERT INTO {FTS_TABLE}(rowid, title, lead, body, facets) VALUES (new.id, {_fts_v2_values("new")});
+    END""",
+]
+FILL_V2_SQL = [
+    f"INSERT INTO {FTS_TABLE}(rowid, title, lead, body, facets) SELECT id, {_fts_v2_values(DOCUMENTS)} FROM {DOCUMENTS}"
+]
+DROP_V2_SQL = [*DROP_SQL, f"DROP VIEW IF EXISTS {FTS_CONTENT}"]
+
+TEXT_COLUMNS = "{title lead body}"
+# A date filter wider than this many facet tokens is left to the SQL filter alone (it is not
+# selective enough for the tokens to pay, and it keeps the MATCH short).
+MAX_DATE_TOKENS = 80
 
 # bm25 is computed for every row it ranks, and a common word matches most of the index: so
 # only the CANDIDATES most recently indexed matching texts are ranked (FTS5 walks its doclists
@@ -152,9 +226,9 @@ class SQLiteFTS5Backend:
         prepared = prepare(query)
         if not prepared.parsed.searchable:
             return prepared.empty()
-        match = fts5_match(prepared.parsed)
         filters, filter_params = self._filters(query)
         with connections[self.database].cursor() as cursor:
+            match = self._match(cursor, prepared.parsed, query.filters)
             cursor.execute(
                 _SEARCH_SQL.format(filters=filters),
                 [match, *filter_params, query.language, query.language, prepared.per_page, prepared.offset],
@@ -166,7 +240,9 @@ class SQLiteFTS5Backend:
                 cursor.execute(_COUNT_SQL.format(filters=filters), [match, *filter_params])
                 articles, texts, oldest = cursor.fetchone()
             total = self._total(cursor, match, articles, texts, oldest)
-            marks = self._marks(cursor, match, [row[0] for row in ranked])
+            # Marks need only the reader's words: with the facet tokens too, FTS5 would seek
+            # every one of them (a month of day tokens) again for each row of the page.
+            marks = self._marks(cursor, self._words_match(prepared.parsed), [row[0] for row in ranked])
         hits = []
         for row_id, text_id, article_id, language, rank, *_counts in ranked:
             title, lead, body = marks[row_id]
@@ -193,6 +269,46 @@ class SQLiteFTS5Backend:
         cursor.execute(_FTS_COUNT_SINCE_SQL, [match, oldest])
         scanned = max(int(cursor.fetchone()[0]), 1)
         return max(int(articles), round(every * (texts / scanned) * (articles / texts)))
+
+    @staticmethod
+    def _words_match(parsed: ParsedQuery) -> str:
+        return f"{TEXT_COLUMNS} : ({fts5_match(parsed)})"
+
+    def _match(self, cursor: Any, parsed: ParsedQuery, filters: SearchFilters) -> str:
+        """The reader's words in the text columns, ANDed with the facet tokens of the filters."""
+        parts = [self._words_match(parsed)]
+        for letter, value in (
+            (SECTION, filters.section),
+            (OUTLET, filters.outlet),
+            (ORIGINAL, filters.original_language),
+        ):
+            if value:
+                parts.append(f'{{facets}} : "{letter}{value.encode().hex()}"')
+        dates = self._date_tokens(cursor, filters)
+        if dates:
+            parts.append("{facets} : (" + " OR ".join(f'"{t}"' for t in dates) + ")")
+        return " AND ".join(parts)
+
+    def _date_tokens(self, cursor: Any, filters: SearchFilters) -> list[str]:
+        """Day, month and year tokens that cover the date filter's UTC days (more, never fewer)."""
+        start, end = published_bounds(filters)
+        if start is None and end is None:
+            return []
+        adapt = connections[self.database].ops.adapt_datetimefield_value
+        low, high = (str(adapt(bound)) if bound else None for bound in (start, end))
+        if low is None or high is None:
+            # An open end is the index's own first or last day. Two subqueries, not one
+            # SELECT MIN(), MAX(): SQLite takes a single min or max from the index in one
+            # step but scans the whole index for both at once.
+            cursor.execute(
+                f"SELECT (SELECT MIN(published) FROM {DOCUMENTS}), (SELECT MAX(published) FROM {DOCUMENTS})"
+            )
+            first, last = cursor.fetchone()
+            if first is None:
+                return []
+            low, high = low or str(first), high or str(last)
+        low, high = low[:10], high[:10]
+        return covering_tokens(dt.date.fromisoformat(low), dt.date.fromisoformat(high))
 
     def _filters(self, query: SearchQuery) -> tuple[str, list[Any]]:
         connection = connections[self.database]
@@ -223,3 +339,28 @@ class SQLiteFTS5Backend:
         sql = _MARKS_SQL.format(ids=", ".join(["%s"] * len(row_ids)))
         cursor.execute(sql, [*[MARK_START, MARK_END] * 3, match, *row_ids])
         return {row[0]: (row[1] or "", row[2] or "", row[3] or "") for row in cursor.fetchall()}
+
+
+def covering_tokens(first: dt.date, last: dt.date) -> list[str]:
+    """Facet tokens for the days first..last: whole years and months as one token each.
+
+    Empty when first > last (nothing can match; the SQL filter says so) or when it would take
+    more than MAX_DATE_TOKENS tokens.
+    """
+    tokens: list[str] = []
+    day = first
+    while day <= last:
+        year_end = dt.date(day.year, 12, 31)
+        next_month = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        if day.month == 1 and day.day == 1 and year_end <= last:
+            tokens.append(f"{YEAR}{day.year:04d}")
+            day = year_end + dt.timedelta(days=1)
+        elif day.day == 1 and next_month - dt.timedelta(days=1) <= last:
+            tokens.append(f"{MONTH}{day.year:04d}{day.month:02d}")
+            day = next_month
+        else:
+            tokens.append(f"{DAY}{day:%Y%m%d}")
+            day += dt.timedelta(days=1)
+        if len(tokens) > MAX_DATE_TOKENS:
+            return []
+    return tokens
