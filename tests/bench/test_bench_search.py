@@ -49,3 +49,23 @@ def test_corpus_recall_and_mrr(tmp_path: Path) -> None:
 def test_refuses_half_a_corpus(tmp_path: Path) -> None:
     done = _bench("--corpus", str(tmp_path / "x.jsonl"))
     assert done.returncode == 2 and "--corpus and --queries go together" in done.stderr
+
+
+def test_kept_database_is_reused(tmp_path: Path) -> None:
+    kept = tmp_path / "kept.sqlite3"
+    args = ("--articles", "12", "--query-count", "14", "--baseline-queries", "2", "--db", str(kept), "--json")
+    first = json.loads(_bench(*args).stdout)
+    again = _bench(*args)
+    assert again.returncode == 0, again.stderr
+    second = json.loads(again.stdout)
+    assert first["reused"] is False and first["index_s"] > 0
+    assert second["reused"] is True and second["index_s"] is None and second["texts"] == 36
+    assert second["by_kind_ms"]["prefix"]["p50_ms"] <= second["by_kind_ms"]["prefix"]["p99_ms"]
+    # Another N is another corpus: built again, not reused.
+    other = json.loads(_bench("--articles", "13", "--query-count", "7", "--db", str(kept), "--json").stdout)
+    assert other["reused"] is False and other["texts"] == 39
+
+
+def test_kept_database_is_sqlite_only(tmp_path: Path) -> None:
+    done = _bench("--backend", "postgres", "--database-url", "postgresql://x/y", "--db", str(tmp_path / "k"))
+    assert done.returncode == 2 and "--db is a SQLite file" in done.stderr
