@@ -4,8 +4,9 @@ One row per published ``ArticleText``, with the columns results are filtered on.
 derived store, rebuilt by ``kabar reindex``: no foreign keys, so an index can be filled from
 ``IndexDocument`` values alone (the benchmark does) and never blocks deleting an article.
 
-On SQLite this table is the external content of the FTS5 table ``search_fts`` (triggers made
-by the migration keep the two in step, folding đ → d on the way in). On PostgreSQL ``vector``
+On SQLite this table is the external content of the FTS5 table ``search_fts``, through the view
+``search_fts_content`` that adds the filter (facet) tokens (triggers made by the migrations keep
+the two in step, folding đ → d on the way in). On PostgreSQL ``vector``
 holds the weighted tsvector (title A, lead B, body C) under a GIN index, and ``title_folded``
 (lower case, no diacritics) has a trigram index for typo-tolerant titles. Both structures are
 made by migration 0001 for the database it runs on only.
