@@ -121,8 +121,16 @@ def test_scores_can_be_kept_to_half_of_the_stories() -> None:
     even, odd = stories.halves(items)
     assert (even, odd) == (frozenset({"x"}), frozenset({"y"}))
     kept = score(items, predicted, lambda it: it.story in even)
-    assert kept.bcubed_f1 == pytest.approx(1.0)
-    assert score(items, predicted, lambda it: it.story in odd).pairwise_recall == 0.0
+    # x's articles share their predicted story with c (of y): a merge across halves is an error
+    # in both halves, not hidden by leaving c out. B-cubed: a, b precision 2/3, recall 1.
+    assert kept.bcubed_precision == pytest.approx(2 / 3)
+    assert kept.bcubed_recall == pytest.approx(1.0)
+    # Pairs with an x article: (a,b) right; (a,c), (b,c) predicted together wrongly.
+    assert kept.pairwise_precision == pytest.approx(1 / 3)
+    assert kept.predicted_stories == 1
+    held = score(items, predicted, lambda it: it.story in odd)
+    assert held.pairwise_recall == 0.0
+    assert held.bcubed_precision == pytest.approx((1 / 3 + 1) / 2)
 
 
 def test_fixture_lines_are_read_in_published_order(tmp_path: Path) -> None:

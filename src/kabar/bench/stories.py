@@ -207,20 +207,30 @@ def score(
     """Pairwise, cross-lingual pairwise and B-cubed scores of ``predicted`` (id -> story) on ``items``.
 
     ``keep`` restricts the scoring to some articles (e.g. one half of the stories); the
-    clustering itself saw them all.
+    clustering itself saw them all, and a kept article merged with one that is not kept still
+    counts against precision (B-cubed over its whole predicted story; pairwise over every pair
+    with at least one kept article), so that a half's score sees merges across halves.
     """
     kept = [item for item in items if keep is None or keep(item)]
-    # Pairs counted from cell sizes (n choose 2), not pair by pair: the fit scores thousands of runs.
+    left_out = [item for item in items if keep is not None and not keep(item)]
+
+    def touching(cell: Callable[[Item], Any]) -> int:
+        # Pairs with at least one kept article: all pairs less those among the left-out ones.
+        # Counted from cell sizes (n choose 2), not pair by pair: the fit scores thousands of runs.
+        return _pairs(Counter(cell(item) for item in items)) - _pairs(
+            Counter(cell(item) for item in left_out)
+        )
+
     # Cross-lingual pairs are all pairs less those within one language.
-    same_both = _pairs(Counter((predicted[item.key], item.story) for item in kept))
-    same_predicted = _pairs(Counter(predicted[item.key] for item in kept))
-    same_gold = _pairs(Counter(item.story for item in kept))
-    xl_both = same_both - _pairs(Counter((predicted[item.key], item.story, item.language) for item in kept))
-    xl_predicted = same_predicted - _pairs(Counter((predicted[item.key], item.language) for item in kept))
-    xl_gold = same_gold - _pairs(Counter((item.story, item.language) for item in kept))
-    pair_cells = Counter((predicted[item.key], item.story) for item in kept)
-    cluster_sizes = Counter(predicted[item.key] for item in kept)
-    gold_sizes = Counter(item.story for item in kept)
+    same_both = touching(lambda item: (predicted[item.key], item.story))
+    same_predicted = touching(lambda item: predicted[item.key])
+    same_gold = touching(lambda item: item.story)
+    xl_both = same_both - touching(lambda item: (predicted[item.key], item.story, item.language))
+    xl_predicted = same_predicted - touching(lambda item: (predicted[item.key], item.language))
+    xl_gold = same_gold - touching(lambda item: (item.story, item.language))
+    pair_cells = Counter((predicted[item.key], item.story) for item in items)
+    cluster_sizes = Counter(predicted[item.key] for item in items)
+    gold_sizes = Counter(item.story for item in items)
     precision_sum = recall_sum = 0.0
     for item in kept:
         both = pair_cells[(predicted[item.key], item.story)]
@@ -240,7 +250,7 @@ def score(
         cross_lingual_precision=x_precision,
         cross_lingual_recall=x_recall,
         cross_lingual_f1=_f1(x_precision, x_recall),
-        predicted_stories=len(cluster_sizes),
+        predicted_stories=len({predicted[item.key] for item in kept}),
     )
 
 

@@ -62,3 +62,46 @@ def test_centring_brings_translations_closer_than_same_language_strangers(embedd
 def test_an_unknown_language_gets_the_mean_centre(embedder: E5Embedder) -> None:
     known = np.stack([embedder.centre(lang) for lang in ("vi", "en", "id")])
     assert np.allclose(embedder.centre("th"), known.mean(axis=0), atol=1e-6)
+
+
+def test_news_centres_are_used_where_written(embedder: E5Embedder, tmp_path) -> None:
+    from kabar.core.discover.embed import NEWS_CENTRES, news_centres
+
+    shipped = news_centres()
+    assert set(shipped) == {"vi", "en", "id"}, f"{NEWS_CENTRES.name} covers the fixture's languages"
+    assert np.allclose(embedder.centre("vi"), shipped["vi"])
+    assert not np.allclose(shipped["vi"], shipped["en"])
+    # Without a file (or of another size), the parallel sentences give the centres.
+    parallel = E5Embedder(centres_path=tmp_path / "missing.json")
+    assert np.allclose(parallel.centre("vi"), parallel.passages(parallel_sentences()["vi"]).mean(axis=0))
+    wrong = tmp_path / "small.json"
+    wrong.write_text('{"dim": 3, "centres": {"vi": [1, 0, 0]}}', encoding="utf-8")
+    assert news_centres(wrong) == {}
+
+
+def test_news_centres_separate_held_out_stories_better_than_parallel_sentences(tmp_path) -> None:
+    # The news centres come from the fixture's even half; on the odd (held-out) half,
+    # same-story pairs must rank above different-story pairs more often than with the
+    # parallel-sentence centres alone (pair AUC).
+    from pathlib import Path
+
+    from kabar.bench.stories import halves, read_items
+    from kabar.core.discover.relate import embedding_text
+
+    items = read_items(Path(__file__).parents[2] / "fixtures" / "stories" / "stories.jsonl")
+    _, odd = halves(items)
+    held = [item for item in items if item.story in odd][:90]
+    news = E5Embedder()
+    parallel = E5Embedder(centres_path=tmp_path / "none.json")
+    raw = news.passages([embedding_text(i.title, i.lead, i.opening) for i in held])
+    same = np.array([[a.story == b.story for b in held] for a in held])
+    upper = np.triu_indices(len(held), 1)
+
+    def auc(embedder: E5Embedder) -> float:
+        centred = raw - np.stack([embedder.centre(item.language) for item in held])
+        centred /= np.linalg.norm(centred, axis=1, keepdims=True)
+        scores, positive = (centred @ centred.T)[upper], same[upper]
+        return float((scores[positive][:, None] > scores[~positive][None, :]).mean())
+
+    with_news, with_parallel = auc(news), auc(parallel)
+    assert with_news > with_parallel + 0.02, (with_news, with_parallel)
