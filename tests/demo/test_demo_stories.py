@@ -29,7 +29,8 @@ def _story_of(articles: list[Article], outlet: str, path: str) -> int:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known defect: the rice-export article still joins the metro line 2 story (issue 8, P1 report)",
+    reason="known defect (issue 8): the typhoon drill of 22/10 and the real storm No. 12 of 5/11 at the "
+    "same port end in one story; the rice-export article no longer joins the metro story",
 )
 @pytest.mark.timeout(300)
 def test_demo_stories_match_the_newsroom_grouping(fast_fetch):

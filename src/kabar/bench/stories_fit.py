@@ -56,6 +56,7 @@ from kabar.core.discover.relate import (
 THRESHOLDS = tuple(round(0.2 + 0.02 * i, 3) for i in range(14))
 GRID: dict[str, tuple[float, ...]] = {
     "cross_lingual_bonus": (0.1, 0.14, 0.18, 0.22),
+    "cross_lingual_floor": (0.0, 0.1, 0.15, 0.2),
     "entity_weight": (0.0, 0.01, 0.02),
     "entity_cap": (3,),
     "decay_per_day": (0.002, 0.003, 0.005),
@@ -102,7 +103,7 @@ def member_scores(m: Matrices, params: RelateParams) -> np.ndarray:
     """Every article's score against every other, as ``decide`` scores a pair."""
     return np.asarray(
         m.cosine
-        + params.cross_lingual_bonus * m.cross_lingual
+        + params.cross_lingual_bonus * (m.cross_lingual & (m.cosine >= params.cross_lingual_floor))
         + params.entity_weight * np.minimum(m.shared, params.entity_cap)
         - np.minimum(params.decay_per_day * m.days, params.max_decay)
     )
