@@ -200,7 +200,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Worker processes for extract and clean (each killed at its stage's time limit). Empty: one per CPU core. 0: run them in the calling process, where a stage stuck in C code cannot be stopped (only for platforms without working multiprocessing).",
         _worker_count,
     ),
-    Setting("KABAR_EXTRACT_TIMEOUT", "30", "Seconds one page's extraction (or capture parsing) may take.", _seconds),
+    Setting(
+        "KABAR_EXTRACT_TIMEOUT",
+        "30",
+        "Seconds one page's extraction (or capture parsing) may take.",
+        _seconds,
+    ),
     Setting("KABAR_CLEAN_TIMEOUT", "10", "Seconds cleaning one extracted article may take.", _seconds),
     Setting(
         "KABAR_DETECT_LANGUAGES",
