@@ -11,7 +11,7 @@ import functools
 
 from django.conf import settings
 
-from kabar.core.language import LanguageDetector
+from kabar.core.text.language import LanguageDetector
 
 
 @functools.lru_cache(maxsize=2)

@@ -26,14 +26,14 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from kabar.core.capture import parse_capture
 from kabar.core.errors import StageError
-from kabar.core.extract import extract_html
-from kabar.core.fetch_errors import HTTPStatusError
-from kabar.core.language import LanguageDetector
+from kabar.core.extract.capture import parse_capture
+from kabar.core.extract.extract import extract_html
+from kabar.core.fetch.fetch_errors import HTTPStatusError
 from kabar.core.pipeline import Pipeline, PipelineLimits
 from kabar.core.sources.feed import FeedSource
 from kabar.core.sources.sitemap import SitemapSource
+from kabar.core.text.language import LanguageDetector
 from kabar.core.types import Extracted, Fetched, RawDocument
 from kabar.hookspecs import DocumentFailure
 

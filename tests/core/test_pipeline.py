@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from kabar.core.errors import StageError
-from kabar.core.language import LanguageDetector
 from kabar.core.pipeline import Pipeline, PipelineLimits, check_publishable
+from kabar.core.text.language import LanguageDetector
 from kabar.core.types import Fetched, RawDocument
 from kabar.core.workers import StagePool
 

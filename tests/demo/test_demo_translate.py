@@ -9,7 +9,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from kabar.core.mt.tiny import build_tiny_model
+from kabar.core.translate.mt.tiny import build_tiny_model
 from kabar.demo.load import load_demo
 from kabar.demo.server import OutletServer
 from kabar.news.models import ArticleText

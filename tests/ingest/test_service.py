@@ -147,7 +147,7 @@ def test_a_polled_feed_is_fetched_conditionally_and_an_unchanged_one_costs_one_r
 def test_images_come_only_from_the_web_or_beside_a_local_document(tmp_path):
     from PIL import Image
 
-    from kabar.core.fetch import Fetcher
+    from kabar.core.fetch.fetch import Fetcher
     from kabar.core.types import Extracted
     from kabar.ingest.service import download_images
 

@@ -18,7 +18,7 @@ from django.contrib.auth.models import Permission, User
 from django.contrib.messages import get_messages
 from django.test import Client
 
-from kabar.core import ssrf
+from kabar.core.fetch import ssrf
 from kabar.demo import OUTLET_BASE, OUTLET_DIR
 from kabar.demo.server import OutletServer
 from kabar.ingest.models import IngestFailure

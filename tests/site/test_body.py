@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kabar.core.blocks import strip_tags
-from kabar.core.credits import is_file_name
+from kabar.core.text.credits import is_file_name
 from kabar.site.body import looks_like_file_name, prepare_blocks
 
 NAMES = [

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from translation_helpers import EngineSpy, spy_on_engine
 
-from kabar.core.mt.tiny import build_tiny_model
+from kabar.core.translate.mt.tiny import build_tiny_model
 from kabar.news.models import Outlet
 from kabar.translation import engines
 

@@ -1,11 +1,11 @@
-"""DjangoTM: the database translation memory behind kabar.core.translate."""
+"""DjangoTM: the database translation memory behind kabar.core.translate.translate."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection
 
-from kabar.core.translate import TMKey
+from kabar.core.translate.translate import TMKey
 from kabar.translation.memory import CHUNK, DjangoTM, lookup_query
 from kabar.translation.models import TMEntry, source_hash
 

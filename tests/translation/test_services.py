@@ -9,7 +9,7 @@ from translation_helpers import PARAGRAPHS, PHRASEBOOK, VI, make_doc, store
 
 from kabar.core.blocks import validate_blocks
 from kabar.core.errors import StageError
-from kabar.core.segment import split_sentences
+from kabar.core.text.segment import split_sentences
 from kabar.ingest.store import store_article
 from kabar.news.models import ArticleText
 from kabar.translation.engines import get_router

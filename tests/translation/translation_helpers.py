@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kabar.core.mt.tiny import tiny_corpus
+from kabar.core.translate.mt.tiny import tiny_corpus
 from kabar.core.types import Extracted
 from kabar.ingest.store import store_article
 from kabar.news.models import Article, Outlet

@@ -15,11 +15,11 @@ import ctranslate2
 import sentencepiece as spm
 
 from kabar.bench._marian import SOURCE, TARGET, quiet_transformers
-from kabar.core.language import LanguageDetector
-from kabar.core.mt.ct2 import CTranslate2Engine
-from kabar.core.mt.routing import Router
-from kabar.core.segment import split_blocks
-from kabar.core.translate import InMemoryTM, translate_documents
+from kabar.core.text.language import LanguageDetector
+from kabar.core.text.segment import split_blocks
+from kabar.core.translate.mt.ct2 import CTranslate2Engine
+from kabar.core.translate.mt.routing import Router
+from kabar.core.translate.translate import InMemoryTM, translate_documents
 from kabar.core.types import Block, Extracted
 
 if TYPE_CHECKING:

@@ -42,7 +42,7 @@ import trafilatura
 from trafilatura.utils import decode_file
 
 from kabar.core.errors import StageError
-from kabar.core.extract import ExtractionResult, extract_article
+from kabar.core.extract.extract import ExtractionResult, extract_article
 from kabar.core.types import Extracted
 
 SHINGLE_SIZE = 4

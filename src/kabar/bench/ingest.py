@@ -33,9 +33,9 @@ from typing import Any
 from kabar.bench.extraction import load_ground_truth, read_page
 from kabar.config import env_values
 from kabar.core.errors import StageError
-from kabar.core.language import LanguageDetector
 from kabar.core.pipeline import Pipeline
 from kabar.core.stage import InProcessStages
+from kabar.core.text.language import LanguageDetector
 from kabar.core.types import Extracted, RawDocument
 from kabar.core.workers import StagePool
 

@@ -15,7 +15,7 @@ starts one) and scores the stories it made against the gold labels:
   and the decisions. Loading the model is timed apart.
 
 The baseline is what kabar had before: an article joins the story of its best MinHash
-near-duplicate (``kabar.core.dedup``) among earlier articles, else starts one.
+near-duplicate (``kabar.core.text.dedup``) among earlier articles, else starts one.
 
 Stories are split in two halves by their label's position in sorted order (even, odd);
 ``kabar.bench.stories_fit`` fits the thresholds on the even half only, so the odd half's
@@ -40,7 +40,6 @@ from typing import Any
 
 import numpy as np
 
-from kabar.core import dedup
 from kabar.core.discover.relate import (
     ArticleSignals,
     ArticleText,
@@ -49,6 +48,7 @@ from kabar.core.discover.relate import (
     RelateParams,
     signals_batch,
 )
+from kabar.core.text import dedup
 
 REQUIRED = ("id", "language", "published", "title", "lead", "body", "story")
 BATCH = 32

@@ -29,16 +29,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from kabar.core import capture, clean, extract
 from kabar.core.blocks import strip_tags
 from kabar.core.errors import StageError
-from kabar.core.extract_meta import normalize_space
+from kabar.core.extract import capture, extract
+from kabar.core.extract.extract_meta import normalize_space
 from kabar.core.sources import parse_datetime
 from kabar.core.stage import InProcessStages, StageRunner
+from kabar.core.text import clean
 from kabar.core.types import Extracted, RawDocument
 
 if TYPE_CHECKING:  # worker processes import this module and never detect languages
-    from kabar.core.language import LanguageDetector
+    from kabar.core.text.language import LanguageDetector
 
 
 @dataclass(frozen=True)

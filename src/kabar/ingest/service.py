@@ -35,12 +35,12 @@ from django.utils import timezone
 from PIL import Image as PILImage
 
 from kabar.core.errors import StageError
-from kabar.core.fetch import Fetcher, FetchPolicy
+from kabar.core.fetch.fetch import Fetcher, FetchPolicy
+from kabar.core.fetch.urls import same_site, site_host
 from kabar.core.pipeline import Pipeline, PipelineLimits, check_publishable
 from kabar.core.sources import unaccepted_reason
 from kabar.core.stage import InProcessStages, StageRunner
 from kabar.core.types import Extracted, RawDocument
-from kabar.core.urls import same_site, site_host
 from kabar.core.workers import StagePool
 from kabar.detector import get_detector
 from kabar.hookspecs import SOURCE_GROUP, DocumentFailure, FetchSource, plugin_classes

@@ -31,10 +31,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from kabar.core import dedup
 from kabar.core.blocks import block_text, validate_blocks
 from kabar.core.errors import StageError
 from kabar.core.sources import file_uri
+from kabar.core.text import dedup
 from kabar.core.types import Block, Extracted, RawDocument
 from kabar.ingest import media_files
 from kabar.news.models import (

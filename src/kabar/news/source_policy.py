@@ -1,6 +1,6 @@
 """What a source's location must be before it is saved: the fetcher's own URL policy, checked early.
 
-The fetcher refuses a bad address when it polls (``kabar.core.ssrf``), but then the
+The fetcher refuses a bad address when it polls (``kabar.core.fetch.ssrf``), but then the
 editor learns of it only from a failure row, after the fact. The admin runs the same
 guard when a source is saved, so ``htp://…``, a loopback address without approved
 private access, or a path that does not exist is a field error at once. The poll still
@@ -15,8 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpcore
 
-from kabar.core import ssrf
-from kabar.core.fetch_errors import FetchRefused
+from kabar.core.fetch import ssrf
+from kabar.core.fetch.fetch_errors import FetchRefused
 from kabar.core.sources import local_path
 
 WEB_KINDS = frozenset({"feed", "sitemap", "url"})

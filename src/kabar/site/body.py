@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from kabar.core.blocks import sanitize_inline, strip_tags
-from kabar.core.credits import is_file_name
+from kabar.core.text.credits import is_file_name
 
 
 def looks_like_file_name(text: str) -> bool:
     """True for text such as ``img-8949-8066.jpg`` (or an image's URL) that is a file name, not words.
 
-    The same rule extraction applies (``kabar.core.credits.is_file_name``), on the text without markup.
+    The same rule extraction applies (``kabar.core.text.credits.is_file_name``), on the text without markup.
     """
     return is_file_name(strip_tags(text))
 

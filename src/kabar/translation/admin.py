@@ -25,7 +25,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from kabar.core.blocks import BlockError
-from kabar.core.mt.routing import NoRoute, RoutePlan
+from kabar.core.translate.mt.routing import NoRoute, RoutePlan
 from kabar.news.models import Article, Outlet, Section
 from kabar.translation import matrix
 from kabar.translation.engines import describe_engines, get_router

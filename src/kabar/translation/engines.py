@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 
-from kabar.core.mt.routing import Router
+from kabar.core.translate.mt.routing import Router
 from kabar.detector import reset_detector
 from kabar.hookspecs import ENGINE_GROUP, load_plugins
 

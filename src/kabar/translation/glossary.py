@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kabar.core.glossary import Glossary
+from kabar.core.translate.glossary import Glossary
 from kabar.translation.models import ANY_TARGET, GlossaryTerm
 
 

@@ -1,4 +1,4 @@
-"""The translation memory in the database (``kabar.core.translate.TranslationMemory``).
+"""The translation memory in the database (``kabar.core.translate.translate.TranslationMemory``).
 
 Lookups go in chunks, one indexed query each (``source_hash IN (...)`` on the
 unique key), and ask for the exact route's entry and the human one together; a
@@ -14,7 +14,7 @@ from typing import TypeVar
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from kabar.core.translate import TMKey
+from kabar.core.translate.translate import TMKey
 from kabar.translation.models import PREFERRED_VERSION, TMEntry, source_hash
 
 CHUNK = 500  # keys per query: well under SQLite's and PostgreSQL's parameter limits

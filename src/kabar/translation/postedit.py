@@ -27,9 +27,9 @@ from typing import Any, cast
 from django.db import transaction
 
 from kabar.core.blocks import sanitize_inline, validate_blocks
-from kabar.core.qa import QASegment, run_qa
-from kabar.core.segment import Segment, SegmentKind, join_segments
-from kabar.core.translate import TMKey
+from kabar.core.text.segment import Segment, SegmentKind, join_segments
+from kabar.core.translate.qa import QASegment, run_qa
+from kabar.core.translate.translate import TMKey
 from kabar.core.types import Block
 from kabar.detector import get_detector
 from kabar.news.models import ArticleText

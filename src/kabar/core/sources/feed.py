@@ -3,7 +3,7 @@
 The feed is fetched by kabar's fetcher and feedparser only parses the bytes, so
 the SSRF guard, size cap and robots.txt apply to the feed as to any page.
 Before feedparser sees it, the feed is decoded and read by kabar's hardened
-XML parser (``kabar.core.safe_xml``): a feed declaring XML entities is
+XML parser (``kabar.core.extract.safe_xml``): a feed declaring XML entities is
 refused, wherever the declaration hides (after a long comment, in UTF-16),
 and feedparser is handed the decoded feed as UTF-8. Each
 entry's page is preferred over the feed's own copy (``content:encoded``),
@@ -26,9 +26,9 @@ from typing import Any, ClassVar
 
 import feedparser
 
-from kabar.core.charset import media_type
 from kabar.core.errors import StageError
-from kabar.core.safe_xml import MalformedXml, UnsafeXml, decode_xml_document, parse_xml, utf8_document
+from kabar.core.extract.safe_xml import MalformedXml, UnsafeXml, decode_xml_document, parse_xml, utf8_document
+from kabar.core.fetch.charset import media_type
 from kabar.core.sources import failure, is_http_url, iso, language_code, looks_like_feed, parse_datetime
 from kabar.core.sources.web import NetworkSource, page_document
 from kabar.core.types import RawDocument

@@ -15,9 +15,9 @@ from typing import Any, ClassVar
 import lxml.etree
 import lxml.html
 
-from kabar.core.charset import decode_html
 from kabar.core.errors import TooLarge
-from kabar.core.fetch import Fetcher
+from kabar.core.fetch.charset import decode_html
+from kabar.core.fetch.fetch import Fetcher
 from kabar.core.sources import failure, file_uri, is_http_url, iter_files, local_path, split_options
 from kabar.core.types import RawDocument
 from kabar.hookspecs import DocumentFailure

@@ -2,7 +2,7 @@
 
 Sitemaps are decoded (UTF-8, UTF-16 or UTF-32, with or without a byte-order
 mark, or whatever the XML declaration names) and parsed by kabar's hardened
-XML parser (``kabar.core.safe_xml``), which refuses entity declarations
+XML parser (``kabar.core.extract.safe_xml``), which refuses entity declarations
 (billion laughs, external entities) and never loads a DTD. Indexes are followed recursively but bounded in
 depth and in the number of sitemaps read, because an index can list thousands
 of sitemaps or, maliciously, itself. Elements are matched by local name, since
@@ -23,8 +23,8 @@ from typing import Any, ClassVar
 
 from lxml.etree import _Element as Element
 
-from kabar.core.fetch_errors import FetchError, FetchTooLarge
-from kabar.core.safe_xml import UnsafeXml, decode_xml_document, parse_xml
+from kabar.core.extract.safe_xml import UnsafeXml, decode_xml_document, parse_xml
+from kabar.core.fetch.fetch_errors import FetchError, FetchTooLarge
 from kabar.core.sources import failure, is_http_url, iso, language_code, looks_like_sitemap, parse_datetime
 from kabar.core.sources.web import NetworkSource, page_document
 from kabar.core.types import RawDocument

@@ -24,8 +24,8 @@ from typing import Any, ClassVar
 
 from warcio.archiveiterator import ArchiveIterator
 
-from kabar.core.charset import decode_html, decode_text, media_type
 from kabar.core.errors import TooLarge
+from kabar.core.fetch.charset import decode_html, decode_text, media_type
 from kabar.core.sources import failure, file_uri, is_http_url, language_code
 from kabar.core.sources.files import LocalFiles
 from kabar.core.types import RawDocument

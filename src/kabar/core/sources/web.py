@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from kabar.core.errors import StageError
-from kabar.core.fetch import Fetcher
+from kabar.core.fetch.fetch import Fetcher
 from kabar.core.sources import failure, is_http_url, network_fetcher, split_options
 from kabar.core.types import DocumentKind, RawDocument
 from kabar.hookspecs import DocumentFailure

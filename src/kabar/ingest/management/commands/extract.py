@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kabar.core.errors import StageError
-from kabar.core.fetch import Fetcher
+from kabar.core.fetch.fetch import Fetcher
 from kabar.hookspecs import DocumentFailure
 from kabar.ingest.service import build_pipeline, fetch_policy, pick_source
 

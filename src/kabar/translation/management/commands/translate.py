@@ -25,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kabar.command_console import command_console
-from kabar.core.mt.routing import NoRoute, Router
+from kabar.core.translate.mt.routing import NoRoute, Router
 from kabar.news.models import Article, ArticleText
 from kabar.translation.engines import describe_engines, get_router
 from kabar.translation.services import BatchSummary, Outcome, translate_many

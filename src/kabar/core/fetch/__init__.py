@@ -1,0 +1,1 @@
+"""Fetching: the guarded HTTP client, decoding, robots, SSRF checks, charsets and URLs."""

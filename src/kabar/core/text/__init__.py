@@ -1,0 +1,1 @@
+"""Text: cleaning, language detection, near-duplicates, segmentation and inline placeholders."""

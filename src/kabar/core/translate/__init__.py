@@ -1,0 +1,1 @@
+"""Translation: segments through engines (``mt``), glossary and QA back to blocks."""
