@@ -7,6 +7,7 @@ from typing import TextIO
 
 from django.core.management.base import OutputWrapper
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 
 def command_console(stream: OutputWrapper, *, width: int | None = None, stderr: bool = False) -> Console:
@@ -28,3 +29,20 @@ def wrapped_stream(stream: OutputWrapper) -> TextIO:
     if isinstance(target, (io.TextIOWrapper, io.StringIO)):
         return target
     raise TypeError(f"a command's output must be a text stream, not {type(target).__name__}")
+
+
+def counted_progress(stream: OutputWrapper, *, disable: bool = False) -> Progress:
+    """The progress bar of kabar's batch commands (description, bar, done/total, elapsed) on ``stream``.
+
+    Transient, so the summary a command prints afterwards is what stays on screen; ``disable``
+    for ``--json`` output, where only the JSON may be written.
+    """
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=command_console(stream, stderr=True),
+        transient=True,
+        disable=disable,
+    )

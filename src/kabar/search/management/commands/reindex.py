@@ -12,9 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from kabar.command_console import command_console
+from kabar.command_console import counted_progress
 from kabar.search import services
 
 REBUILT, FAILED, MISUSE = 0, 1, 2
@@ -41,16 +40,8 @@ class Command(BaseCommand):
             services.get_backend()
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc), returncode=MISUSE) from exc
-        console = command_console(self.stderr, stderr=True)
         what = f"{language} texts" if language else "texts"
-        with Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as progress:
+        with counted_progress(self.stderr) as progress:
             bar = progress.add_task(f"indexing {what} ({backend})", total=None)
 
             def on_progress(done: int, total: int) -> None:

@@ -12,10 +12,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kabar.command_console import command_console
+from kabar.command_console import command_console, counted_progress
 from kabar.news.models import Article
 from kabar.stories.services import Assignment, rebuild
 
@@ -60,16 +59,7 @@ class Command(BaseCommand):
         if start is not None:
             selected = selected.filter(published_at__gte=start)
         total = selected.count()
-        console = command_console(self.stderr, stderr=True)
-        with Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-            disable=options["json"],
-        ) as progress:
+        with counted_progress(self.stderr, disable=options["json"]) as progress:
             bar = progress.add_task("relating", total=total)
 
             def on_progress(done: Assignment) -> None:

@@ -21,10 +21,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count, Q, QuerySet
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kabar.command_console import command_console
+from kabar.command_console import command_console, counted_progress
 from kabar.core.translate.mt.routing import NoRoute, Router
 from kabar.news.models import Article, ArticleText
 from kabar.translation.engines import describe_engines, get_router
@@ -107,17 +106,8 @@ class Command(BaseCommand):
         selected = self._select(articles, to, options["all_missing"])
         work, skipped = self._split_by_route(selected, to, force=options["force"])
         total = sum(len(group) for group in work.values())
-        console = command_console(self.stderr, stderr=True)
         summary = BatchSummary()
-        with Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-            disable=options["json"],
-        ) as progress:
+        with counted_progress(self.stderr, disable=options["json"]) as progress:
             bar = progress.add_task("translating", total=total)
 
             def on_progress(outcome: Outcome) -> None:
