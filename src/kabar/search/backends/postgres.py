@@ -75,12 +75,11 @@ _ROW_QUERY = (
 )
 # ts_rank's weights are {D, C, B, A}: title (A) 1.0 > lead (B) 0.4 > body (C) 0.2; normalisation 1
 # divides by 1 + log(length), so a long body does not outrank a matching title.
-_SEARCH_SQL = f"""
+_RANKED_SQL = f"""
 WITH matched AS (
-    SELECT d.id, d.text_id, d.article_id, d.language, d.published,
-        ts_rank('{{{{0.1, 0.2, 0.4, 1.0}}}}', d.vector, {_ROW_QUERY}, 1) AS rank
+    SELECT d.id, d.text_id, d.article_id, d.language, d.published, {{rank}} AS rank
     FROM {DOCUMENTS} d
-    WHERE ({_MATCH}) {{filters}}
+    WHERE {{where}} {{{{filters}}}}
 ), best AS (
     SELECT id, text_id, article_id, language, published,
         MAX(rank) OVER (PARTITION BY article_id) AS rank,
@@ -91,25 +90,15 @@ SELECT id, text_id, article_id, language, rank, COUNT(*) OVER () FROM best WHERE
 ORDER BY rank DESC, language <> %(language)s, published DESC, id
 LIMIT %(limit)s OFFSET %(offset)s
 """
+_SEARCH_SQL = _RANKED_SQL.format(
+    rank=f"ts_rank('{{{{0.1, 0.2, 0.4, 1.0}}}}', d.vector, {_ROW_QUERY}, 1)", where=f"({_MATCH})"
+)
 _COUNT_SQL = f"SELECT COUNT(DISTINCT d.article_id) FROM {DOCUMENTS} d WHERE ({_MATCH}) {{filters}}"
 
 # Nothing matched every word: titles whose words come close to the query's (pg_trgm, typos).
-_SIMILAR_SQL = f"""
-WITH matched AS (
-    SELECT d.id, d.text_id, d.article_id, d.language, d.published,
-        word_similarity(%(folded)s, d.title_folded) AS rank
-    FROM {DOCUMENTS} d
-    WHERE %(folded)s <%% d.title_folded {{filters}}
-), best AS (
-    SELECT id, text_id, article_id, language, published,
-        MAX(rank) OVER (PARTITION BY article_id) AS rank,
-        ROW_NUMBER() OVER (PARTITION BY article_id ORDER BY language <> %(language)s, rank DESC, id) AS n
-    FROM matched
+_SIMILAR_SQL = _RANKED_SQL.format(
+    rank="word_similarity(%(folded)s, d.title_folded)", where="%(folded)s <%% d.title_folded"
 )
-SELECT id, text_id, article_id, language, rank, COUNT(*) OVER () FROM best WHERE n = 1
-ORDER BY rank DESC, language <> %(language)s, published DESC, id
-LIMIT %(limit)s OFFSET %(offset)s
-"""
 
 _MARKS_SQL = f"""
 SELECT d.id,
