@@ -172,6 +172,18 @@ def read_items(path: Path) -> list[Item]:
     return sorted(items, key=lambda item: (item.published, item.key))
 
 
+def load_fixture(path: Path) -> list[Item] | None:
+    """``read_items`` for the command lines: None, with the error on stderr, when it cannot be read."""
+    if not path.is_file():
+        print(f"error: {path}: file not found", file=sys.stderr)
+        return None
+    try:
+        return read_items(path)
+    except FixtureError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
 # -- metrics -------------------------------------------------------------------------------
 
 
@@ -305,14 +317,21 @@ def minhash_baseline(items: Sequence[Item], threshold: float) -> dict[str, str]:
     return assigned
 
 
-def _method_report(items: Sequence[Item], predicted: dict[str, str], seconds: float) -> dict[str, Any]:
+def half_scores(items: Sequence[Item], predicted: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Scores of ``predicted`` on each half of the stories (``halves``), as the reports give them."""
     even, odd = halves(items)
+    return {
+        "fit_half": asdict(score(items, predicted, lambda item: item.story in even)),
+        "held_out_half": asdict(score(items, predicted, lambda item: item.story in odd)),
+    }
+
+
+def _method_report(items: Sequence[Item], predicted: dict[str, str], seconds: float) -> dict[str, Any]:
     return {
         **asdict(score(items, predicted)),
         "articles_per_s": len(items) / seconds if seconds > 0 else float("inf"),
         "seconds": seconds,
-        "fit_half": asdict(score(items, predicted, lambda item: item.story in even)),
-        "held_out_half": asdict(score(items, predicted, lambda item: item.story in odd)),
+        **half_scores(items, predicted),
     }
 
 
@@ -430,13 +449,8 @@ def main(argv: Sequence[str] | None = None, embedder: Embedder | None = None) ->
         parser.error("--batch must be at least 1")
     if args.workers < 1:
         parser.error("--workers must be at least 1")
-    if not args.fixture.is_file():
-        print(f"error: {args.fixture}: file not found", file=sys.stderr)
-        return 2
-    try:
-        items = read_items(args.fixture)
-    except FixtureError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    items = load_fixture(args.fixture)
+    if items is None:
         return 2
     pool: PooledEmbedder | None = None
     if embedder is None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -34,14 +33,14 @@ from typing import Any
 import numpy as np
 
 from kabar.bench.stories import (
-    FixtureError,
     Item,
     Scores,
     article_signals,
     cluster,
+    half_scores,
     halves,
+    load_fixture,
     minhashes,
-    read_items,
     score,
 )
 from kabar.core.discover.embed import E5_DIM, NEWS_CENTRES
@@ -169,7 +168,7 @@ def fit(
     """The grid point with the best objective on the fit half (or on all stories)."""
     stream = article_signals(items, embedder, minhashes(items))
     m = matrices(stream)
-    even, odd = halves(items)
+    even, _ = halves(items)
 
     def keep(item: Item) -> bool:  # the fit half, scored against the stories made of all articles
         return use_all or item.story in even
@@ -197,8 +196,7 @@ def fit(
         "objective": ranked[0][0],
         "replay_matches_clusterer": predicted == check,
         "all": asdict(score(items, check)),
-        "fit_half": asdict(score(items, check, lambda item: item.story in even)),
-        "held_out_half": asdict(score(items, check, lambda item: item.story in odd)),
+        **half_scores(items, check),
         "runners_up": [{"objective": value, **asdict(params)} for value, _, params in ranked[1:6]],
     }
     return best, report
@@ -250,13 +248,8 @@ def main(argv: Sequence[str] | None = None, embedder: Embedder | None = None) ->
         help=f"write the news centres from the fit half first (default path {NEWS_CENTRES.name} in the core)",
     )
     args = parser.parse_args(argv)
-    if not args.fixture.is_file():
-        print(f"error: {args.fixture}: file not found", file=sys.stderr)
-        return 2
-    try:
-        items = read_items(args.fixture)
-    except FixtureError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    items = load_fixture(args.fixture)
+    if items is None:
         return 2
     if args.write_centres is not None:
         from kabar.core.discover.embed import E5Embedder
