@@ -119,3 +119,16 @@ def test_an_older_var_database_in_the_working_folder_is_pointed_at(places):
 )
 def test_which_command_lines_only_read(argv, reads_only):
     assert only_reads(argv) is reads_only
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("stories", "rebuild", "--since", "garbage"), ("media", "gc", "--grace-minutes", "-5")],
+)
+def test_a_misused_option_exits_2_like_every_kabar_command(places, args):
+    cwd, home = places
+    data = home / "data"
+    assert kabar("migrate", "-v0", cwd=cwd, home=home, KABAR_DATA_DIR=str(data)).returncode == 0
+    result = kabar(*args, cwd=cwd, home=home, KABAR_DATA_DIR=str(data))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr

@@ -44,7 +44,7 @@ class Command(BaseCommand):
 
     def collect(self, *, delete: bool, grace_minutes: int) -> None:
         if grace_minutes < 0:
-            raise CommandError("--grace-minutes must be 0 or more")
+            raise CommandError("--grace-minutes must be 0 or more", returncode=2)
         root = Path(settings.MEDIA_ROOT)
         if not root.is_dir():
             raise CommandError(

@@ -28,7 +28,8 @@ def since_date(value: str) -> dt.datetime:
         when = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         raise CommandError(
-            f"--since {value!r} is not a date: use YYYY-MM-DD, e.g. --since 2025-10-01"
+            f"--since {value!r} is not a date: use YYYY-MM-DD, e.g. --since 2025-10-01",
+            returncode=2,  # misuse, as for every kabar command
         ) from None
     return when if timezone.is_aware(when) else timezone.make_aware(when)
 
