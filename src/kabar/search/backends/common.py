@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -82,3 +83,17 @@ def pick_snippet(lead: str, body: str) -> str:
 
 def chunks(values: list[int], size: int = 500) -> list[list[int]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+class DocumentRows:
+    """Deleting a backend's rows (for SQLite, the delete trigger takes each out of the FTS index)."""
+
+    database: str
+
+    def delete(self, text_ids: Iterable[int]) -> None:
+        for chunk in chunks(list(text_ids)):
+            SearchDocument.objects.using(self.database).filter(text_id__in=chunk).delete()
+
+    def clear(self, language: str | None = None) -> None:
+        rows = SearchDocument.objects.using(self.database)
+        (rows.filter(language=language) if language else rows.all()).delete()

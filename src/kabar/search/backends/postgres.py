@@ -28,7 +28,14 @@ from kabar.core.discover.search import (
     marked_html,
 )
 from kabar.core.errors import NotConfigured
-from kabar.search.backends.common import chunks, pick_snippet, prepare, published_bounds, row_for
+from kabar.search.backends.common import (
+    DocumentRows,
+    chunks,
+    pick_snippet,
+    prepare,
+    published_bounds,
+    row_for,
+)
 from kabar.search.messages import similar_titles_text
 from kabar.search.models import SearchDocument
 
@@ -122,7 +129,7 @@ WHERE text_id = ANY(%s)
 """
 
 
-class PostgresBackend:
+class PostgresBackend(DocumentRows):
     name: ClassVar[str] = "postgres"
 
     def __init__(self, database: str = "default") -> None:
@@ -141,14 +148,6 @@ class PostgresBackend:
             SearchDocument.objects.using(self.database).bulk_create(rows, batch_size=500)
             for chunk in chunks([r.text_id for r in rows]):
                 cursor.execute(_VECTOR_SQL, [chunk])
-
-    def delete(self, text_ids: Iterable[int]) -> None:
-        for chunk in chunks(list(text_ids)):
-            SearchDocument.objects.using(self.database).filter(text_id__in=chunk).delete()
-
-    def clear(self, language: str | None = None) -> None:
-        rows = SearchDocument.objects.using(self.database)
-        (rows.filter(language=language) if language else rows.all()).delete()
 
     def search(self, query: SearchQuery) -> SearchResults:
         prepared = prepare(query)

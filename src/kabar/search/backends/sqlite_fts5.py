@@ -41,7 +41,13 @@ from kabar.core.discover.search import (
     marked_html,
 )
 from kabar.core.errors import NotConfigured
-from kabar.search.backends.common import chunks, pick_snippet, prepare, published_bounds, row_for
+from kabar.search.backends.common import (
+    DocumentRows,
+    pick_snippet,
+    prepare,
+    published_bounds,
+    row_for,
+)
 from kabar.search.models import SearchDocument
 
 FTS_TABLE = "search_fts"
@@ -215,7 +221,7 @@ FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({{ids}})
 """
 
 
-class SQLiteFTS5Backend:
+class SQLiteFTS5Backend(DocumentRows):
     name: ClassVar[str] = "sqlite"
 
     def __init__(self, database: str = "default") -> None:
@@ -229,15 +235,6 @@ class SQLiteFTS5Backend:
         with transaction.atomic(using=self.database):
             self.delete([r.text_id for r in rows])
             SearchDocument.objects.using(self.database).bulk_create(rows, batch_size=500)
-
-    def delete(self, text_ids: Iterable[int]) -> None:
-        for chunk in chunks(list(text_ids)):
-            # Row by row through the delete trigger, which takes each out of the FTS index.
-            SearchDocument.objects.using(self.database).filter(text_id__in=chunk).delete()
-
-    def clear(self, language: str | None = None) -> None:
-        rows = SearchDocument.objects.using(self.database)
-        (rows.filter(language=language) if language else rows.all()).delete()
 
     def search(self, query: SearchQuery) -> SearchResults:
         prepared = prepare(query)
