@@ -57,7 +57,12 @@ INSTALLED_APPS = [
     "kabar.stories",
     "kabar.site",
     "kabar.search",
+    "kabar.syndication",
+    "kabar.api",
+    "kabar.webhooks",
     "kabar.demo",
+    "ninja",
+    "corsheaders",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +70,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, so that preflight answers and CORS headers are set on every API reply.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,6 +82,14 @@ MIDDLEWARE = [
     # Last, so that its lockout page replaces the login view's response.
     "axes.middleware.AxesMiddleware",
 ]
+
+# The read API is public: any origin may GET it, with no cookies (keys travel in a header).
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "authorization", "if-none-match", "if-modified-since", "x-api-key")
+CORS_EXPOSE_HEADERS = ("etag", "last-modified", "retry-after", "link")
 
 # django-axes: admin logins locked per username + client address after KABAR_LOGIN_FAILURES
 # failures; the admin unlocks under Axes > Access attempts.

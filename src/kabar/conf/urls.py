@@ -11,9 +11,16 @@ lockout_admin.register()
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("kabar.api.urls")),
+    # robots.txt, sitemaps and icons live at the root, where crawlers look for them.
+    path("", include("kabar.syndication.root_urls")),
     path("", site_views.language_redirect, name="language-redirect"),
 ]
-urlpatterns += i18n_patterns(path("", include("kabar.site.urls")), prefix_default_language=True)
+urlpatterns += i18n_patterns(
+    path("feeds/", include("kabar.syndication.feed_urls")),
+    path("", include("kabar.site.urls")),
+    prefix_default_language=True,
+)
 if settings.SERVE_MEDIA:
     # The embedded server has no front web server, so stored article images are served
     # here; behind nginx or a CDN set KABAR_SERVE_MEDIA=false and serve MEDIA_ROOT there.

@@ -141,7 +141,7 @@ class Source(models.Model):
 
 # Section pages live at /<lang>/<slug>/, beside the site's own one-segment pages: a section with
 # one of these slugs could never be reached (or would hide the page).
-RESERVED_SECTION_SLUGS = frozenset({"search", "story", "author", "admin", "api", "static", "media"})
+RESERVED_SECTION_SLUGS = frozenset({"search", "story", "author", "admin", "api", "static", "media", "feeds"})
 
 
 class Section(models.Model):

@@ -1,0 +1,1 @@
+"""Webhook subscriptions: signed (Standard Webhooks) deliveries of article events, with retries and a log."""
