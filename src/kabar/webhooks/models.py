@@ -1,0 +1,211 @@
+"""Webhook subscriptions, the log of their deliveries, and what was last announced of each text.
+
+A subscription's secret is kept as the ``whsec_…`` string itself: signing needs it, so it
+cannot be hashed like a password. It is shown once (at creation or rotation) and never again
+in full; the admin shows a short fingerprint to tell secrets apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from kabar.webhooks.signing import new_secret, secret_fingerprint
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+log = logging.getLogger("kabar.webhooks")
+
+
+class EventType(models.TextChoices):
+    ARTICLE_PUBLISHED = "article.published", "article.published"
+    ARTICLE_UPDATED = "article.updated", "article.updated"
+    TRANSLATION_PUBLISHED = "translation.published", "translation.published"
+    ARTICLE_UNPUBLISHED = "article.unpublished", "article.unpublished"
+
+
+EVENT_TYPES: tuple[str, ...] = tuple(EventType.values)
+
+# How long the secret before a rotation still signs deliveries, so receivers can switch over.
+ROTATION_GRACE = dt.timedelta(hours=24)
+
+
+def all_events() -> list[str]:
+    return list(EVENT_TYPES)
+
+
+class Subscription(models.Model):
+    """A receiver's URL and the events it wants, with the secret deliveries are signed with."""
+
+    name = models.CharField(max_length=200, help_text="Who receives, e.g. “Partner app (staging)”.")
+    url = models.URLField(max_length=1000, help_text="An https:// (or http://) URL on a public address.")
+    events = models.JSONField(default=all_events, help_text="Event types delivered to this URL.")
+    active = models.BooleanField(default=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who made it in the admin.",
+    )
+    secret = models.CharField(max_length=100, default=new_secret, editable=False)
+    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    disabled_reason = models.CharField(max_length=300, blank=True, editable=False)
+    # Private access, with the same rule as ``news.Source``: ticking ``allow_private`` is not
+    # enough; a superuser (admin) or the operator (shell, tests) approves exactly this URL, and
+    # the approval lapses when the URL or the approver changes.
+    allow_private = models.BooleanField(
+        default=False,
+        help_text="Allow delivering to loopback/private addresses (off except for local test receivers).",
+    )
+    private_access_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    private_access_at = models.DateTimeField(null=True, blank=True, editable=False)
+    private_access_target = models.CharField(max_length=1100, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.url}"
+
+    def wants(self, event_type: str) -> bool:
+        return self.active and event_type in (self.events or [])
+
+    # Secrets.
+
+    def signing_secrets(self, now: dt.datetime | None = None) -> list[str]:
+        """The secrets a delivery is signed with now: the current one, and the previous during its grace."""
+        now = now or timezone.now()
+        secrets = [self.secret]
+        if self.previous_secret and self.previous_secret_expires_at and self.previous_secret_expires_at > now:
+            secrets.append(self.previous_secret)
+        return secrets
+
+    def rotate_secret(self, grace: dt.timedelta = ROTATION_GRACE) -> str:
+        """Make a new secret (returned, not saved); the old one keeps signing for ``grace``."""
+        self.previous_secret = self.secret
+        self.previous_secret_expires_at = timezone.now() + grace
+        self.secret = new_secret()
+        return self.secret
+
+    @property
+    def secret_hint(self) -> str:
+        return secret_fingerprint(self.secret)
+
+    # Private access (see ``news.models.Source`` for the rule this mirrors).
+
+    def private_access_fingerprint(self, approver_id: int | None) -> str:
+        approver = f"user:{approver_id}" if approver_id is not None else "operator"
+        return f"webhook by={approver} {self.url}"
+
+    def grant_private_access(self, by: User | None = None) -> None:
+        """Record that ``by`` (a superuser; None for the operator) approves private access now (not saved)."""
+        if by is not None and not (by.is_active and by.is_superuser):
+            raise PermissionError(f"{by} is not an active superuser and cannot approve private access")
+        self.allow_private = True
+        self.private_access_by = by
+        self.private_access_at = timezone.now()
+        self.private_access_target = self.private_access_fingerprint(by.pk if by is not None else None)
+
+    def revoke_private_access(self) -> None:
+        self.allow_private = False
+        self.private_access_by = None
+        self.private_access_at = None
+        self.private_access_target = ""
+
+    def private_access_problem(self) -> str | None:
+        """Why a delivery must not reach private addresses for this subscription, or None when it may."""
+        if not self.allow_private:
+            return "private access is off"
+        if self.private_access_at is None or not self.private_access_target:
+            return "private access was switched on but never approved by a superuser or the operator"
+        approver = self.private_access_by
+        if approver is not None and not (approver.is_active and approver.is_superuser):
+            return f"{approver}, who approved private access, is no longer an active superuser"
+        if self.private_access_target != self.private_access_fingerprint(self.private_access_by_id):
+            return "the URL (or who approved it) changed since private access was approved"
+        return None
+
+    def private_access_granted(self) -> bool:
+        problem = self.private_access_problem()
+        if problem is not None and self.allow_private:
+            log.warning("webhook subscription %s: private access not honoured: %s", self.pk, problem)
+        return problem is None
+
+
+class Delivery(models.Model):
+    """One event for one subscription: every attempt updates this row (the log the admin shows)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        DELIVERED = "delivered", "delivered"
+        FAILED = "failed", "failed"
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="deliveries")
+    event_id = models.CharField(max_length=40, db_index=True, help_text="The webhook-id header (msg_…).")
+    event_type = models.CharField(max_length=40, choices=EventType.choices)
+    payload = models.JSONField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_excerpt = models.TextField(blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    # The queued task that may make the next attempt carries this; a redelivery issues a new one,
+    # so a retry queued before it finds its ticket stale and does nothing (no two retry chains).
+    ticket = models.CharField(max_length=32, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "event_id"], name="one_delivery_per_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id} → {self.subscription_id}"
+
+
+class AnnouncedText(models.Model):
+    """What subscribers were last told about one language version of an article.
+
+    Events are the differences between this record and the texts as they are after a commit,
+    so a save that changes nothing a subscriber sees sends nothing, and every change is sent
+    once however many signals report it. ``article_id`` is a plain number, not a foreign key:
+    the record outlives a deleted article long enough to announce that it is gone.
+    """
+
+    article_id = models.BigIntegerField(db_index=True)
+    language = models.CharField(max_length=12)
+    is_original = models.BooleanField(default=False)
+    published = models.BooleanField(default=False)
+    digest = models.CharField(max_length=64, help_text="SHA-256 of title, lead and blocks.")
+    title = models.CharField(max_length=500, blank=True)
+    url = models.CharField(max_length=1000, blank=True, help_text="Absolute reader URL when last seen.")
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article_id", "language"], name="one_announced_text_per_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"article {self.article_id} [{self.language}] published={self.published}"
