@@ -8,12 +8,13 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from kabar.core.blocks import strip_tags
-from kabar.news.models import ArticleText
+from kabar.news.models import ArticleText, Author
 from kabar.site.body import Figure, figure_from_media, first_paragraph, prepare_blocks
 from kabar.site.languages import name_in_sentence, og_locale
 from kabar.site.present import Version, absolute, teaser, versions
 from kabar.site.queries import same_author, same_section
 from kabar.site.story_page import article_story_context
+from kabar.site.structured_data import article_structured_data, date_modified
 
 RELATED_LIMIT = 5
 
@@ -41,7 +42,12 @@ def _language_link(version: Version | None, code: str) -> str:
 
 
 def _open_graph(
-    text: ArticleText, canonical: str, description: str, image: str, others: list[Version]
+    text: ArticleText,
+    canonical: str,
+    description: str,
+    image: Figure | None,
+    others: list[Version],
+    authors: list[Author],
 ) -> list[tuple[str, str]]:
     article = text.article
     tags = [
@@ -52,13 +58,33 @@ def _open_graph(
         ("og:locale", og_locale(text.language)),
     ]
     tags += [("og:locale:alternate", og_locale(v.language)) for v in others]
-    if image:
-        tags.append(("og:image", absolute(image)))
+    if image is not None:
+        tags.append(("og:image", absolute(image.src)))
+        if image.width and image.height:
+            tags += [("og:image:width", str(image.width)), ("og:image:height", str(image.height))]
+        if image.alt:
+            tags.append(("og:image:alt", image.alt))
     tags.append(("article:published_time", article.published_at.isoformat()))
-    if article.updated_at:
-        tags.append(("article:modified_time", article.updated_at.isoformat()))
+    tags.append(("article:modified_time", date_modified(article).isoformat()))
     if article.section:
         tags.append(("article:section", article.section.name_for(text.language)))
+    # OpenGraph's article:author is a profile URL, one tag per author.
+    tags += [("article:author", absolute(a.get_absolute_url())) for a in authors]
+    return tags
+
+
+def _twitter_card(title: str, description: str, image: Figure | None) -> list[tuple[str, str]]:
+    # X (Twitter) falls back to og:* for title, description and image, but not for the card type,
+    # and shows a large picture only when asked; the rest is repeated for other readers of these tags.
+    tags = [
+        ("twitter:card", "summary_large_image" if image is not None else "summary"),
+        ("twitter:title", title),
+        ("twitter:description", description),
+    ]
+    if image is not None:
+        tags.append(("twitter:image", absolute(image.src)))
+        if image.alt:
+            tags.append(("twitter:image:alt", image.alt))
     return tags
 
 
@@ -81,20 +107,22 @@ def article_context(text: ArticleText) -> dict[str, Any]:
     ][:RELATED_LIMIT]
     canonical = absolute(text.get_absolute_url())
     description = Truncator(strip_tags(text.lead).strip() or first_paragraph(text.blocks)).chars(300)
-    image = next((f.src for f in figures), "") or next(
-        (b["figure"].src for b in body if b["type"] == "image"), ""
-    )
+    # Every picture the page shows, lead images first: the first is the one shared links show.
+    images = [f for f in [*figures, *(b["figure"] for b in body if b["type"] == "image")] if f.has_picture]
+    image = images[0] if images else None
+    authors = list(article.authors.all())
+    section_name = article.section.name_for(text.language) if article.section else ""
     x_default = original or next((v for v in all_versions if v.is_current), None)
     return {
         "text": text,
         "article": article,
         "outlet": article.outlet,
         "section": article.section,
-        "section_name": article.section.name_for(text.language) if article.section else "",
+        "section_name": section_name,
         "current_section": article.section.slug if article.section else "",
         "figures": figures,
         "body": body,
-        "authors": list(article.authors.all()),
+        "authors": authors,
         "language_versions": all_versions,
         "source_language_link": _language_link(original, article.source_language),
         "is_translation": text.status != ArticleText.Status.ORIGINAL,
@@ -104,7 +132,17 @@ def article_context(text: ArticleText) -> dict[str, Any]:
         "canonical_url": canonical,
         "alternates": [(v.language, v.absolute_url) for v in all_versions]
         + ([("x-default", x_default.absolute_url)] if x_default else []),
-        "og": _open_graph(text, canonical, description, image, others),
+        "og": _open_graph(text, canonical, description, image, others, authors),
+        "twitter": _twitter_card(text.title, description, image),
+        "structured_data": article_structured_data(
+            text,
+            canonical=canonical,
+            description=description,
+            images=images,
+            authors=authors,
+            versions=all_versions,
+            section_name=section_name,
+        ),
         "description": description,
         **discovery,
     }

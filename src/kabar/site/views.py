@@ -23,6 +23,7 @@ from kabar.site.article_page import article_context
 from kabar.site.compare import COMPARE_PARAMETER, compare_context
 from kabar.site.present import absolute, teaser
 from kabar.site.queries import article_text, latest_per_section, published_texts
+from kabar.site.structured_data import home_metadata
 
 HOME_LATEST = 7
 HOME_PER_SECTION = 4
@@ -53,6 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
         assert section is not None  # the query keeps sectioned articles only
         by_section.setdefault(section.pk, (section, []))[1].append(text)
     sections = sorted(by_section.values(), key=lambda item: (item[0].position, item[0].slug))
+    description = gettext("News from partner outlets, in your language.")
     context = {
         "lead_story": teaser(latest[0], with_figure=True) if latest else None,
         "latest": [teaser(t) for t in latest[1:]],
@@ -65,8 +67,9 @@ def home(request: HttpRequest) -> HttpResponse:
             }
             for section, texts in sections
         ],
-        "description": gettext("News from partner outlets, in your language."),
+        "description": description,
     }
+    context.update(home_metadata(language, description))
     return render(request, "site/home.html", context)
 
 
