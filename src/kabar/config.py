@@ -65,6 +65,19 @@ def _json_object(value: str) -> dict[str, Any]:
     return parsed
 
 
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(s|sec|m|min|h|hour|d|day)\s*$")
+
+
+def _rate(value: str) -> str | None:
+    """Empty: no limit; else N/s, N/min, N/hour or N/day (Django Ninja's throttle rates)."""
+    if not value.strip():
+        return None
+    match = _RATE.match(value)
+    if not match:
+        raise ValueError(f"expected a rate like 60/min (per s, min, hour or day), or empty, got {value!r}")
+    return f"{match[1]}/{match[2]}"
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -247,6 +260,19 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         'Options for the search backend as a JSON object, e.g. {"url": "http://127.0.0.1:7700"} for a plugin.',
         _json_object,
+    ),
+    Setting(
+        "KABAR_API_RATE_ANONYMOUS",
+        "60/min",
+        "Requests an anonymous API caller may make, per client address (see KABAR_PROXY_COUNT), as N/s, "
+        "N/min, N/hour or N/day; more get 429 with Retry-After. Empty: no limit.",
+        _rate,
+    ),
+    Setting(
+        "KABAR_API_RATE_KEY",
+        "600/min",
+        "Requests one API key may make, from any address, as N/s, N/min, N/hour or N/day. Empty: no limit.",
+        _rate,
     ),
 )
 

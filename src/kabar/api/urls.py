@@ -1,7 +1,13 @@
-"""The API's URLs, mounted at /api/."""
+"""The API's URLs, mounted at /api/: version 1 at /api/v1/, and a JSON 404 for anything else under /api/."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, URLResolver, path, re_path
 
-urlpatterns: list[URLPattern] = []
+from kabar.api.errors import not_found_view
+from kabar.api.main import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("v1/", api.urls),
+    re_path(r"^.*$", not_found_view, name="api-not-found"),
+]

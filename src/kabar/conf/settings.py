@@ -215,6 +215,9 @@ MT_PIVOT = ENV["KABAR_MT_PIVOT"]
 MT_PUBLISH = dict(item.split("=", 1) for item in ENV["KABAR_MT_PUBLISH"])
 SEARCH_BACKEND: str = ENV["KABAR_SEARCH_BACKEND"]
 SEARCH_OPTIONS: dict[str, object] = ENV["KABAR_SEARCH_OPTIONS"]
+# The public API's rate limits (kabar.api.throttle), e.g. "60/min"; None: no limit.
+API_RATE_ANONYMOUS: str | None = ENV["KABAR_API_RATE_ANONYMOUS"]
+API_RATE_KEY: str | None = ENV["KABAR_API_RATE_KEY"]
 
 LOGGING = {
     "version": 1,
