@@ -78,11 +78,14 @@ def schema(version: int) -> dict[str, Any]:
 
 
 @cache
-def _validators(version: int) -> tuple[jsonschema.Draft202012Validator, Any]:
+def _validators(version: int) -> tuple[Any, Any]:
     official = schema(version)
-    assert official["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    # The validator the schema's own ``$schema`` asks for: Draft 2020-12 for both files.
+    draft = jsonschema.validators.validator_for(official)
+    assert draft is jsonschema.Draft202012Validator, official["$schema"]
+    draft.check_schema(official)
     registry: Registry[Any] = Registry().with_resource(GEOJSON, Resource({}, specification=DRAFT202012))
-    python = jsonschema.Draft202012Validator(official, registry=registry, format_checker=FORMATS)
+    python = draft(official, registry=registry, format_checker=FORMATS)
     rust = jsonschema_rs.Draft202012Validator(official, validate_formats=True, retriever=lambda _uri: {})
     return python, rust
 

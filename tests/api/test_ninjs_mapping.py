@@ -373,6 +373,7 @@ def test_3x_uses_camel_case_everywhere_and_2x_lower_case() -> None:
         return set()
 
     assert all(k == k.lower() for k in keys(v2))
+    assert "places" not in keys(v2) | keys(v3)  # the schemas' one outside reference (GeoJSON) is never needed
     assert not keys(v3) & {
         "contenttype",
         "versioncreated",
