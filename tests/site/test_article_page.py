@@ -211,14 +211,16 @@ def test_inline_html_is_sanitised_on_output(client):
 def test_hreflang_alternates_canonical_and_open_graph(client, story):
     soup = soup_of(client.get("/id/2025/10/kerja-sama-vietnam-korea-utara/"))
     site = settings.SITE_URL
-    alternates = {link["hreflang"]: link["href"] for link in soup.find_all("link", rel="alternate")}
+    alternates = {
+        link["hreflang"]: link["href"] for link in soup.find_all("link", rel="alternate", hreflang=True)
+    }
     assert alternates == {
         "vi": f"{site}/vi/2025/10/quan-he-viet-trieu/",
         "en": f"{site}/en/2025/10/vietnam-dprk-ties/",
         "id": f"{site}/id/2025/10/kerja-sama-vietnam-korea-utara/",
         "x-default": f"{site}/vi/2025/10/quan-he-viet-trieu/",
     }
-    assert len(soup.find_all("link", rel="alternate")) == 4
+    assert len(soup.find_all("link", rel="alternate", hreflang=True)) == 4
     assert soup.find("link", rel="canonical")["href"] == f"{site}/id/2025/10/kerja-sama-vietnam-korea-utara/"
     og = {m["property"]: m["content"] for m in soup.find_all("meta", property=True)}
     assert og["og:title"] == story.title
@@ -257,7 +259,11 @@ def test_language_switcher_lists_only_published_versions(client, story):
         "id": "/id/2025/10/kerja-sama-vietnam-korea-utara/",
     }
     assert switcher.find("a", attrs={"aria-current": "true"})["hreflang"] == "id"
-    assert {link["hreflang"] for link in soup.find_all("link", rel="alternate")} == {"vi", "id", "x-default"}
+    assert {link["hreflang"] for link in soup.find_all("link", rel="alternate", hreflang=True)} == {
+        "vi",
+        "id",
+        "x-default",
+    }
 
 
 def test_machine_translation_notice_names_and_links_the_original(client, story):

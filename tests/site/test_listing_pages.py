@@ -151,7 +151,9 @@ def test_non_article_pages_switch_to_the_same_page_in_every_site_language(client
     soup = soup_of(client.get("/vi/nhan-vat/"))
     links = {a["hreflang"]: a["href"] for a in soup.find("nav", class_="languages").find_all("a")}
     assert links == {"vi": "/vi/nhan-vat/", "en": "/en/nhan-vat/", "id": "/id/nhan-vat/"}
-    alternates = {link["hreflang"]: link["href"] for link in soup.find_all("link", rel="alternate")}
+    alternates = {
+        link["hreflang"]: link["href"] for link in soup.find_all("link", rel="alternate", hreflang=True)
+    }
     assert alternates == {code: f"{settings.SITE_URL}/{code}/nhan-vat/" for code in ("vi", "en", "id")}
     assert soup.find("html")["lang"] == "vi"
 
