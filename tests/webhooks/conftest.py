@@ -130,15 +130,20 @@ def fast_delivery(settings: Any) -> None:
 
 
 @pytest.fixture
-def run_queued(deferred_tasks: DummyBackend) -> Any:
-    """Run the queued tasks now (whatever their run_after), in order; returns their run_after values."""
+def run_queued(deferred_tasks: DummyBackend, django_capture_on_commit_callbacks: Any) -> Any:
+    """Run the tasks queued so far (whatever their run_after), in order; returns their run_after values.
+
+    Each runs as if committed: what it queues after commit (the next attempt) is queued, for
+    the next call to run.
+    """
 
     def run() -> list[Any]:
         ran = []
-        while deferred_tasks.results:
-            result = deferred_tasks.results.pop(0)
+        due, deferred_tasks.results[:] = list(deferred_tasks.results), []
+        for result in due:
             ran.append(result.task.run_after)
-            result.task.call(*result.args, **result.kwargs)
+            with django_capture_on_commit_callbacks(execute=True):
+                result.task.call(*result.args, **result.kwargs)
         return ran
 
     return run
