@@ -3,8 +3,9 @@
 Built on ``django.contrib.syndication``. Each item is one published text in the feed's language
 (``feed_entries``); unpublished texts never appear. Feeds answer conditional GETs: the ETag and
 Last-Modified come from the newest change among the feed's texts and their articles (published
-or not, so that unpublishing an item changes them too), which costs two small queries and no
-rendering, and a feed reader polling an unchanged feed gets a 304.
+or not, so that unpublishing an item changes them too) and from the names the feed shows of its
+section, author or story. That costs a few small queries and no rendering, and a feed reader
+polling an unchanged feed gets a 304.
 """
 
 from __future__ import annotations
