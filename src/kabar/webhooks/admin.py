@@ -74,7 +74,14 @@ class SubscriptionAdmin(admin.ModelAdmin[Subscription]):
     actions = ["rotate_secret"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Subscription | None = None) -> list[str]:
-        fields = ["secret_hint", "rotation_status", "disabled_reason", "owner", *PRIVATE_ACCESS_RECORD]
+        fields = [
+            "secret_hint",
+            "rotation_status",
+            "disabled_reason",
+            "owner",
+            "api_key",
+            *PRIVATE_ACCESS_RECORD,
+        ]
         return fields if request.user.is_superuser else [*fields, "allow_private"]
 
     def get_form(

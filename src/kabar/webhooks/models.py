@@ -55,6 +55,15 @@ class Subscription(models.Model):
         related_name="+",
         help_text="Who made it in the admin.",
     )
+    api_key = models.ForeignKey(
+        "api.ApiKey",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="webhook_subscriptions",
+        editable=False,
+        help_text="The API key that made it through /api/v1/webhooks/ (deleted with the key).",
+    )
     secret = models.CharField(max_length=100, default=new_secret, editable=False)
     previous_secret = models.CharField(max_length=100, blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -81,7 +90,13 @@ class Subscription(models.Model):
         return f"{self.name} → {self.url}"
 
     def wants(self, event_type: str) -> bool:
-        return self.active and event_type in (self.events or [])
+        return self.active and event_type in (self.events or []) and self.key_problem() is None
+
+    def key_problem(self, now: dt.datetime | None = None) -> str | None:
+        """Why the API key that made this subscription no longer lets it receive (revoked, expired), or None."""
+        if self.api_key_id is None or self.api_key is None:
+            return None
+        return self.api_key.problem(now)
 
     # Secrets.
 

@@ -76,16 +76,22 @@ def attempt(
     policy = policy or DeliveryPolicy.from_settings()
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update().select_related("subscription").filter(pk=delivery_id).first()
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("subscription__api_key")
+            .filter(pk=delivery_id)
+            .first()
         )
         if delivery is None or delivery.status != Delivery.Status.PENDING or delivery.ticket != ticket:
             return {"delivery": delivery_id, "action": "skipped"}
         subscription = delivery.subscription
         now = timezone.now()
-        if not subscription.active:
+        unusable = (
+            "the subscription is disabled" if not subscription.active else subscription.key_problem(now)
+        )
+        if unusable:
             delivery.status = Delivery.Status.FAILED
             delivery.next_attempt_at = None
-            delivery.error = "not sent: the subscription is disabled"
+            delivery.error = f"not sent: {unusable}"
             delivery.save(update_fields=["status", "next_attempt_at", "error", "modified_at"])
             return {"delivery": delivery_id, "action": "failed", "error": delivery.error}
         delivery.attempts += 1
@@ -104,7 +110,11 @@ def _record(
     delivery_id: int, ticket: str, outcome: Outcome, policy: DeliveryPolicy, rng: random.Random | None
 ) -> dict[str, Any]:
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().select_related("subscription").get(pk=delivery_id)
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("subscription")
+            .get(pk=delivery_id)
+        )
         if delivery.ticket != ticket:  # redelivered while this attempt was in flight: that series decides
             return {"delivery": delivery_id, "action": "superseded"}
         now = timezone.now()
