@@ -19,7 +19,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja.errors import AuthenticationError, AuthorizationError, HttpError
+from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.security import APIKeyHeader, HttpBearer
 
 from kabar.api.models import ApiKey, Scope, hash_key
@@ -81,7 +81,10 @@ def _checked(principal: Principal, scope: str | None) -> Principal:
 
 
 class ApiKeyBearer(HttpBearer):
-    """``Authorization: Bearer <key>``. No Authorization header: not this scheme (None)."""
+    """``Authorization: Bearer <key>``. No Authorization header: not this scheme (None).
+
+    Tried first: when both headers come, Authorization is the one that counts.
+    """
 
     def __init__(self, scope: str | None = None) -> None:
         super().__init__()
@@ -94,8 +97,6 @@ class ApiKeyBearer(HttpBearer):
         scheme, _, token = value.strip().partition(" ")
         if scheme.lower() != "bearer":
             raise InvalidKey("the Authorization header must be “Bearer <API key>”")
-        if KEY_HEADER in request.headers:
-            raise HttpError(400, f"send the API key in one header: Authorization or {KEY_HEADER}, not both")
         return self.authenticate(request, token)
 
     def authenticate(self, request: HttpRequest, token: str) -> Principal:

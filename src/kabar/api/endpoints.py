@@ -18,7 +18,17 @@ from kabar.api import present, queries, responses, schemas
 from kabar.api.auth import principal
 from kabar.api.errors import READ_ERRORS, ApiError, ApiNotFound
 from kabar.api.pagination import Keyset, page
-from kabar.api.params import MAX_ID, ArticleFilters, ArticleOptions, Page, SearchParams
+from kabar.api.params import (
+    MAX_ID,
+    ArticleFilters,
+    ArticleOptions,
+    AuthorParams,
+    OutletParams,
+    SearchParams,
+    SectionParams,
+    StoryOptions,
+    StoryParams,
+)
 from kabar.news.models import Article, ArticleText, Author, Outlet, Section
 from kabar.site.present import absolute
 
@@ -135,7 +145,7 @@ def get_article(request: HttpRequest, article_id: int, options: Query[ArticleOpt
 
 
 @router.get("/sections", response=_responses(schemas.SectionPage), url_name="sections", tags=["directory"])
-def list_sections(request: HttpRequest, paging: Query[Page]) -> HttpResponse:
+def list_sections(request: HttpRequest, paging: Query[SectionParams]) -> HttpResponse:
     """Sections in the site's order, names per language (kept by people, never machine-translated)."""
     fields = responses.requested_fields(paging.fields, responses.field_names(schemas.SectionItem))
     found, next_link = page(
@@ -145,7 +155,7 @@ def list_sections(request: HttpRequest, paging: Query[Page]) -> HttpResponse:
 
 
 @router.get("/authors", response=_responses(schemas.AuthorPage), url_name="authors", tags=["directory"])
-def list_authors(request: HttpRequest, paging: Query[Page]) -> HttpResponse:
+def list_authors(request: HttpRequest, paging: Query[AuthorParams]) -> HttpResponse:
     """Authors, oldest entry first."""
     fields = responses.requested_fields(paging.fields, responses.field_names(schemas.AuthorItem))
     rows = Author.objects.select_related("outlet")
@@ -154,7 +164,7 @@ def list_authors(request: HttpRequest, paging: Query[Page]) -> HttpResponse:
 
 
 @router.get("/outlets", response=_responses(schemas.OutletPage), url_name="outlets", tags=["directory"])
-def list_outlets(request: HttpRequest, paging: Query[Page]) -> HttpResponse:
+def list_outlets(request: HttpRequest, paging: Query[OutletParams]) -> HttpResponse:
     """The partner outlets kabar republishes, with their licence."""
     fields = responses.requested_fields(paging.fields, responses.field_names(schemas.OutletItem))
     found, next_link = page(request, Outlet.objects.all(), OUTLETS, limit=paging.limit, cursor=paging.cursor)
@@ -162,7 +172,7 @@ def list_outlets(request: HttpRequest, paging: Query[Page]) -> HttpResponse:
 
 
 @router.get("/stories", response=_responses(schemas.StoryPage), url_name="stories", tags=["stories"])
-def list_stories(request: HttpRequest, paging: Query[Page]) -> HttpResponse:
+def list_stories(request: HttpRequest, paging: Query[StoryParams]) -> HttpResponse:
     """Stories with a visible article, newest first, each with its visible members oldest first."""
     fields = responses.requested_fields(paging.fields, responses.field_names(schemas.StoryItem))
     rows = queries.visible_stories(principal(request))
@@ -176,9 +186,9 @@ def list_stories(request: HttpRequest, paging: Query[Page]) -> HttpResponse:
     url_name="story",
     tags=["stories"],
 )
-def get_story(request: HttpRequest, story_id: int, fields: str | None = None) -> HttpResponse:
+def get_story(request: HttpRequest, story_id: int, options: Query[StoryOptions]) -> HttpResponse:
     """One story and its visible members."""
-    wanted = responses.requested_fields(fields, responses.field_names(schemas.StoryItem))
+    wanted = responses.requested_fields(options.fields, responses.field_names(schemas.StoryItem))
     story = None
     if 1 <= story_id <= MAX_ID:
         story = queries.visible_stories(principal(request)).filter(pk=story_id).first()
@@ -233,7 +243,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> HttpResponse:
                 published_at=text.article.published_at if text else None,
             )
         )
-    more = number * params.limit < results.total and bool(results.hits)
+    more = number < MAX_SEARCH_PAGE and number * params.limit < results.total and bool(results.hits)
     next_link = page_link(request, number + 1) if more else None
     return responses.render_page(
         request, items, next_link, fields, total=results.total, message=results.message
@@ -243,6 +253,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> HttpResponse:
 # Search results are ranked, so they page by number; the number travels in the same kind of
 # signed cursor as the other lists, so that clients follow ``next`` the same way everywhere.
 SEARCH_PAGES = Keyset("search", ("page",))
+MAX_SEARCH_PAGE = 1000  # the backends answer no deeper page (kabar.search.backends.common.MAX_PAGE)
 
 
 def _search_page(cursor: str | None) -> int:

@@ -31,17 +31,21 @@ VARY = "Accept, Authorization, X-API-Key"
 
 
 def requested_fields(raw: str | None, allowed: Iterable[str]) -> set[str] | None:
-    """The names in ``fields=`` (None: all); a 400 naming the unknown ones and the allowed ones."""
-    if raw is None or not raw.strip():
+    """The names in ``fields=`` (None: all); a 400 naming the unknown ones and the allowed ones.
+
+    Exactly what ``kabar.api.params.fields_pattern`` documents: known names separated by commas, spaces allowed
+    around them, nothing empty.
+    """
+    if raw is None or not raw.strip(" "):
         return None
     allowed = list(allowed)
-    names = [n.strip() for n in raw.split(",") if n.strip()]
+    names = [n.strip(" ") for n in raw.split(",")]
     unknown = [n for n in names if n not in allowed]
     if unknown:
+        shown = ", ".join(repr(n) if not n or not n.isprintable() else n for n in unknown)
         raise ApiError(
             400,
-            f"unknown field{'s' if len(unknown) > 1 else ''} in fields=: {', '.join(unknown)} "
-            f"(fields are: {', '.join(allowed)})",
+            f"unknown field{'s' if len(unknown) > 1 else ''} in fields=: {shown} (fields are: {', '.join(allowed)})",
             code="unknown_field",
             details={"unknown": unknown, "allowed": allowed},
         )
