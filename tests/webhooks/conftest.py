@@ -8,77 +8,19 @@ default; ``subscribe`` approves private access as the operator would, for that U
 from __future__ import annotations
 
 import sys
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django_tasks import task_backends
 from django_tasks.backends.dummy import DummyBackend
+from webhook_receiver import Receiver  # noqa: E402
 
 from kabar.webhooks.models import EVENT_TYPES, Subscription
 
 # The reader-site factories (make_article, make_text, ...), imported by basename as tests/api does.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "site"))
-
-
-@dataclass
-class Answer:
-    status: int = 200
-    body: bytes = b"ok"
-    delay: float = 0.0  # seconds before the status line
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-class Receiver:
-    def __init__(self) -> None:
-        self.script: list[Answer] = []
-        self.received: list[Received] = []
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length)
-                with receiver.lock:
-                    receiver.received.append(Received(self.path, dict(self.headers.items()), body))
-                    answer = receiver.script.pop(0) if receiver.script else Answer()
-                if answer.delay:
-                    time.sleep(answer.delay)
-                try:
-                    self.send_response(answer.status)
-                    for name, value in answer.headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(answer.body)))
-                    self.end_headers()
-                    self.wfile.write(answer.body)
-                except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeouts, caps)
-                    pass
-
-            do_GET = do_POST  # noqa: N815
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def url(self, path: str = "/hook") -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}{path}"
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
+from webhook_receiver import Answer  # type: ignore[import-not-found]
 
 from kabar.webhooks.delivery import BACKOFF_SECONDS, DeliveryPolicy
 from kabar.webhooks.models import Delivery, Subscription
@@ -76,8 +77,6 @@ def test_during_rotation_the_receiver_verifies_with_either_secret(
 def test_a_500_is_retried_with_backoff_then_delivered(
     receiver: Any, subscribe: Any, run_queued: Any, deferred_tasks: Any
 ) -> None:
-    from conftest import Answer  # type: ignore[import-not-found]
-
     receiver.script = [Answer(500, b"database is down"), Answer(200, b"thanks")]
     subscription = subscribe(receiver.url())
     delivery = queue(subscription)
@@ -117,8 +116,6 @@ def test_the_backoff_grows_with_jitter_and_gives_up_after_max_attempts() -> None
 def test_after_the_last_attempt_the_delivery_is_failed(
     receiver: Any, subscribe: Any, run_queued: Any, deferred_tasks: Any, settings: Any
 ) -> None:
-    from conftest import Answer
-
     settings.WEBHOOK_DELIVERY = {"max_attempts": 3}
     receiver.script = [Answer(503), Answer(502), Answer(500)]
     delivery = queue(subscribe(receiver.url()))
@@ -133,8 +130,6 @@ def test_after_the_last_attempt_the_delivery_is_failed(
 def test_a_receiver_that_times_out_is_retried_with_the_reason(
     receiver: Any, subscribe: Any, run_queued: Any, deferred_tasks: Any, fast_delivery: None
 ) -> None:
-    from conftest import Answer
-
     receiver.script = [Answer(200, delay=3.0)]
     delivery = queue(subscribe(receiver.url()))
     started = time.monotonic()
@@ -185,8 +180,6 @@ def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_deadline(
 def test_410_gone_disables_the_subscription(
     receiver: Any, subscribe: Any, run_queued: Any, deferred_tasks: Any
 ) -> None:
-    from conftest import Answer
-
     receiver.script = [Answer(410, b"unsubscribed")]
     subscription = subscribe(receiver.url())
     delivery = queue(subscription)
@@ -204,8 +197,6 @@ def test_410_gone_disables_the_subscription(
 
 
 def test_redirects_are_not_followed(receiver: Any, subscribe: Any, run_queued: Any) -> None:
-    from conftest import Answer
-
     receiver.script = [Answer(302, headers={"Location": receiver.url("/elsewhere")})]
     delivery = queue(subscribe(receiver.url()))
     run_queued()
@@ -218,8 +209,6 @@ def test_redirects_are_not_followed(receiver: Any, subscribe: Any, run_queued: A
 def test_a_large_answer_is_read_only_up_to_the_cap(
     receiver: Any, subscribe: Any, run_queued: Any, settings: Any
 ) -> None:
-    from conftest import Answer
-
     settings.WEBHOOK_DELIVERY = {"max_response_bytes": 1000, "excerpt_chars": 200}
     receiver.script = [Answer(200, b"x" * 5_000_000)]
     delivery = queue(subscribe(receiver.url()))
@@ -229,6 +218,14 @@ def test_a_large_answer_is_read_only_up_to_the_cap(
     assert delivery.response_excerpt == "x" * 200
 
 
+def test_a_binary_answer_is_logged_readably(receiver: Any, subscribe: Any, run_queued: Any) -> None:
+    receiver.script = [Answer(500, b"\x00\xff\xfe oops")]
+    delivery = queue(subscribe(receiver.url()))
+    run_queued()
+    delivery.refresh_from_db()
+    assert delivery.response_excerpt == "\ufffd\ufffd\ufffd oops"
+
+
 def test_redelivery_starts_a_new_series_and_the_old_retry_does_nothing(
     receiver: Any,
     subscribe: Any,
@@ -236,8 +233,6 @@ def test_redelivery_starts_a_new_series_and_the_old_retry_does_nothing(
     deferred_tasks: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from conftest import Answer
-
     receiver.script = [Answer(500), Answer(200)]
     delivery = queue(subscribe(receiver.url()))
     run_queued()
@@ -272,8 +267,6 @@ def test_an_event_reaches_the_receiver_end_to_end(
 
 
 def test_the_immediate_backend_records_a_retry_it_cannot_defer(receiver: Any, subscribe: Any) -> None:
-    from conftest import Answer
-
     receiver.script = [Answer(500)]
     subscription = subscribe(receiver.url())
     delivery = Delivery.objects.create(

@@ -130,7 +130,8 @@ def post(
         return Outcome(error=f"timed out {what} (limit {policy.timeout:g} s for the whole delivery)")
     except httpx.HTTPError as exc:
         return Outcome(error=f"{type(exc).__name__}: {exc}"[:500])
-    excerpt = answer.decode("utf-8", errors="replace")[: policy.excerpt_chars]
+    # PostgreSQL text cannot hold NUL: a receiver answering binary must not break the log.
+    excerpt = answer.decode("utf-8", errors="replace").replace("\x00", "\ufffd")[: policy.excerpt_chars]
     if 300 <= status < 400:
         where = f" to {location}" if location else ""
         error = f"answered {status} (redirect{where}); redirects are not followed: subscribe the final URL"
