@@ -93,6 +93,19 @@ def test_rotating_shows_the_new_secret_once_and_keeps_the_old_one_signing(admin_
     assert "still signs until" in change and subscription.secret not in change
 
 
+def test_a_viewer_cannot_rotate_and_see_a_secret(django_user_model: Any) -> None:
+    subscription = Subscription.objects.create(name="Partner", url=PUBLIC)
+    old = subscription.secret
+    viewer = django_user_model.objects.create_user("viewer", password="unused", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_subscription"))
+    client = Client()
+    client.force_login(viewer)
+    assert "rotate_secret" not in client.get(SUBSCRIPTIONS).content.decode()
+    response = client.post(SUBSCRIPTIONS, {"action": "rotate_secret", "_selected_action": [subscription.pk]})
+    subscription.refresh_from_db()
+    assert subscription.secret == old and subscription.secret not in response.content.decode()
+
+
 def test_the_delivery_log_is_read_only_filterable_and_can_redeliver(
     admin_client: Client, deferred_tasks: Any
 ) -> None:

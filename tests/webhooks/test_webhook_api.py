@@ -82,7 +82,12 @@ def test_all_events_by_default_and_private_urls_refused(client: Client, key: Any
         f"{BASE}/subscriptions", {"name": "All", "url": PUBLIC}, content_type="application/json", **headers
     )
     assert made.json()["events"] == list(EVENT_TYPES)
-    for url in ("http://127.0.0.1:8000/hook", "http://10.0.0.1/", "ftp://93.184.215.14/"):
+    for url in (
+        "http://127.0.0.1:8000/hook",
+        "http://10.0.0.1/",
+        "ftp://93.184.215.14/",
+        "http://exa mple.org/",
+    ):
         refused = client.post(
             f"{BASE}/subscriptions", {"name": "Bad", "url": url}, content_type="application/json", **headers
         )

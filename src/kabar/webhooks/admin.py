@@ -145,7 +145,10 @@ class SubscriptionAdmin(admin.ModelAdmin[Subscription]):
     ) -> HttpResponse:
         return self._show_secrets(request, [obj], "created")
 
-    @admin.action(description="Rotate secret (the old one keeps signing for 24 hours)")
+    # Rotation shows the new secrets: only for those who may change subscriptions, not viewers.
+    @admin.action(
+        description="Rotate secret (the old one keeps signing for 24 hours)", permissions=["change"]
+    )
     def rotate_secret(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> HttpResponse:
         rotated = []
         for subscription in queryset:

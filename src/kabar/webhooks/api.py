@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -136,6 +138,11 @@ def create_subscription(request: HttpRequest, body: SubscriptionIn) -> Status[di
             422, f"this key already has {MAX_SUBSCRIPTIONS_PER_KEY} subscriptions; delete one first"
         )
     url = body.url.strip()
+    try:
+        URLValidator(schemes=["http", "https"])(url)  # what the admin's URL field accepts
+    except ValidationError as exc:
+        message = "Enter a valid http:// or https:// URL."
+        raise ApiError(422, message, code="invalid_url", details={"field": "url"}) from exc
     try:
         check_webhook_url(url, allow_private=False)
     except WebhookURLError as exc:
