@@ -282,3 +282,52 @@ def test_the_immediate_backend_records_a_retry_it_cannot_defer(receiver: Any, su
     assert delivery.next_attempt_at is not None and delivery.next_attempt_at > timezone.now() + dt.timedelta(
         seconds=3
     )
+
+
+def test_requeue_sends_a_delivery_whose_task_was_lost(
+    receiver: Any,
+    subscribe: Any,
+    run_queued: Any,
+    deferred_tasks: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.core.management import call_command
+
+    subscription = subscribe(receiver.url())
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    lost = Delivery.objects.create(
+        subscription=subscription,
+        event_id="msg_lost",
+        event_type="article.published",
+        payload=PAYLOAD,
+        next_attempt_at=long_ago,
+        ticket="old",
+    )
+    in_flight_lost = Delivery.objects.create(
+        subscription=subscription,
+        event_id="msg_died",
+        event_type="article.published",
+        payload=PAYLOAD,
+        attempts=1,
+        last_attempt_at=long_ago,
+        ticket="old",
+    )
+    not_due = Delivery.objects.create(
+        subscription=subscription,
+        event_id="msg_later",
+        event_type="article.published",
+        payload=PAYLOAD,
+        next_attempt_at=timezone.now() + dt.timedelta(minutes=30),
+        ticket="later",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("webhooks", "requeue")
+    assert sorted(r.args[0] for r in deferred_tasks.results) == sorted([lost.pk, in_flight_lost.pk])
+    run_queued()
+    for delivery in (lost, in_flight_lost, not_due):
+        delivery.refresh_from_db()
+    assert lost.status == in_flight_lost.status == Delivery.Status.DELIVERED
+    assert not_due.status == Delivery.Status.PENDING and not_due.ticket == "later"
+    assert sorted(r.headers["webhook-id"] for r in receiver.received) == ["msg_died", "msg_lost"]
+    # The lost task, should it turn up after all, does nothing.
+    assert attempt(lost.pk, "old")["action"] == "skipped"

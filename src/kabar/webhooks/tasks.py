@@ -17,6 +17,7 @@ import random
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -61,6 +62,32 @@ def redeliver(delivery: Delivery) -> None:
     transaction.on_commit(lambda: enqueue_delivery(pk, ticket))
 
 
+def requeue_overdue(older_than: dt.timedelta, now: dt.datetime | None = None) -> list[int]:
+    """Queue again the pending deliveries whose attempt is overdue by ``older_than`` (``kabar webhooks requeue``).
+
+    A delivery's task can be lost: the queue was down when it was enqueued, or the immediate
+    backend could not defer a retry. Each gets a new ticket, so if its old task still runs it
+    does nothing, and no delivery is attempted twice at once.
+    """
+    now = now or timezone.now()
+    cutoff = now - older_than
+    with transaction.atomic():
+        overdue = list(
+            Delivery.objects.select_for_update(skip_locked=True).filter(
+                Q(next_attempt_at__lte=cutoff) | Q(next_attempt_at__isnull=True, last_attempt_at__lte=cutoff),
+                status=Delivery.Status.PENDING,
+            )
+        )
+        queued = []
+        for delivery in overdue:
+            delivery.ticket = new_ticket()
+            delivery.next_attempt_at = now
+            delivery.save(update_fields=["ticket", "next_attempt_at", "modified_at"])
+            queued.append((delivery.pk, delivery.ticket))
+        transaction.on_commit(lambda: [enqueue_delivery(pk, ticket) for pk, ticket in queued])
+    return [pk for pk, _ in queued]
+
+
 def body_of(delivery: Delivery) -> str:
     """The request body: the stored payload as compact JSON (signed byte for byte)."""
     return json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":"))
@@ -96,7 +123,8 @@ def attempt(
             return {"delivery": delivery_id, "action": "failed", "error": delivery.error}
         delivery.attempts += 1
         delivery.last_attempt_at = now
-        delivery.save(update_fields=["attempts", "last_attempt_at", "modified_at"])
+        delivery.next_attempt_at = None  # in flight; ``requeue_overdue`` finds it by last_attempt_at if lost
+        delivery.save(update_fields=["attempts", "last_attempt_at", "next_attempt_at", "modified_at"])
         url = subscription.url
         allow_private = subscription.private_access_granted()
         body = body_of(delivery)
