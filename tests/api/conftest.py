@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
+from api_support import WHEN, make_article, make_author, make_media, make_outlet, make_section, make_text
 from django.core.cache import cache
 
-# The reader-site factories, shared rather than copied.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "site"))
-
-from factories import make_article, make_author, make_media, make_outlet, make_section, make_text  # noqa: E402
-
-from kabar.api.models import ApiKey, Scope  # noqa: E402
-from kabar.news.models import Article, ArticleText, Story  # noqa: E402
-from kabar.stories.models import StoryMembership  # noqa: E402
-
-API = "/api/v1"
-WHEN = dt.datetime(2026, 11, 20, 3, 0, tzinfo=dt.UTC)
+from kabar.api.models import ApiKey, Scope
+from kabar.news.models import Article, ArticleText, Story
+from kabar.stories.models import StoryMembership
 
 
 @pytest.fixture(autouse=True)
@@ -88,6 +79,3 @@ def plain_key(owner) -> str:
 @pytest.fixture
 def unpublished_key(owner) -> str:
     return ApiKey.issue(name="Editor app", owner=owner, scopes=[Scope.READ_UNPUBLISHED])[1]
-
-
-__all__ = ["API", "WHEN", "make_article", "make_text"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from api_support import API, WHEN
 from django.utils import timezone
 
-from conftest import API, WHEN
 from kabar.news.models import ArticleText
 
 pytestmark = pytest.mark.django_db

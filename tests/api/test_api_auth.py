@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from api_support import API
 from django.utils import timezone
 from ninja import NinjaAPI, Router
 from ninja.testing import TestClient
 
-from conftest import API
 from kabar.api import errors
 from kabar.api.auth import principal, require_scope
 from kabar.api.models import ApiKey, Scope

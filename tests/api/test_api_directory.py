@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from conftest import API
+from api_support import API
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,8 @@ language version chosen, visibility, caching, and that what goes over the wire i
 from __future__ import annotations
 
 import pytest
+from api_support import API
 from ninjs_support import compiled_messages, validate  # noqa: F401 - fixture
-
-from conftest import API
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from api_support import API, WHEN, make_article, make_text
 from django.test import override_settings
 
-from conftest import API, WHEN, make_article, make_text
 from kabar.api.models import ApiKey
 
 pytestmark = pytest.mark.django_db
