@@ -65,6 +65,16 @@ def _json_object(value: str) -> dict[str, Any]:
     return parsed
 
 
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        value = value.strip().lower()
+        if value not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}, got {value!r}")
+        return value
+
+    return parse
+
+
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(s|sec|m|min|h|hour|d|day)\s*$")
 
 
@@ -260,6 +270,14 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         'Options for the search backend as a JSON object, e.g. {"url": "http://127.0.0.1:7700"} for a plugin.',
         _json_object,
+    ),
+    Setting(
+        "KABAR_SEARCH_SEMANTIC",
+        "auto",
+        "Semantic recall in search (multilingual embeddings of the stories' article vectors, merged with "
+        "the keyword results by rank fusion): 'auto' (on while the model is installed and at most 200,000 "
+        "articles have vectors), 'on' or 'off'.",
+        _choice("auto", "on", "off"),
     ),
     Setting(
         "KABAR_API_RATE_ANONYMOUS",

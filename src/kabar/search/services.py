@@ -65,8 +65,18 @@ def get_backend() -> SearchBackend:
 
 
 def search(query: SearchQuery) -> SearchResults:
-    """One hit per article, best first; never raises for what a reader typed."""
-    return get_backend().search(query)
+    """One hit per article, best first; never raises for what a reader typed.
+
+    With semantic recall on (``KABAR_SEARCH_SEMANTIC``), the keyword hits are fused with the
+    articles nearest in meaning (``kabar.search.semantic``).
+    """
+    from kabar.search import semantic
+
+    backend = get_backend()
+    recall = semantic.configured_recall()
+    if recall is None:
+        return backend.search(query)
+    return semantic.fused_search(backend, query, recall)
 
 
 def searchable_texts() -> QuerySet[ArticleText]:
