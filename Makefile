@@ -30,6 +30,11 @@ demo: $(STAMP) messages
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# For `python -m kabar.bench.pages` (it runs nginx itself on a loopback port; Debian's package
+# may also start a system nginx on port 80 where an init system runs).
+wrk-nginx:
+	@(command -v wrk && (command -v nginx || test -x /usr/sbin/nginx)) >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy src/kabar
