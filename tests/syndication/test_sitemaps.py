@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import http_date
 from factories import make_article, make_media, make_outlet, make_section, make_text
 from lxml import etree
@@ -97,7 +97,10 @@ def newsroom(db) -> Newsroom:
     make_section("giai-tri", {"vi": "Giải trí", "en": "Entertainment", "id": "Hiburan"}, position=3)
 
     metro = make_article(outlet=outlet, section=city, published_at=now - dt.timedelta(hours=2))
+    # As ingestion stores them: a downloaded picture, one kept at the outlet, a capture's caption-only photo.
+    make_media(metro, url="", image="media/2025/10/ga-cat-linh.jpg", width=1200, height=800)
     make_media(metro, url=PHOTO, captions={"vi": "Tàu metro"})
+    make_media(metro, url="", captions={"vi": "Ảnh chỉ có chú thích"})
     metro_texts = {
         "vi": make_text(
             metro,
@@ -107,7 +110,7 @@ def newsroom(db) -> Newsroom:
             blocks=[
                 {"type": "paragraph", "text": "Tuyến metro chạy thử."},
                 {"type": "image", "src": "/media/media/2025/10/ga-cat-linh.jpg", "caption": "Ga Cát Linh"},
-                {"type": "image", "src": "capture:image-1", "caption": "Ảnh chỉ có chú thích"},
+                {"type": "image", "src": PHOTO, "caption": "Tàu metro"},
             ],
         ),
         "en": make_text(metro, "en", title="Hanoi metro test run", slug="hanoi-metro"),
@@ -248,12 +251,11 @@ def test_unpublishing_a_translation_takes_it_out_of_every_alternate_set(client: 
 def test_article_entries_carry_their_images_and_lastmod(client: Client, newsroom: Newsroom):
     vi = entries(fetch(client, "/sitemap-articles-vi.xml"))
     metro = vi[url_of(newsroom.metro_texts["vi"])]
-    # The body's stored image (made absolute) and the article's media; a caption-only capture photo is no image.
+    # The stored picture (made absolute) and the outlet's; a caption-only capture photo is no image.
     assert metro.images == [f"{SITE}/media/media/2025/10/ga-cat-linh.jpg", PHOTO]
-    # Translations show the article's media too.
-    assert entries(fetch(client, "/sitemap-articles-en.xml"))[url_of(newsroom.metro_texts["en"])].images == [
-        PHOTO
-    ]
+    # Translations show the same pictures.
+    en = entries(fetch(client, "/sitemap-articles-en.xml"))[url_of(newsroom.metro_texts["en"])]
+    assert en.images == metro.images
     assert vi[url_of(newsroom.old_vi)].images == []
     assert metro.lastmod is not None
     assert dt.datetime.fromisoformat(metro.lastmod) == newsroom.metro_texts["vi"].modified_at.replace(
@@ -421,3 +423,22 @@ def test_queries_do_not_grow_with_the_number_of_articles(
         client.get("/sitemap-articles-vi.xml")
     with django_assert_max_num_queries(8):
         client.get("/sitemap-news.xml")
+
+
+def test_sitemap_urls_follow_the_models_own_url_rule(newsroom: Newsroom):
+    # The sitemap builds URLs from values (no model rows): the same as get_absolute_url, in each
+    # language, across a month boundary in local time (23:30 UTC on the 31st is the 1st in Hanoi).
+    late = make_article(published_at=dt.datetime(2025, 10, 31, 23, 30, tzinfo=dt.UTC))
+    texts = [make_text(late, "vi", slug="cuoi-thang"), make_text(late, "en", slug="month-end")]
+    texts += [*newsroom.metro_texts.values(), *newsroom.english_texts.values()]
+    rows = [
+        sitemaps.TextRow(
+            t.pk, t.article_id, t.language, t.slug, t.status, t.modified_at, t.article.published_at
+        )
+        for t in texts
+    ]
+    urls = sitemaps.ArticleLinks.of(rows).urls
+    for text in texts:
+        with translation.override(text.language):
+            assert urls[text.pk] == SITE + text.get_absolute_url()
+    assert urls[texts[0].pk] == f"{SITE}/vi/2025/11/cuoi-thang/"

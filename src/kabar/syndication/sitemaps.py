@@ -21,24 +21,27 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap as django_sitemap
-from django.db.models import Max, Prefetch, QuerySet
+from django.core.files.storage import default_storage
+from django.db.models import Max, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.encoding import iri_to_uri
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import conditional_page, require_safe
 
 from kabar.news.models import ArticleText, Media, Section
 from kabar.site.context import DEFAULT_SITE_NAME
 from kabar.site.languages import site_language_codes
-from kabar.site.present import Version, absolute, versions
+from kabar.site.present import absolute
 
 T = TypeVar("T")
 
 NEWS_WINDOW = dt.timedelta(hours=48)  # Google News reads articles of the last two days only
 NEWS_LIMIT = 1000  # and at most 1,000 URLs per news sitemap
 IMAGES_PER_URL = 1000  # Google's limit of image:image entries per <url>
+ID_CHUNK = 900  # under SQLite's oldest limit of 999 parameters a query
 # Crawlers come back often; a news sitemap changes by the minute, the others by the hour.
 SITEMAP_MAX_AGE = 3600
 NEWS_MAX_AGE = 300
@@ -57,38 +60,145 @@ def _whole_seconds(moment: dt.datetime) -> dt.datetime:
     return moment.replace(microsecond=0)
 
 
-def image_locations(text: ArticleText) -> list[str]:
-    """Absolute URLs of the pictures on ``text``'s page: its image blocks, then the article's media.
+@dataclass(frozen=True)
+class TextRow:
+    """What a sitemap entry needs of one published text, read as plain values (no model rows)."""
 
-    Needs ``text.article.media`` prefetched. Plain-text captures name a photo without a picture
-    ("capture:image-1"); those are no image a crawler could fetch, and are left out.
+    id: int
+    article_id: int
+    language: str
+    slug: str
+    status: str
+    modified_at: dt.datetime
+    published_at: dt.datetime  # the article's
+    title: str = ""
+
+
+_ROW_FIELDS = ("id", "article_id", "language", "slug", "status", "modified_at", "article__published_at")
+
+
+def _rows(texts: QuerySet[ArticleText], *also: str) -> QuerySet[ArticleText, dict[str, Any]]:
+    """``texts`` as value rows: bodies, leads and titles stay unread (a page may list 50,000)."""
+    rows: QuerySet[ArticleText, dict[str, Any]] = texts.values(*_ROW_FIELDS, *also)
+    return rows
+
+
+def _row(values: dict[str, Any]) -> TextRow:
+    return TextRow(
+        id=values["id"],
+        article_id=values["article_id"],
+        language=values["language"],
+        slug=values["slug"],
+        status=values["status"],
+        modified_at=values["modified_at"],
+        published_at=values["article__published_at"],
+        title=values.get("title", ""),
+    )
+
+
+def article_path(published_at: dt.datetime, slug: str) -> str:
+    """``ArticleText.get_absolute_url`` from the values alone, in the active language.
+
+    The same rule (local year and month, then the slug); ``test_sitemaps`` holds the two equal.
     """
-    sources = [str(b.get("src") or "") for b in text.blocks if b.get("type") == "image"]
-    sources += [m.src for m in text.article.media.all()]
+    when = timezone.localtime(published_at)
+    return reverse(
+        "site:article", kwargs={"year": f"{when.year:04d}", "month": f"{when.month:02d}", "slug": slug}
+    )
+
+
+# The stand-in slug; the last occurrence in a reversed URL is the slug's place (only "/" follows it).
+_SLUG_SLOT = "SLUG"
+
+
+def _absolute_urls(rows: Iterable[TextRow]) -> dict[int, str]:
+    """Each text's absolute URL by id.
+
+    ``reverse`` costs a tenth of a millisecond, and a page may hold 150,000 URLs: each language
+    and month is reversed once with a stand-in slug, and each text's slug put in its place
+    (slugs are plain ASCII, which reverse would not have quoted).
+    """
+    month_paths: dict[tuple[str, int, int], tuple[str, str]] = {}
+    urls: dict[int, str] = {}
+    for row in rows:
+        when = timezone.localtime(row.published_at)
+        key = (row.language, when.year, when.month)
+        if key not in month_paths:
+            with translation.override(row.language):
+                before, _slot, after = absolute(article_path(row.published_at, _SLUG_SLOT)).rpartition(
+                    _SLUG_SLOT
+                )
+            month_paths[key] = (before, after)
+        before, after = month_paths[key]
+        urls[row.id] = f"{before}{row.slug}{after}"
+    return urls
+
+
+def image_locations(media: Iterable[tuple[str, str]]) -> list[str]:
+    """Absolute URLs of an article's pictures, from its ``Media`` rows' (image, url) in page order.
+
+    Ingestion stores a ``Media`` row for every image block of the original, and translations
+    show the same pictures, so the rows are the images of every language version; reading them
+    spares loading each text's body. A stored file is served under MEDIA_URL; a plain-text
+    capture knows a photo only by its caption (no file, no URL), which no crawler could fetch.
+    """
     found: list[str] = []
-    for src in sources:
-        src = src.strip()
-        if src.startswith(("http://", "https://", "/")) and (url := absolute(src)) not in found:
-            found.append(url)
+    for image, url in media:
+        # Sitemaps take URLs escaped; an outlet's may hold spaces or non-ASCII letters.
+        src = iri_to_uri((default_storage.url(image) if image else url).strip())
+        if src.startswith(("http://", "https://", "/")) and (src := absolute(src)) not in found:
+            found.append(src)
     return found[:IMAGES_PER_URL]
+
+
+@dataclass
+class ArticleLinks:
+    """For a page of texts: every published language version of their articles, their URLs and images."""
+
+    versions: dict[int, list[TextRow]]  # by article id, in site-language order
+    urls: dict[int, str]  # by text id
+    images: dict[int, list[str]]  # by article id
+
+    @classmethod
+    def of(cls, rows: Sequence[TextRow]) -> ArticleLinks:
+        order = {code: n for n, code in enumerate(site_language_codes())}
+        texts = {r.id: r for r in rows}
+        versions: dict[int, list[TextRow]] = {}
+        media: dict[int, list[tuple[str, str]]] = {}
+        article_ids = sorted({r.article_id for r in rows})
+        # In pieces: a page holds up to 50,000 articles, more than SQLite takes as query parameters.
+        for start in range(0, len(article_ids), ID_CHUNK):
+            chunk = article_ids[start : start + ID_CHUNK]
+            for values in _rows(_published().filter(article_id__in=chunk).order_by()):
+                if values["id"] not in texts:
+                    texts[values["id"]] = _row(values)
+            media_rows = Media.objects.filter(article_id__in=chunk).order_by("pk")
+            for article_id, image, url in media_rows.values_list("article_id", "image", "url"):
+                media.setdefault(article_id, []).append((image, url))
+        for text in sorted(texts.values(), key=lambda r: order.get(r.language, len(order))):
+            versions.setdefault(text.article_id, []).append(text)
+        return cls(
+            versions=versions,
+            urls=_absolute_urls(texts.values()),
+            images={article_id: image_locations(media.get(article_id, [])) for article_id in article_ids},
+        )
+
+    def alternates(self, row: TextRow) -> list[dict[str, str]]:
+        """hreflang alternates: each published version of the article, and x-default for the original.
+
+        Without a published original in a site language (a French original read in vi and en, or
+        a withdrawn one), x-default is the first version in site-language order, so that every
+        version still names the same one.
+        """
+        found = self.versions.get(row.article_id) or [row]
+        alternates = [_alternate(v.language, self.urls[v.id]) for v in found]
+        default = next((v for v in found if v.status == ArticleText.Status.ORIGINAL), found[0])
+        alternates.append(_alternate(X_DEFAULT, self.urls[default.id]))
+        return alternates
 
 
 def _alternate(language: str, url: str) -> dict[str, str]:
     return {"lang_code": language, "location": url}
-
-
-def article_alternates(article_versions: Sequence[Version]) -> list[dict[str, str]]:
-    """hreflang alternates for one article: each published version, and x-default for the original.
-
-    Without a published original (its language is not a site language, or it was withdrawn),
-    x-default is the first version in site-language order, so that every version still names
-    the same one.
-    """
-    alternates = [_alternate(v.language, v.absolute_url) for v in article_versions]
-    default = next((v for v in article_versions if v.is_original), None) or next(iter(article_versions), None)
-    if default is not None:
-        alternates.append(_alternate(X_DEFAULT, default.absolute_url))
-    return alternates
 
 
 class SiteSitemap(Sitemap[T]):
@@ -100,13 +210,13 @@ class SiteSitemap(Sitemap[T]):
 
     latest_lastmod: dt.datetime | None
 
-    def entry(self, item: T) -> dict[str, Any]:
+    def entries(self, items: Sequence[T]) -> list[dict[str, Any]]:
         raise NotImplementedError
 
     def get_urls(
         self, page: int | str = 1, site: Any = None, protocol: str | None = None
     ) -> list[dict[str, Any]]:
-        entries = [self.entry(item) for item in self.paginator.page(page).object_list]
+        entries = self.entries(list(self.paginator.page(page).object_list))
         lastmods = [e["lastmod"] for e in entries if e.get("lastmod")]
         # Django's view sends Last-Modified only when every entry has a lastmod.
         self.latest_lastmod = max(lastmods) if entries and len(lastmods) == len(entries) else None
@@ -117,33 +227,28 @@ def _published() -> QuerySet[ArticleText]:
     return ArticleText.objects.filter(is_published=True, language__in=site_language_codes())
 
 
-def _with_versions_and_media(texts: QuerySet[ArticleText]) -> QuerySet[ArticleText]:
-    return texts.select_related("article").prefetch_related(
-        Prefetch("article__texts", queryset=ArticleText.objects.filter(is_published=True).order_by()),
-        Prefetch("article__media", queryset=Media.objects.order_by("pk")),
-    )
-
-
-class ArticleSitemap(SiteSitemap[ArticleText]):
+class ArticleSitemap(SiteSitemap[dict[str, Any]]):
     """Every published text in one language, with its language versions and images."""
 
     def __init__(self, language: str) -> None:
         self.language = language
 
-    def items(self) -> QuerySet[ArticleText]:
+    def items(self) -> QuerySet[ArticleText, dict[str, Any]]:
         texts = ArticleText.objects.filter(language=self.language, is_published=True)
-        return _with_versions_and_media(texts).order_by("article__published_at", "pk")
+        return _rows(texts.order_by("article__published_at", "pk"))
 
-    def entry(self, item: ArticleText) -> dict[str, Any]:
-        article_versions = versions(item.article, self.language)
-        with translation.override(self.language):
-            location = absolute(item.get_absolute_url())
-        return {
-            "location": location,
-            "lastmod": _whole_seconds(item.modified_at),
-            "alternates": article_alternates(article_versions),
-            "images": image_locations(item),
-        }
+    def entries(self, items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        rows = [_row(values) for values in items]
+        links = ArticleLinks.of(rows)
+        return [
+            {
+                "location": links.urls[row.id],
+                "lastmod": _whole_seconds(row.modified_at),
+                "alternates": links.alternates(row),
+                "images": links.images[row.article_id],
+            }
+            for row in rows
+        ]
 
     def get_latest_lastmod(self) -> dt.datetime | None:
         # One aggregate rather than Django's default of computing every item's lastmod.
@@ -189,6 +294,9 @@ class PagesSitemap(SiteSitemap[ListingPage]):
             pages += [ListingPage(code, section, found[code], present) for code in present]
         return pages
 
+    def entries(self, items: Sequence[ListingPage]) -> list[dict[str, Any]]:
+        return [self.entry(item) for item in items]
+
     def entry(self, item: ListingPage) -> dict[str, Any]:
         alternates = [_alternate(code, absolute(item.path(code))) for code in item.languages]
         if item.section is None:
@@ -215,7 +323,7 @@ def news_window_start(now: dt.datetime | None = None) -> dt.datetime:
     return (now or timezone.now()) - NEWS_WINDOW
 
 
-class NewsSitemap(SiteSitemap[ArticleText]):
+class NewsSitemap(SiteSitemap[dict[str, Any]]):
     """Google News: every language version of the articles of the last 48 hours, newest first, ≤ 1,000."""
 
     limit = NEWS_LIMIT
@@ -223,28 +331,32 @@ class NewsSitemap(SiteSitemap[ArticleText]):
     def __init__(self) -> None:
         self.publication = site_name()
 
-    def items(self) -> list[ArticleText]:
+    def items(self) -> list[dict[str, Any]]:
         recent = _published().filter(article__published_at__gte=news_window_start())
-        texts = _with_versions_and_media(recent).order_by("-article__published_at", "-pk")
-        return list(texts[:NEWS_LIMIT])
+        return list(_rows(recent.order_by("-article__published_at", "-pk"), "title")[:NEWS_LIMIT])
 
-    def entry(self, item: ArticleText) -> dict[str, Any]:
-        with translation.override(item.language):
-            location = absolute(item.get_absolute_url())
-        return {
-            "location": location,
-            "lastmod": _whole_seconds(item.modified_at),
-            "images": image_locations(item),
-            "news": {
-                "publication_name": self.publication,
-                "language": item.language.lower(),
-                "publication_date": _whole_seconds(item.article.published_at),
-                "title": item.title,
-            },
-        }
+    def entries(self, items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        rows = [_row(values) for values in items]
+        links = ArticleLinks.of(rows)
+        return [
+            {
+                "location": links.urls[row.id],
+                "lastmod": _whole_seconds(row.modified_at),
+                "images": links.images[row.article_id],
+                "news": {
+                    "publication_name": self.publication,
+                    "language": row.language.lower(),
+                    "publication_date": _whole_seconds(row.published_at),
+                    "title": row.title,
+                },
+            }
+            for row in rows
+        ]
 
     def get_latest_lastmod(self) -> dt.datetime | None:
-        return max((_whole_seconds(t.modified_at) for t in self.items()), default=None)
+        recent = _published().filter(article__published_at__gte=news_window_start())
+        latest = recent.aggregate(latest=Max("modified_at"))["latest"]
+        return _whole_seconds(latest) if latest else None
 
 
 def sections() -> dict[str, SiteSitemap[Any]]:
