@@ -207,3 +207,13 @@ def test_rate_limits_per_address_and_per_key(client, newsroom, owner):
 @override_settings(API_RATE_ANONYMOUS=None)
 def test_no_rate_means_no_limit(client, newsroom):
     assert all(client.get(f"{API}/outlets").status_code == 200 for _ in range(80))
+
+
+@override_settings(API_RATE_ANONYMOUS="2/min", API_RATE_KEY="4/min")
+def test_interleaved_callers_keep_their_own_rates(client, newsroom, plain_key):
+    """One throttle serves every caller: an anonymous request must not lend its rate to a keyed one."""
+    for _ in range(4):
+        assert client.get(f"{API}/outlets", HTTP_X_API_KEY=plain_key).status_code == 200
+        client.get(f"{API}/outlets")  # anonymous, over its limit after two
+    assert client.get(f"{API}/outlets").status_code == 429
+    assert client.get(f"{API}/outlets", HTTP_X_API_KEY=plain_key).status_code == 429

@@ -7,10 +7,14 @@ trusts (X-Forwarded-For only behind ``KABAR_PROXY_COUNT`` proxies) — Ninja's o
 believes any X-Forwarded-For, which would let a client pick a fresh address per request.
 
 The cache is per process unless a shared one is configured: with several server processes,
-each one counts on its own (the limit is then per process).
+each one counts on its own (the limit is then per process). Reading and writing a count are
+two cache calls, so two requests at the same instant may both pass the last free slot.
 """
 
 from __future__ import annotations
+
+import threading
+import time
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -21,21 +25,37 @@ from kabar.conf.security import client_ip
 
 
 class ApiRateThrottle(SimpleRateThrottle):
+    """One instance serves every request of the API, from many threads: nothing about a request
+    is kept on it (Ninja's own throttle keeps the rate and the history there), only the wait of
+    the current thread's last refusal, which Ninja asks for right after ``allow_request``."""
+
     cache_format = "kabar-api-rate:%(ident)s"
 
     def __init__(self) -> None:
         # The rate is chosen per request (keyed or anonymous), not once here.
-        self.rate = None
-        self.num_requests, self.duration = None, None
+        self._refused = threading.local()
 
     def allow_request(self, request: HttpRequest) -> bool:
         caller = principal(request)
         rate: str | None = settings.API_RATE_ANONYMOUS if caller.anonymous else settings.API_RATE_KEY
-        if not rate:
+        key = self.get_cache_key(request)
+        if not rate or key is None:
             return True
-        self.rate = rate
-        self.num_requests, self.duration = self.parse_rate(rate)
-        return super().allow_request(request)
+        allowed, duration = self.parse_rate(rate)
+        assert allowed is not None and duration is not None
+        now = time.time()
+        # Newest first; only the requests still inside the window count.
+        history = [t for t in self.cache.get(key, []) if t > now - duration]
+        if len(history) >= allowed:
+            self._refused.wait = duration - (now - history[-1])
+            return False
+        self.cache.set(key, [now, *history], duration)
+        return True
+
+    def wait(self) -> float | None:
+        """Seconds until the oldest counted request leaves the window (Retry-After, rounded up)."""
+        wait: float | None = getattr(self._refused, "wait", None)
+        return wait
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
         caller = principal(request)
