@@ -111,7 +111,7 @@ def _ninjs_text(article: Article, language: str | None) -> ArticleText:
 
 @router.get(
     "/articles/{article_id}",
-    response={**_responses(schemas.ArticleDetail), 406: schemas.ErrorBody},
+    response=_responses(schemas.ArticleDetail),
     url_name="article",
     summary="One article with every language version (or one version as ninjs)",
     tags=["articles"],
