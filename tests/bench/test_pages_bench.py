@@ -124,7 +124,7 @@ def test_the_table_has_a_row_per_page_connections_and_target():
         {"target": "revalidate-304", "page": "article", "na": pages.NA_304},
     ]
     text = pages.table(report(results))
-    assert "| article | 1 | kabar uncached, waitress (1 process) | 120 | 9.81 | 36 | 0 | 0.002 |" in text
+    assert "| article | 1 | kabar uncached, waitress (1 process) | 120 | 9.81 | 36 | 0 | 0.0020 |" in text
     assert "| article | 1 | the same HTML as a file, nginx (the limit) | 60,000 |" in text
     assert "304 revalidation, gunicorn | n/a |" in text
     assert "load average 1.00, 2.00, 3.00 before" in text

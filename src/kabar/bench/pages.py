@@ -240,7 +240,7 @@ def nginx_binary() -> str | None:
 @contextmanager
 def nginx_server(folder: Path, pages: Mapping[str, bytes], workers: int) -> Iterator[int]:
     """nginx serving ``pages`` (path → HTML) as plain files; yields the port."""
-    root = folder / "static"
+    root = folder / "nginx-root"  # not "static": kabar keeps its collected static files there
     for path, html in pages.items():
         target = root / path.strip("/") / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -302,7 +302,9 @@ def _setup(folder: Path, db: Path | None, articles: int) -> tuple[dict[str, str]
             f"{sqlite} has {have} articles, not {articles}: name another --db or the same --articles"
         )
     if not have:
-        call_command("bench-data", articles=articles, no_index=True)
+        call_command(
+            "bench-data", articles=articles, no_index=True, stdout=sys.stderr
+        )  # stdout: the report only
     text = (
         ArticleText.objects.filter(
             language="vi",
@@ -443,14 +445,18 @@ def table(report: Mapping[str, Any]) -> str:
     order = {name: position for position, name in enumerate(titles)}
     rows = sorted(
         report["results"],
-        key=lambda r: (list(report["pages"]).index(r["page"]), r.get("connections", 0), order[r["target"]]),
+        key=lambda r: (
+            list(report["pages"]).index(r["page"]),
+            r.get("connections", 1 << 30),
+            order[r["target"]],
+        ),
     )
     for row in rows:
         where = f"| {row['page']} | {row.get('connections', 'all')} | {titles[row['target']]} |"
         if "na" in row:
             lines.append(f"{where} n/a | | | | |")
             continue
-        ratio = f"{row['ratio_to_limit']:.3f}" if "ratio_to_limit" in row else ""
+        ratio = f"{row['ratio_to_limit']:.4f}" if "ratio_to_limit" in row else ""
         lines.append(
             f"{where} {row['requests_per_s']:,.0f} | {_ms_text(row['p50_ms'])} | {_ms_text(row['p99_ms'])} | "
             f"{row['errors']} | {ratio} |"
