@@ -80,3 +80,13 @@ def test_search_pages_through_next(client, newsroom):
     second = client.get(first["next"]).json()
     assert len(second["items"]) == 1 and second["next"] is None
     assert {first["items"][0]["id"], second["items"][0]["id"]} == {newsroom.railway.pk, newsroom.harbour.pk}
+
+
+def test_search_without_a_usable_backend_is_a_503_in_the_error_shape(client, newsroom):
+    from django.test import override_settings
+
+    with override_settings(SEARCH_BACKEND="no-such-backend"):
+        response = client.get(f"{API}/search", {"q": "duong"})
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "unavailable"
+    assert "no-such-backend" not in response.content.decode()  # the operator's log says why, not the caller

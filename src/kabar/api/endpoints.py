@@ -6,7 +6,6 @@ Each builds typed schema objects and hands them to ``responses`` (fields=, ETag,
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -128,7 +127,7 @@ def get_article(request: HttpRequest, article_id: int, options: Query[ArticleOpt
     article = queries.articles_in_full(caller).filter(pk=article_id).first()
     if article is None:
         raise ApiNotFound(f"no article {article_id}")
-    last_modified: dt.datetime = present.modified_at(article)  # type: ignore[assignment]
+    last_modified = present.modified_at(article)
     version = _ninjs_version(request, options)
     if version is not None:
         if options.fields:

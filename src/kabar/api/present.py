@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
@@ -56,7 +58,7 @@ def text_full(text: ArticleText) -> schemas.TextFull:
     return schemas.TextFull(**_text_fields(text), route=text.route, blocks=text.blocks)  # type: ignore[arg-type]
 
 
-def modified_at(article: Article) -> object:
+def modified_at(article: Article) -> datetime:
     """The latest change to the article or to any of its visible texts."""
     return max([article.modified_at, *(t.modified_at for t in article.texts.all())])
 
