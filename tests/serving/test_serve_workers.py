@@ -59,6 +59,7 @@ class Served:
     process: subprocess.Popen[str]
     port: int
     access_log: Path
+    output: Path  # the server's stdout and stderr (a file: a pipe nobody reads could fill and block it)
 
     def get(self, path: str = CSS, **headers: str) -> tuple[int, str, bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
@@ -96,18 +97,20 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     log = folder / "access.log"
     env = {**os.environ, "KABAR_DATA_DIR": str(folder), "PYTHONUNBUFFERED": "1"}
     env.pop("KABAR_DATABASE_URL", None)  # a SQLite file of its own: this test migrates
-    process = subprocess.Popen(
-        [sys.executable, "-c", LAUNCHER, "serve", "--port", str(port), "--workers", "2", "--threads", "4"]
-        + ["--access-log", str(log)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    server = Served(process, port, log)
+    output = folder / "output.txt"
+    with output.open("w") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-c", LAUNCHER, "serve", "--port", str(port), "--workers", "2", "--threads", "4"]
+            + ["--access-log", str(log)],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    server = Served(process, port, log, output)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        assert process.poll() is None, output.read_text()
         try:
             if server.get()[0] == 200:
                 break
@@ -176,7 +179,7 @@ def test_sigterm_stops_gracefully_with_exit_status_0(served):
     assert served.get()[0] == 200
     os.kill(served.process.pid, signal.SIGTERM)
     assert served.process.wait(timeout=60) == 0
-    output = served.process.stdout.read() if served.process.stdout else ""
-    assert "gunicorn" in output and "2 workers" in output
+    output = served.output.read_text()
+    assert "gunicorn, 2 workers × 4 threads" in output and "Shutting down: Master" in output
     with pytest.raises(OSError):
         served.get()
