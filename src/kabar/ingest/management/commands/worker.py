@@ -8,6 +8,7 @@ backend its heartbeat stops and another worker's reaper re-queues what it was ru
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from typing import Any
@@ -23,14 +24,27 @@ log = logging.getLogger("kabar.worker")
 DB_POLL_SECONDS = 1.0  # how often an idle database worker looks for a READY task (db_worker's default)
 
 
-def schedule_loop(stop: threading.Event, interval: float) -> None:
-    from kabar.ingest.tasks import enqueue_due_sources
+# A pending webhook delivery overdue by this much has lost its task (queue down, worker died).
+WEBHOOK_REQUEUE_AFTER = dt.timedelta(minutes=10)  # as `kabar webhooks requeue` by default
 
+
+def schedule_tick() -> None:
+    """One scheduler pass: enqueue due sources, and queue again webhook deliveries whose task was lost."""
+    from kabar.ingest.tasks import enqueue_due_sources
+    from kabar.webhooks.tasks import requeue_overdue
+
+    due = enqueue_due_sources()
+    if due:
+        log.info("enqueued %d due source(s)", len(due))
+    requeued = requeue_overdue(WEBHOOK_REQUEUE_AFTER)
+    if requeued:
+        log.warning("queued %d overdue webhook delivery(ies) again (their task was lost)", len(requeued))
+
+
+def schedule_loop(stop: threading.Event, interval: float) -> None:
     while not stop.is_set():
         try:
-            due = enqueue_due_sources()
-            if due:
-                log.info("enqueued %d due source(s)", len(due))
+            schedule_tick()
         except Exception:  # the scheduler must outlive one bad tick (e.g. a locked database)
             log.exception("scheduler tick failed")
         finally:
