@@ -11,8 +11,8 @@ from kabar.core.blocks import strip_tags
 from kabar.news.models import ArticleText, Author
 from kabar.site.body import Figure, figure_from_media, first_paragraph, prepare_blocks
 from kabar.site.languages import name_in_sentence, og_locale
-from kabar.site.present import Version, absolute, teaser, versions
-from kabar.site.queries import same_author, same_section
+from kabar.site.present import Version, absolute, related_link, versions
+from kabar.site.queries import related_rows
 from kabar.site.story_page import article_story_context
 from kabar.site.structured_data import article_structured_data, date_modified
 
@@ -98,13 +98,7 @@ def article_context(text: ArticleText) -> dict[str, Any]:
     others = [v for v in all_versions if not v.is_current]
     # Related lists in order: the same story, nearest neighbours, then section and author; each article once.
     discovery, shown = article_story_context(text)
-    in_section = [t for t in same_section(text, RELATED_LIMIT + len(shown)) if t.article_id not in shown]
-    in_section = in_section[:RELATED_LIMIT]
-    by_author = [
-        t
-        for t in same_author(text, RELATED_LIMIT + len(shown), excluding=[t.pk for t in in_section])
-        if t.article_id not in shown
-    ][:RELATED_LIMIT]
+    in_section, by_author = related_rows(text, RELATED_LIMIT, excluding=shown)
     canonical = absolute(text.get_absolute_url())
     description = Truncator(strip_tags(text.lead).strip() or first_paragraph(text.blocks)).chars(300)
     # Every picture the page shows, lead images first: the first is the one shared links show.
@@ -127,8 +121,8 @@ def article_context(text: ArticleText) -> dict[str, Any]:
         "source_language_link": _language_link(original, article.source_language),
         "is_translation": text.status != ArticleText.Status.ORIGINAL,
         "is_post_edited": text.status == ArticleText.Status.POST_EDITED,
-        "same_section": [teaser(t) for t in in_section],
-        "same_author": [teaser(t) for t in by_author],
+        "same_section": [related_link(r) for r in in_section],
+        "same_author": [related_link(r) for r in by_author],
         "canonical_url": canonical,
         "alternates": [(v.language, v.absolute_url) for v in all_versions]
         + ([("x-default", x_default.absolute_url)] if x_default else []),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.utils import translation
@@ -68,6 +69,33 @@ def teaser(text: ArticleText, *, with_figure: bool = False) -> Teaser:
         section_url=section.get_absolute_url() if section else "",
         machine_made=text.is_machine_made,
         figure=figure,
+    )
+
+
+@dataclass(frozen=True)
+class RelatedLink:
+    """One entry of an article page's related lists: what the list prints, no more."""
+
+    title: str
+    url: str
+    outlet_name: str
+    outlet_language: str
+    published_at: datetime
+
+
+def text_url(slug: str, published_at: datetime) -> str:
+    """``ArticleText.get_absolute_url`` for a text known only by its slug and its article's date."""
+    return ArticleText(slug=slug, article=Article(published_at=published_at)).get_absolute_url()
+
+
+def related_link(row: dict[str, Any]) -> RelatedLink:
+    """A row of ``queries.related_rows`` as a list entry."""
+    return RelatedLink(
+        title=row["title"],
+        url=text_url(row["slug"], row["article__published_at"]),
+        outlet_name=row["article__outlet__name"],
+        outlet_language=row["article__outlet__language"],
+        published_at=row["article__published_at"],
     )
 
 

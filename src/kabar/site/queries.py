@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet, Window
+from django.db.models import F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from kabar.news.models import Article, ArticleText, Media
@@ -50,26 +51,53 @@ def article_text(language: str, slug: str) -> ArticleText | None:
     )
 
 
-def same_section(text: ArticleText, limit: int) -> list[ArticleText]:
+# What a related-list entry shows (title, link, outlet, date), and nothing more: a body can be
+# hundreds of kilobytes of JSON, and a list of ten titles has no use for it.
+RELATED_COLUMNS = (
+    "pk",
+    "article_id",
+    "title",
+    "slug",
+    "language",
+    "article__published_at",
+    "article__outlet__name",
+    "article__outlet__language",
+)
+
+
+def related_rows(
+    text: ArticleText, limit: int, excluding: Iterable[int] = ()
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The article page's "same section" and "same author" lists, newest first, in one query.
+
+    Articles in ``excluding`` (ids of articles already shown higher up) and the article itself are
+    left out, and an article in both lists is shown in the section list only. Each list is a
+    LIMITed subquery (SQLite allows no LIMIT inside a UNION): the section's ``limit`` newest and
+    the authors' ``2 * limit`` newest, so that the author list still has ``limit`` entries once the
+    section list's articles are taken out of it.
+    """
+    base = (
+        ArticleText.objects.filter(language=text.language, is_published=True)
+        .exclude(article_id__in=[text.article_id, *excluding])
+        .order_by(*NEWEST_FIRST)
+    )
+    # A subquery on the article's authors rather than a join, so an article with two shared
+    # authors is listed once (and the author ids cost no query of their own).
+    their_articles = Article.authors.through.objects.filter(
+        author_id__in=Article.authors.through.objects.filter(article_id=text.article_id).values("author_id")
+    ).values("article_id")
+    wanted = Q(pk__in=base.filter(article_id__in=their_articles).values("pk")[: 2 * limit])
     section_id = text.article.section_id
-    if section_id is None:
-        return []
-    return list(
-        published_texts(text.language)
-        .filter(article__section_id=section_id)
-        .exclude(article_id=text.article_id)[:limit]
+    if section_id is not None:
+        wanted |= Q(pk__in=base.filter(article__section_id=section_id).values("pk")[:limit])
+    rows = list(
+        ArticleText.objects.filter(wanted)
+        .order_by(*NEWEST_FIRST)
+        .values(*RELATED_COLUMNS, "article__section_id")
     )
-
-
-def same_author(text: ArticleText, limit: int, excluding: Iterable[int] = ()) -> list[ArticleText]:
-    author_ids = [a.pk for a in text.article.authors.all()]
-    if not author_ids:
-        return []
-    # A subquery rather than a join on authors, so an article with two shared authors is listed once.
-    by_them = Article.objects.filter(authors__in=author_ids).values("pk")
-    return list(
-        published_texts(text.language)
-        .filter(article_id__in=by_them)
-        .exclude(article_id=text.article_id)
-        .exclude(pk__in=list(excluding))[:limit]
-    )
+    # Every row of the section's newest ``limit`` is here, so they are the first ``limit`` rows
+    # in the section; a later one in the section came in as the authors'.
+    in_section = [r for r in rows if section_id is not None and r["article__section_id"] == section_id][:limit]
+    shown = {r["pk"] for r in in_section}
+    by_author = [r for r in rows if r["pk"] not in shown][:limit]
+    return in_section, by_author
