@@ -253,7 +253,9 @@ def test_pages_of_fused_results_list_each_article_once(
         seen += [h.article_id for h in found.hits]
     assert len(seen) == len(set(seen))
     assert set(seen) >= {a.pk for a in articles}
-    assert len(seen) == pages[0]  # the total counts what the pages list
+    # Page 1 may count a semantic hit that is also a deeper keyword hit twice (an estimate); the
+    # pages past the fused head read those ranks, and say the exact total.
+    assert pages[-1] == len(seen) <= pages[0]
     # Keyword ranks past the backend's deepest page are read page by page: still all found.
     monkeypatch.setattr(semantic, "MAX_PER_PAGE", 5)
     deeper = [

