@@ -39,6 +39,8 @@ def test_the_document_is_openapi_3_1_with_every_endpoint():
     assert set(raw["components"]["securitySchemes"]) == {"ApiKeyBearer", "ApiKeyHeader"}
     for status in ("400", "401", "404", "422", "429"):
         assert status in article["responses"]
+    assert article["responses"]["200"]["headers"]["ETag"]["required"] is True
+    assert article["responses"]["429"]["headers"]["Retry-After"]["required"] is True
     # The webhooks router (when mounted) needs a key: no anonymous alternative there.
     for path, operations in raw["paths"].items():
         if path.startswith("/api/v1/webhooks/"):

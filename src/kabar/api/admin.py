@@ -34,6 +34,7 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
         "prefix",
         "owner",
         "scope_list",
+        "state",
         "created_at",
         "expires_at",
         "revoked_at",
@@ -47,6 +48,10 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
     @admin.display(description="scopes")
     def scope_list(self, key: ApiKey) -> str:
         return ", ".join(key.scopes or []) or "—"
+
+    @admin.display(description="state")
+    def state(self, key: ApiKey) -> str:
+        return key.problem() or "active"
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {**super().get_changeform_initial_data(request), "owner": request.user.pk}

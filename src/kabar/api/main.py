@@ -48,16 +48,37 @@ Read kabar's republished articles, in every language they exist in.
 
 
 WEBHOOKS_PREFIX = "/api/v1/webhooks/"
+RESPONSE_HEADERS: dict[Any, dict[str, Any]] = {
+    200: {
+        "ETag": {
+            "description": "Weak tag of this body; send it back in If-None-Match for a 304.",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    },
+    429: {
+        "Retry-After": {
+            "description": "Seconds to wait before the next request counts.",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 0},
+        }
+    },
+}
 
 
 class KabarAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
         schema = super().get_openapi_schema(**kwargs)
         for path, operations in schema.get("paths", {}).items():
+            if path.startswith(WEBHOOKS_PREFIX):
+                continue  # the webhooks router documents itself, and needs a key
             for operation in operations.values():
                 security = operation.get("security")
-                if security is not None and not path.startswith(WEBHOOKS_PREFIX):
+                if security is not None:
                     operation["security"] = [*security, {}]  # anonymous reads
+                for status, headers in RESPONSE_HEADERS.items():
+                    if status in operation.get("responses", {}):
+                        operation["responses"][status]["headers"] = headers
                 ok = operation.get("responses", {}).get(200, operation.get("responses", {}).get("200"))
                 if operation.get("operationId", "").endswith("get_article") and ok:
                     ok["content"][NINJS] = {
