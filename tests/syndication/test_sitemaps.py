@@ -442,3 +442,15 @@ def test_sitemap_urls_follow_the_models_own_url_rule(newsroom: Newsroom):
         with translation.override(text.language):
             assert urls[text.pk] == SITE + text.get_absolute_url()
     assert urls[texts[0].pk] == f"{SITE}/vi/2025/11/cuoi-thang/"
+
+
+def test_a_control_character_in_a_title_leaves_the_news_sitemap_well_formed(
+    client: Client, newsroom: Newsroom
+):
+    # Pasted from a partner's CMS: XML 1.0 cannot carry these, and one bad title must not make
+    # Google reject every URL of the sitemap.
+    text = newsroom.metro_texts["en"]
+    ArticleText.objects.filter(pk=text.pk).update(title="Metro\x0b test\x01 run ]]> \ufffe<b>")
+    root = fetch(client, "/sitemap-news.xml")  # parses: no invalid character reached the XML
+    titles = {t.text for t in root.iterfind(".//news:title", NS)}
+    assert "Metro test run ]]> <b>" in titles

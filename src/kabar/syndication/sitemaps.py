@@ -35,6 +35,7 @@ from kabar.news.models import ArticleText, Media, Section
 from kabar.site.context import DEFAULT_SITE_NAME
 from kabar.site.languages import site_language_codes
 from kabar.site.present import absolute
+from kabar.syndication.feed_formats import xml_safe
 
 T = TypeVar("T")
 
@@ -347,7 +348,9 @@ class NewsSitemap(SiteSitemap[dict[str, Any]]):
                     "publication_name": self.publication,
                     "language": row.language.lower(),
                     "publication_date": _whole_seconds(row.published_at),
-                    "title": row.title,
+                    # A control character pasted into one title would make the whole sitemap
+                    # ill-formed XML, which Google rejects entirely: the feeds' cleaning applies.
+                    "title": xml_safe(row.title),
                 },
             }
             for row in rows
