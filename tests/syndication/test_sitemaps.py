@@ -373,7 +373,7 @@ def test_news_sitemap_stops_at_1000_urls_keeping_the_newest(client: Client, db):
 def test_large_sitemaps_are_paginated_and_the_index_lists_each_page(
     client: Client, newsroom: Newsroom, monkeypatch
 ):
-    monkeypatch.setattr(sitemaps.ArticleSitemap, "limit", 3)  # Django's 50,000, made small
+    monkeypatch.setattr(sitemaps.ArticleSitemap, "limit", 3)  # ARTICLES_PER_PAGE, made small
     index = [loc.text for loc in fetch(client, "/sitemap.xml").iterfind("sm:sitemap/sm:loc", NS)]
     assert f"{SITE}/sitemap-articles-vi.xml" in index
     assert f"{SITE}/sitemap-articles-vi.xml?p=2" in index
@@ -454,3 +454,22 @@ def test_a_control_character_in_a_title_leaves_the_news_sitemap_well_formed(
     root = fetch(client, "/sitemap-news.xml")  # parses: no invalid character reached the XML
     titles = {t.text for t in root.iterfind(".//news:title", NS)}
     assert "Metro test run ]]> <b>" in titles
+
+
+def test_a_full_article_sitemap_page_stays_under_the_50_mb_limit(client: Client, db):
+    # sitemaps.org and Google refuse a sitemap over 50 MB uncompressed. An article URL is long:
+    # the slug (up to 200 characters) four times over (the page, three alternates and x-default)
+    # and every picture. Measured on articles of that shape, a page of ``limit`` URLs must fit.
+    published = timezone.now() - dt.timedelta(days=30)
+    for n in range(5):
+        article = make_article(published_at=published + dt.timedelta(minutes=n))
+        for code in ("vi", "en", "id"):
+            make_text(article, code, slug=f"{code}{n}-" + "tieu-de-rat-dai-" * 11)
+        for m in range(12):
+            make_media(
+                article, url=f"https://anh.bao-doi-tac.example/2025/10/{n}/{m}/" + "anh-" * 20 + ".jpg"
+            )
+    response = client.get("/sitemap-articles-vi.xml")
+    assert len(entries(parse(response.content))) == 5
+    per_url = len(response.content) / 5
+    assert sitemaps.ArticleSitemap.limit * per_url < 50 * 1024 * 1024

@@ -42,6 +42,11 @@ T = TypeVar("T")
 NEWS_WINDOW = dt.timedelta(hours=48)  # Google News reads articles of the last two days only
 NEWS_LIMIT = 1000  # and at most 1,000 URLs per news sitemap
 IMAGES_PER_URL = 1000  # Google's limit of image:image entries per <url>
+# sitemaps.org caps a sitemap at 50,000 URLs *and* 50 MB. A kabar article URL carries its page, up
+# to four hreflang alternates with slugs of up to 200 characters, and its pictures: about 3.5 kB
+# with a dozen pictures, so 50,000 of them come to 175 MB. 10,000 keep a page near 35 MB, and a
+# request for one costs a fifth of the work.
+ARTICLES_PER_PAGE = 10_000
 ID_CHUNK = 900  # under SQLite's oldest limit of 999 parameters a query
 # Crawlers come back often; a news sitemap changes by the minute, the others by the hour.
 SITEMAP_MAX_AGE = 3600
@@ -79,7 +84,7 @@ _ROW_FIELDS = ("id", "article_id", "language", "slug", "status", "modified_at", 
 
 
 def _rows(texts: QuerySet[ArticleText], *also: str) -> QuerySet[ArticleText, dict[str, Any]]:
-    """``texts`` as value rows: bodies, leads and titles stay unread (a page may list 50,000)."""
+    """``texts`` as value rows: bodies, leads and titles stay unread (a page may list 10,000)."""
     rows: QuerySet[ArticleText, dict[str, Any]] = texts.values(*_ROW_FIELDS, *also)
     return rows
 
@@ -115,7 +120,7 @@ _SLUG_SLOT = "SLUG"
 def _absolute_urls(rows: Iterable[TextRow]) -> dict[int, str]:
     """Each text's absolute URL by id.
 
-    ``reverse`` costs a tenth of a millisecond, and a page may hold 150,000 URLs: each language
+    ``reverse`` costs a tenth of a millisecond, and a page may hold 40,000 URLs (alternates too): each language
     and month is reversed once with a stand-in slug, and each text's slug put in its place
     (slugs are plain ASCII, which reverse would not have quoted).
     """
@@ -167,7 +172,7 @@ class ArticleLinks:
         versions: dict[int, list[TextRow]] = {}
         media: dict[int, list[tuple[str, str]]] = {}
         article_ids = sorted({r.article_id for r in rows})
-        # In pieces: a page holds up to 50,000 articles, more than SQLite takes as query parameters.
+        # In pieces: a page holds up to 10,000 articles, more than SQLite takes as query parameters.
         for start in range(0, len(article_ids), ID_CHUNK):
             chunk = article_ids[start : start + ID_CHUNK]
             for values in _rows(_published().filter(article_id__in=chunk).order_by()):
@@ -230,6 +235,8 @@ def _published() -> QuerySet[ArticleText]:
 
 class ArticleSitemap(SiteSitemap[dict[str, Any]]):
     """Every published text in one language, with its language versions and images."""
+
+    limit = ARTICLES_PER_PAGE
 
     def __init__(self, language: str) -> None:
         self.language = language
