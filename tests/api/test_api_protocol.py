@@ -217,3 +217,19 @@ def test_interleaved_callers_keep_their_own_rates(client, newsroom, plain_key):
         client.get(f"{API}/outlets")  # anonymous, over its limit after two
     assert client.get(f"{API}/outlets").status_code == 429
     assert client.get(f"{API}/outlets", HTTP_X_API_KEY=plain_key).status_code == 429
+
+
+def test_a_trailing_slash_gets_a_hint(client, newsroom):
+    response = client.get(f"{API}/articles/")
+    assert response.status_code == 404
+    assert "without a slash" in response.json()["error"]["message"]
+
+
+def test_the_api_roots_point_to_the_document_and_the_lists(client, newsroom):
+    root = client.get("/api/")
+    assert root.status_code == 200 and root.json() == {"versions": {"v1": "http://127.0.0.1:8000/api/v1/"}}
+    index = client.get(f"{API}/").json()
+    assert index["links"]["openapi"] == "http://127.0.0.1:8000/api/v1/openapi.json"
+    assert index["links"]["docs"] == "http://127.0.0.1:8000/api/v1/docs"
+    for name, url in index["links"].items():
+        assert client.get(url.removeprefix("http://127.0.0.1:8000"), {"q": "x"}).status_code == 200, name

@@ -52,13 +52,17 @@ class ApiError(HttpError):
         self.details = details
 
 
+def json_response(data: Any, status: int = 200) -> HttpResponse:
+    return HttpResponse(
+        json.dumps(data, ensure_ascii=False, default=str), status=status, content_type="application/json"
+    )
+
+
 def error_response(
     status: int, message: str, *, code: str | None = None, details: dict[str, Any] | list[Any] | None = None
 ) -> HttpResponse:
     body = {"error": {"code": code or CODES.get(status, "error"), "message": message, "details": details}}
-    return HttpResponse(
-        json.dumps(body, ensure_ascii=False, default=str), status=status, content_type="application/json"
-    )
+    return json_response(body, status)
 
 
 def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
@@ -108,4 +112,9 @@ def install(api: NinjaAPI) -> None:
 
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Any URL under /api/ that no endpoint answers."""
-    return error_response(404, f"no API endpoint at {request.path}")
+    hint = (
+        " (API paths end without a slash)"
+        if request.path.endswith("/") and request.path != "/api/v1/"
+        else ""
+    )
+    return error_response(404, f"no API endpoint at {request.path}{hint}")

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, reverse
 from ninja import NinjaAPI, Swagger
 from ninja.openapi.schema import OpenAPISchema
 
@@ -27,6 +27,7 @@ from kabar.api.auth import read_auth
 from kabar.api.endpoints import NINJS
 from kabar.api.endpoints import router as read_router
 from kabar.api.throttle import ApiRateThrottle
+from kabar.site.present import absolute
 
 DESCRIPTION = """\
 Read kabar's republished articles, in every language they exist in.
@@ -48,6 +49,7 @@ Read kabar's republished articles, in every language they exist in.
 
 
 WEBHOOKS_PREFIX = "/api/v1/webhooks/"
+INDEXED = ("articles", "sections", "authors", "outlets", "stories", "search")
 RESPONSE_HEADERS: dict[Any, dict[str, Any]] = {
     200: {
         "ETag": {
@@ -90,8 +92,25 @@ class KabarAPI(NinjaAPI):
         urls = super()._get_urls()
         for url in urls:
             if isinstance(url, URLPattern):
-                url.callback = _api_view(url.callback)
+                # Ninja's root view is a 404 that only serves to reverse the API's prefix.
+                view = index if url.name == "api-root" else url.callback
+                url.callback = _api_view(view)
         return urls
+
+
+def index(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    """/api/v1/: where the document, the docs and the lists are."""
+    links = {
+        "openapi": absolute(reverse("api-v1:openapi-json")),
+        "docs": absolute(reverse("api-v1:openapi-view")),
+        **{name: absolute(reverse(f"api-v1:{name}")) for name in INDEXED},
+    }
+    return errors.json_response({"title": api.title, "version": api.version, "links": links})
+
+
+def versions(request: HttpRequest) -> HttpResponse:
+    """/api/: the versions there are."""
+    return errors.json_response({"versions": {"v1": absolute(reverse("api-v1:api-root"))}})
 
 
 def _api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
