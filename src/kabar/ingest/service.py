@@ -35,6 +35,7 @@ from django.utils import timezone
 from PIL import Image as PILImage
 
 from kabar.core.errors import StageError
+from kabar.core.extract.pagetype import NotAnArticle
 from kabar.core.fetch.fetch import Fetcher, FetchPolicy
 from kabar.core.fetch.urls import same_site, site_host
 from kabar.core.pipeline import Pipeline, PipelineLimits, check_publishable
@@ -67,11 +68,15 @@ class Summary:
     unchanged: int = 0
     duplicate: int = 0
     failed: list[tuple[str, str, str]] = field(default_factory=list)  # (url, stage, reason)
+    # Pages that are not articles (home, section, tag, search): (url, reason), never stored.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
     not_modified: bool = False  # the feed answered 304 to a conditional GET: nothing to do
 
     @property
     def total(self) -> int:
-        return self.new + self.updated + self.unchanged + self.duplicate + len(self.failed)
+        return (
+            self.new + self.updated + self.unchanged + self.duplicate + len(self.failed) + len(self.skipped)
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -80,14 +85,16 @@ class Summary:
             "unchanged": self.unchanged,
             "duplicate": self.duplicate,
             "failed": [{"url": u, "stage": s, "reason": r} for u, s, r in self.failed],
+            "skipped": [{"url": u, "reason": r} for u, r in self.skipped],
         }
 
     def line(self) -> str:
         if self.not_modified:
             return "feed not modified since the last poll"
+        skipped = f", {len(self.skipped)} skipped (not articles)" if self.skipped else ""
         return (
             f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.duplicate} duplicate, {len(self.failed)} failed"
+            f"{self.duplicate} duplicate, {len(self.failed)} failed{skipped}"
         )
 
 
@@ -197,6 +204,14 @@ def ingest(
             return
         try:
             status = _ingest_one(item, outlet, pipeline, fetcher, index, prepared=prepared)
+        except NotAnArticle as exc:
+            # Kept where the admin lists failures, under its own stage, so an editor sees what was left out
+            # and why; nothing of the page is stored.
+            summary.skipped.append((item.url, exc.reason))
+            record_failure(item.url, exc.stage, exc.reason, source)
+            if on_document:
+                on_document(item.url, "skipped")
+            return
         except StageError as exc:
             failed(item.url, exc.stage, exc.reason)
             return

@@ -60,6 +60,7 @@ from kabar.core.extract.extract_nesting import (
     flatten_deep_markup,
     tree_depth_reaches,
 )
+from kabar.core.extract.pagetype import NotAnArticle, classify_page, skip_reason
 from kabar.core.fetch.urls import http_url, is_http_url, same_site
 from kabar.core.stage import check_size, run_with_timeout
 from kabar.core.types import Block, Extracted
@@ -101,7 +102,8 @@ def extract_html(
     """Extract the article in ``html`` (fetched from ``url``).
 
     Raises ``TooLarge`` past ``max_bytes`` (UTF-8), ``StageTimeout`` past
-    ``timeout`` seconds (``None``: no limit here, the caller holds one) and ``ExtractionError``
+    ``timeout`` seconds (``None``: no limit here, the caller holds one), ``NotAnArticle`` for a
+    home, section, tag, search or album page (see ``pagetype``) and ``ExtractionError``
     when no article text is found.
     """
     return extract_article(html, url=url, timeout=timeout, max_bytes=max_bytes).extracted
@@ -135,6 +137,10 @@ def _extract(html: str, url: str) -> ExtractionResult:
     if not html.strip():
         raise ExtractionError("the document is empty")
     tree, nesting_flags = _parse(html)
+    # Home, section, tag and search pages are refused before anything is taken from them.
+    verdict = classify_page(tree, url)
+    if not verdict.is_article:
+        raise NotAnArticle(skip_reason(verdict))
     meta = read_meta(tree, url)
     remove_furniture(tree)
     dom_source_url = take_source_line(tree)
