@@ -152,3 +152,14 @@ def test_the_feed_links_cost_no_query(rf, site, django_assert_num_queries):
     with translation.override("vi"), django_assert_num_queries(0):
         html = render_to_string("syndication/_feed_links.html", context, request=request)
     assert html.count('rel="alternate"') == 10
+
+
+@pytest.mark.parametrize("labelled", [True, False])
+def test_an_article_pages_feed_links_are_titled_as_the_feeds_they_lead_to(client, site, labelled):
+    # A reader subscribes by the link's title and then sees the feed's: the story's must be the
+    # story's name (the editors' label, else its first article's title), not this article's title.
+    if not labelled:
+        Story.objects.filter(pk=site["story"].pk).update(labels={})
+    for type_, title, href in feed_links(client, "/vi/2025/10/gia-lua-tang/"):
+        feed = feedparser.parse(client.get(urlsplit(href).path).content).feed
+        assert title == f"{feed.title} ({'RSS' if type_ == RSS else 'Atom'})", href

@@ -40,7 +40,10 @@ def article_text(language: str, slug: str) -> ArticleText | None:
         ArticleText.objects.filter(language=language, slug=slug, is_published=True)
         # The story and the stored embedding come along: the story block and related lists need them.
         .select_related(
-            "article__outlet", "article__section", "article__story_membership", "article__relate_signals"
+            "article__outlet",
+            "article__section",
+            "article__story_membership__story",  # the feed links name the story as its feed does
+            "article__relate_signals",
         )
         .prefetch_related(
             Prefetch("article__texts", queryset=ArticleText.objects.filter(is_published=True).order_by()),

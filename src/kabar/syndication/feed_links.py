@@ -36,12 +36,27 @@ def _link(kind: Kind, key: str, title: str) -> FeedLink:
     return FeedLink(title=title, rss_url=feed_url(kind, key, "rss"), atom_url=feed_url(kind, key, "atom"))
 
 
-def _story_id(article: Article) -> int | None:
+def _article_story(article: Article, text: ArticleText, context: Mapping[str, Any]) -> tuple[int, str] | None:
+    """The id and name of the article's story, as the story's feed titles it (``feed_scopes.story_label``).
+
+    The name is the editors' label, else the title of the story's first article in the page's
+    language: the story block lists the story's other articles oldest first, and this article
+    is the last candidate. The membership and the story are joined in by the article page's query.
+    """
     try:
-        membership = article.story_membership  # joined in by the article page's query
+        membership = article.story_membership
     except ObjectDoesNotExist:
         return None
-    return membership.story_id
+    story = membership.story
+    if story is None:
+        return None
+    label = story.label_for(text.language)
+    if not label:
+        readable = [e for e in context.get("story_entries") or () if getattr(e, "in_reader_language", False)]
+        candidates = [(e.published_at, e.article_id, e.title) for e in readable]
+        candidates.append((article.published_at, article.pk, text.title))
+        label = min(candidates)[2]
+    return story.pk, label
 
 
 def page_feeds(context: Mapping[str, Any]) -> list[FeedLink]:
@@ -60,9 +75,9 @@ def page_feeds(context: Mapping[str, Any]) -> list[FeedLink]:
     if isinstance(story, Story) and context.get("label"):
         links.append(_link("story", str(story.pk), story_title(str(context["label"]))))
     elif isinstance(article, Article) and isinstance(text, ArticleText):
-        story_id = _story_id(article)
-        if story_id is not None:
-            # The story's label would cost a query; the article's own title names it well enough.
-            links.append(_link("story", str(story_id), story_title(text.title)))
+        found = _article_story(article, text, context)
+        if found is not None:
+            story_id, label = found
+            links.append(_link("story", str(story_id), story_title(label)))
     links.append(_link("site", "", site_name()))
     return links
