@@ -17,6 +17,12 @@ os.environ["KABAR_DATA_DIR"] = tempfile.mkdtemp(prefix="kabar-test-")
 os.environ.setdefault("KABAR_TASKS_BACKEND", "immediate")
 # The online relate step embeds every stored article (a CPU model); tests that want it turn it on.
 os.environ.setdefault("KABAR_STORIES_ONLINE", "false")
+# One process's cache (tests never share one with a server); KABAR_CACHE=redis is tried by the
+# page cache's own tests when KABAR_TEST_REDIS_URL is set.
+os.environ.setdefault("KABAR_CACHE", "memory")
+# Test transactions never commit, so edits made in a test bump no tag: a stored page would stay.
+# The page cache's own tests turn it on and commit (tests/site/test_page_cache.py).
+os.environ.setdefault("KABAR_PAGE_CACHE", "false")
 os.environ["KABAR_SECRET_KEY"] = "test-secret-key-not-for-production"
 os.environ["KABAR_DATABASE_URL"] = os.environ.get("KABAR_TEST_DATABASE_URL", "")
 # Named here rather than in pytest's ini so that the variables above are set before

@@ -292,6 +292,55 @@ SETTINGS: tuple[Setting, ...] = (
         "Requests one API key may make, from any address, as N/s, N/min, N/hour or N/day. Empty: no limit.",
         _rate,
     ),
+    Setting(
+        "KABAR_CACHE",
+        "auto",
+        "Django's cache (page cache, tag versions, rate limits): 'file' (in the data dir, shared by every "
+        "process of one machine), 'redis' (KABAR_REDIS_URL), 'memory' (one process only: invalidations "
+        "made by `kabar worker` would not reach the server) or 'auto' (redis when KABAR_REDIS_URL is set "
+        "or the task backend is rq, else file).",
+        _choice("auto", "file", "redis", "memory"),
+    ),
+    Setting(
+        "KABAR_PAGE_CACHE",
+        "true",
+        "Keep rendered reader pages for anonymous readers and answer repeat visits with 304 (ETag and "
+        "Last-Modified from the pages' tag versions); off: every request renders, and pages carry no validators.",
+        _bool,
+    ),
+    Setting(
+        "KABAR_PAGE_CACHE_TTL",
+        "3600",
+        "Seconds a stored page is kept at most; edits invalidate it at once, this only bounds what no tag "
+        "follows (the nearest-neighbour list).",
+        _seconds,
+    ),
+    Setting(
+        "KABAR_HTTP_MAX_AGE",
+        "30",
+        "Cache-Control max-age of reader pages: seconds a browser uses its copy without asking again.",
+        int,
+    ),
+    Setting(
+        "KABAR_HTTP_S_MAXAGE",
+        "300",
+        "Cache-Control s-maxage: seconds a CDN or reverse proxy may keep a reader page. With a purger "
+        "configured (KABAR_CDN_PURGERS) it can be long: edits purge by tag.",
+        int,
+    ),
+    Setting(
+        "KABAR_HTTP_STALE_WHILE_REVALIDATE",
+        "60",
+        "Cache-Control stale-while-revalidate: seconds a cache may serve a stale page while it fetches a new one.",
+        int,
+    ),
+    Setting(
+        "KABAR_CDN_PURGERS",
+        "",
+        'CDN and reverse-proxy purgers as JSON, e.g. {"varnish": {"urls": ["http://127.0.0.1:6081/"]}, '
+        '"fastly": {"service_id": "...", "token": "..."}, "cloudflare": {"zone": "...", "token": "..."}}.',
+        _json_object,
+    ),
 )
 
 

@@ -9,7 +9,10 @@ Three kinds of plugin exist, each behind one small protocol:
   segments from one language to another;
 * **search backends** (entry-point group ``kabar.search``) index published texts and
   answer reader queries (SQLite FTS5 and PostgreSQL ship with kabar; an OpenSearch or
-  Meilisearch plugin implements the same four methods).
+  Meilisearch plugin implements the same four methods);
+* **CDN purgers** (entry-point group ``kabar.purgers``) tell a CDN or reverse proxy which cache
+  tags (``Surrogate-Key`` / ``Cache-Tag`` values) an edit made stale (Varnish, Fastly and
+  Cloudflare ship with kabar).
 
 A plugin class is constructed with its options (a dict from settings). A plugin
 that is not configured raises ``kabar.core.errors.NotConfigured`` from its
@@ -34,6 +37,7 @@ log = logging.getLogger("kabar.plugins")
 SOURCE_GROUP = "kabar.sources"
 ENGINE_GROUP = "kabar.engines"
 SEARCH_GROUP = "kabar.search"
+PURGER_GROUP = "kabar.purgers"
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,21 @@ class SearchBackend(Protocol):
     def search(self, query: SearchQuery) -> SearchResults: ...
 
     def clear(self, language: str | None = None) -> None: ...
+
+
+@runtime_checkable
+class CDNPurger(Protocol):
+    """Makes a CDN or reverse proxy drop (or mark stale) every page carrying one of ``tags``.
+
+    Tags are the page cache's (``article:12``, ``home:vi`` …: plain ASCII, no spaces or commas).
+    ``purge`` sends them in as many requests as the service's limits need, within a bounded
+    time, and raises on any failure (the purge task retries it). The constructor raises
+    ``NotConfigured`` without the service's address or credentials.
+    """
+
+    name: ClassVar[str]
+
+    def purge(self, tags: Sequence[str]) -> None: ...
 
 
 def plugin_classes(group: str) -> dict[str, type]:

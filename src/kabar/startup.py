@@ -1,4 +1,4 @@
-"""What kabar logs when a server or worker starts: which plugins are enabled."""
+"""What kabar logs when a server or worker starts: which plugins are enabled, and the page cache."""
 
 from __future__ import annotations
 
@@ -7,13 +7,20 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from kabar.hookspecs import ENGINE_GROUP, SEARCH_GROUP, SOURCE_GROUP, load_plugins, plugin_classes
+from kabar.hookspecs import (
+    ENGINE_GROUP,
+    PURGER_GROUP,
+    SEARCH_GROUP,
+    SOURCE_GROUP,
+    load_plugins,
+    plugin_classes,
+)
 
 log = logging.getLogger("kabar.plugins")
 
 
 def log_plugins() -> dict[str, list[str]]:
-    """Log (and return) the enabled fetch sources, MT engines and the search backend in use."""
+    """Log (and return) the enabled fetch sources, MT engines, search backend and CDN purgers."""
     from kabar.search.services import get_backend
 
     sources = sorted(plugin_classes(SOURCE_GROUP))
@@ -29,4 +36,13 @@ def log_plugins() -> dict[str, list[str]]:
         # Reader pages still work; the search page says search is unavailable.
         search = []
         log.warning("search disabled: %s", exc)
-    return {"sources": sources, "engines": engines, "search": search}
+    # Only the purgers KABAR_CDN_PURGERS names are tried: an unconfigured CDN is not news.
+    purgers = sorted(load_plugins(PURGER_GROUP, settings.CDN_PURGERS)) if settings.CDN_PURGERS else []
+    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    log.info(
+        "page cache: %s (%s); CDN purgers enabled: %s",
+        "on" if settings.PAGE_CACHE["enabled"] else "off",
+        cache,
+        ", ".join(purgers) or "none (configure KABAR_CDN_PURGERS)",
+    )
+    return {"sources": sources, "engines": engines, "search": search, "purgers": purgers}

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kabar.syndication",
     "kabar.api",
     "kabar.webhooks",
+    "kabar.pagecache",
     "kabar.demo",
     "ninja",
     "corsheaders",
@@ -67,6 +68,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Stored reader pages are answered here, before the rest of the stack (kabar.pagecache);
+    # after SecurityMiddleware, so that its HTTPS redirect still comes first.
+    "kabar.pagecache.middleware.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -169,6 +173,39 @@ if _backend == "rq":
     }
 
 STORIES_ONLINE: bool = ENV["KABAR_STORIES_ONLINE"]
+
+# Django's cache holds stored pages, the tag versions that invalidate them, and the API's rate
+# counters. It must be shared by every process that edits or serves (kabar.pagecache).
+_cache = ENV["KABAR_CACHE"]
+if _cache == "auto":
+    _cache = "redis" if "KABAR_REDIS_URL" in os.environ or _backend == "rq" else "file"
+CACHES = {
+    "default": {
+        "redis": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": ENV["KABAR_REDIS_URL"],
+        },
+        # Culling lists the folder on every write past MAX_ENTRIES: keep it well above the pages kept.
+        "file": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
+        "memory": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+    }[_cache]
+}
+CACHES["default"]["KEY_PREFIX"] = "kabar"
+PAGE_CACHE = {
+    "enabled": ENV["KABAR_PAGE_CACHE"],
+    "ttl": ENV["KABAR_PAGE_CACHE_TTL"],
+    "max_age": ENV["KABAR_HTTP_MAX_AGE"],
+    "s_maxage": ENV["KABAR_HTTP_S_MAXAGE"],
+    "stale_while_revalidate": ENV["KABAR_HTTP_STALE_WHILE_REVALIDATE"],
+}
+CDN_PURGERS: dict[str, dict[str, object]] = ENV["KABAR_CDN_PURGERS"]
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English", "id": "Bahasa Indonesia"}
 SITE_LANGUAGES: list[str] = ENV["KABAR_LANGUAGES"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
+from kabar.pagecache import tags
+from kabar.pagecache.http import cached_page
 from kabar.site import search_page, story_page, views
 
 
@@ -32,12 +34,15 @@ register_converter(TwoDigitMonth, "mm")
 
 app_name = "site"
 
+# Reader pages are kept by the page cache and revalidated by tag (kabar.pagecache); search is not.
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("author/<slug:slug>/", views.author, name="author"),
-    path("story/<int:pk>/", story_page.story, name="story"),
+    path("", cached_page(tags.home_page)(views.home), name="home"),
+    path("author/<slug:slug>/", cached_page(tags.author_page)(views.author), name="author"),
+    path("story/<int:pk>/", cached_page(tags.story_page)(story_page.story), name="story"),
     # Before the section catch-all, which would read "search" as a section slug.
     path("search/", search_page.search, name="search"),
-    path("<yyyy:year>/<mm:month>/<slug:slug>/", views.article, name="article"),
-    path("<slug:section>/", views.section, name="section"),
+    path(
+        "<yyyy:year>/<mm:month>/<slug:slug>/", cached_page(tags.article_page)(views.article), name="article"
+    ),
+    path("<slug:section>/", cached_page(tags.section_page)(views.section), name="section"),
 ]
