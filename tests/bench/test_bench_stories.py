@@ -228,11 +228,19 @@ def test_the_fit_replay_decides_like_the_online_clusterer() -> None:
                 language=["vi", "en", "id"][i % 3],
                 published=T0 + dt.timedelta(days=float(i) * 3),
                 embedding=(vector / np.linalg.norm(vector)).astype(np.float32),
-                entities=frozenset({f"name{story}", f"n{i % 5}"}),
+                # names of the story, common ones, and now and then a drill marker (a conflict)
+                entities=frozenset(
+                    {f"name{story}", f"n{i % 5}", "city"} | ({"@drill"} if i % 7 == 0 else set())
+                ),
             )
         )
     m = stories_fit.matrices(stream)
+    assert m.conflict.any()
     for params in (
+        RelateParams(
+            join_threshold=0.4, window_days=45, entity_weight=0.1, entity_cap=1.5, conflict_penalty=0.3
+        ),
+        RelateParams(join_threshold=0.2, window_days=90, conflict_penalty=0.0, entity_weight=0.05),
         RelateParams(
             join_threshold=0.5, window_days=30, decay_per_day=0.002, entity_weight=0.02, story_mean_weight=0.5
         ),

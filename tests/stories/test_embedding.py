@@ -22,7 +22,7 @@ def test_the_default_embedder_is_the_benchmarks_and_named_for_stored_signals():
     model = default_embedder()
     assert model is default_embedder()  # loaded once per process
     assert isinstance(model, E5Embedder)
-    assert embedder_name(model) == "kabar.core.discover.embed.E5Embedder news-centres-1 original dim=384"
+    assert embedder_name(model) == "kabar.core.discover.embed.E5Embedder news-centres-2 original dim=384"
 
 
 @pytest.mark.slow

@@ -250,3 +250,20 @@ def test_candidates_are_read_from_the_windows_newest_members_only(embedder, monk
     monkeypatch.setattr(services, "MAX_MEMBER_ROWS", 1)  # a busy site, in miniature
     late = article(*STORM_AGAIN, published=T0 + 2 * HOUR)
     assert services.assign_article(late).action == "new story"  # the storm's member was not read
+
+
+def test_name_rarity_is_counted_over_every_member_read_not_only_the_candidates_shown(embedder, monkeypatch):
+    firsts = [
+        article(f"Cảng Cửa Lạch đón tàu {n}", f"Tàu {n} cập cảng Cửa Lạch sáng nay.", published=T0 + n * HOUR)
+        for n in range(3)
+    ]
+    for each in firsts:
+        services.assign_article(each)
+    monkeypatch.setattr(services, "MEMBERS_PER_STORY", 1)  # decide sees one member per story
+    probe = services.article_signals(article("Cửa Lạch", "Cửa Lạch.", published=T0 + 4 * HOUR), embedder)
+    assert probe is not None and "cualach" in probe.entities
+    shown, rarity = services.window_candidates(probe, exclude_article=0, params=RelateParams())
+    assert len({story_of(each) for each in firsts}) == 1  # one story …
+    assert [len(story.members) for story in shown] == [1]  # … shown by one member
+    assert rarity.articles == 3 and rarity.counts["cualach"] == 3
+    assert rarity.weight("cualach") < 0.5  # every member names the port: weak evidence

@@ -12,7 +12,9 @@ starts one) and scores the stories it made against the gold labels:
   and the share of its gold story that is in its story; averaged over articles);
 * articles/s for the whole stage: MinHash, names and numbers, embeddings (in batches of
   ``--batch`` articles, as ingestion hands them over; decisions stay one by one, in order)
-  and the decisions. Loading the model is timed apart.
+  and the decisions. Loading the model is timed apart. The CPU milliseconds per article (this
+  process and the embedding workers) are printed too: on a machine shared with other jobs they
+  say what the stage costs when articles/s cannot (two free cores give 2000 / that articles/s).
 
 The baseline is what kabar had before: an article joins the story of its best MinHash
 near-duplicate (``kabar.core.text.dedup``) among earlier articles, else starts one.
@@ -67,9 +69,11 @@ def _start_worker() -> None:
     _worker_embedder.passages(["warm-up"])
 
 
-def _embed_in_worker(texts: list[str]) -> np.ndarray:
+def _embed_in_worker(texts: list[str]) -> tuple[np.ndarray, float]:
+    """The rows, and the CPU seconds this worker spent on them (all its threads)."""
+    start = time.process_time()
     rows: np.ndarray = _worker_embedder.passages(texts)
-    return rows
+    return rows, time.process_time() - start
 
 
 class PooledEmbedder:
@@ -85,13 +89,16 @@ class PooledEmbedder:
         self.dim = self._local.dim
         context = multiprocessing.get_context("spawn")  # no fork of a loaded C engine
         self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
+        self.worker_cpu_s = 0.0  # CPU time the workers spent embedding, for the report
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         size = -(-len(texts) // self.workers)
         chunks = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
-        return np.vstack(list(self._pool.map(_embed_in_worker, chunks)))
+        done = list(self._pool.map(_embed_in_worker, chunks))
+        self.worker_cpu_s += sum(cpu for _, cpu in done)
+        return np.vstack([rows for rows, _ in done])
 
     def centre(self, language: str) -> np.ndarray:
         return self._local.centre(language)
@@ -99,6 +106,7 @@ class PooledEmbedder:
     def warm_up(self) -> None:
         list(self._pool.map(_embed_in_worker, [["warm-up"]] * self.workers))
         self._local.centre("vi")
+        self.worker_cpu_s = 0.0
 
     def close(self) -> None:
         self._pool.shutdown()
@@ -351,10 +359,13 @@ def run(
         centre("vi")  # the language centres are part of loading
     load_s = time.perf_counter() - load_start
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     stream = article_signals(items, embedder, minhashes(items), batch)
     kabar = cluster(stream, params)
     kabar_s = time.perf_counter() - start
+    # CPU seconds of this process (all its threads) and of the embedding workers: unlike
+    # articles/s, this hardly moves when other jobs share the cores.
+    kabar_cpu_s = time.process_time() - cpu_start + float(getattr(embedder, "worker_cpu_s", 0.0))
 
     start = time.perf_counter()
     baseline = minhash_baseline(items, params.duplicate_jaccard)
@@ -368,7 +379,10 @@ def run(
         "workers": getattr(embedder, "workers", 1),
         "model_load_s": load_s,
         "params": asdict(params),
-        "kabar": _method_report(items, kabar, kabar_s),
+        "kabar": {
+            **_method_report(items, kabar, kabar_s),
+            "cpu_ms_per_article": 1000 * kabar_cpu_s / len(items),
+        },
         "baseline": _method_report(items, baseline, baseline_s),
     }
 
@@ -423,6 +437,7 @@ def print_report(report: dict[str, Any]) -> None:
             _cell(kabar["held_out_half"][key]),
         )
     table.add_row("articles/s", f"{kabar['articles_per_s']:.1f}", f"{baseline['articles_per_s']:.1f}", "", "")
+    table.add_row("CPU ms per article (all processes)", f"{kabar['cpu_ms_per_article']:.1f}", "", "", "")
     console.print(table)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 
@@ -27,7 +28,7 @@ from django.db.models import Max, Min
 
 from kabar.core.blocks import strip_tags
 from kabar.core.discover import relate
-from kabar.core.discover.relate import ArticleSignals, Embedder, RelateParams, StorySummary
+from kabar.core.discover.relate import ArticleSignals, Embedder, EntityRarity, RelateParams, StorySummary
 from kabar.news.models import Article, ArticleText, Story
 from kabar.stories import embedding
 from kabar.stories.models import ArticleSignals as StoredSignals
@@ -169,12 +170,24 @@ def candidate_stories(
     article: ArticleSignals, *, exclude_article: int, params: RelateParams
 ) -> list[StorySummary]:
     """Stories seen within the window around the article, by their members' stored signals."""
+    return window_candidates(article, exclude_article=exclude_article, params=params)[0]
+
+
+def window_candidates(
+    article: ArticleSignals, *, exclude_article: int, params: RelateParams
+) -> tuple[list[StorySummary], EntityRarity]:
+    """``candidate_stories`` and how rare each name is among all the window's members read.
+
+    ``relate.decide`` sees the closest stories only; counted over those, the names they share
+    with the article would look common. The rarity is counted over every row read instead, as
+    the benchmark's clusterer counts it over every article of the window.
+    """
     window = dt.timedelta(days=params.window_days)
     published = article.published
     in_window = Story.objects.filter(last_seen__gte=published - window, first_seen__lte=published + window)
     story_ids = list(in_window.values_list("pk", flat=True))
     if not story_ids:
-        return []
+        return [], EntityRarity.of([])
     rows = list(
         StoryMembership.objects.filter(
             story_id__in=story_ids,
@@ -195,10 +208,11 @@ def candidate_stories(
         )[:MAX_MEMBER_ROWS]
     )
     if not rows:
-        return []
+        return [], EntityRarity.of([])
     vectors = np.stack([np.frombuffer(bytes(r[5]), dtype=np.float32) for r in rows])
     if vectors.shape[1] != article.embedding.shape[0]:
-        return []  # signals of another model: a rebuild embeds them again
+        return [], EntityRarity.of([])  # signals of another model: a rebuild embeds them again
+    rarity = EntityRarity(len(rows), Counter(entity for row in rows for entity in set(row[6] or ())))
     similarity = vectors @ np.asarray(article.embedding, dtype=np.float32)
     best: dict[int, float] = {}
     for row, score in zip(rows, similarity, strict=True):
@@ -221,13 +235,14 @@ def candidate_stories(
         )
         distance = abs((when - published).total_seconds())
         members.setdefault(story_id, []).append((distance, signals))
-    return [
+    summaries = [
         StorySummary(
             key=str(story_id),
             members=[s for _, s in sorted(found, key=lambda item: item[0])[:MEMBERS_PER_STORY]],
         )
         for story_id, found in sorted(members.items())
     ]
+    return summaries, rarity
 
 
 # --- the online step -----------------------------------------------------------------------------
@@ -264,8 +279,8 @@ def assign_article(
             )
         if signals is None:
             return Assignment(article.pk, "no original", membership.story_id if membership else None)
-        candidates = candidate_stories(signals, exclude_article=article.pk, params=params)
-        decision = relate.decide(signals, candidates, params)
+        candidates, rarity = window_candidates(signals, exclude_article=article.pk, params=params)
+        decision = relate.decide(signals, candidates, params, rarity)
         current = membership.story if membership is not None else None
         if decision.story_key is not None:
             story = Story.objects.get(pk=int(decision.story_key))

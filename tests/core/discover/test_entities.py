@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kabar.core.discover.entities import extract, fold, names, numbers
+from kabar.core.discover.entities import conflicting, extract, fold, is_marker, markers, names, numbers
 
 
 def test_fold_removes_diacritics_and_d_stroke() -> None:
@@ -74,3 +74,58 @@ def test_extract_is_names_and_numbers() -> None:
     found = extract("Typhoon Yagi hit Quang Ninh with winds of 150 km/h.")
     assert {"yagi", "quangninh", "150:km/h"} <= found
     assert extract("") == frozenset()
+
+
+def test_a_possessive_ends_a_name() -> None:
+    found = names("Crowds filled Hong Chau's Metro Line 2 on Friday.")
+    assert {"hongchau", "metroline"} <= found
+    assert not any("'" in name or "’" in name for name in found)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Lễ hội đèn lồng sông Vân 2024 sẽ thả 3.000 đèn", {"@year:2024"}),
+        ("Maraton Tanjung Seruni 2025 buka pendaftaran", {"@year:2025"}),
+        # a year the title only refers to is not the event's
+        ("Hong Chau water price to rise from 2026", {"@price:up"}),
+        ("Hồng Châu đề xuất tăng giá nước sạch 12% từ năm 2026", {"@price:up"}),
+        ("Berth project delayed to 2027 after dredging curbs", set()),
+        ("Bão số 12 đổ bộ Hồng Châu", {"@storm:12"}),
+        ("Storm No. 12 slams into Hong Chau coast", {"@storm:12"}),
+        ("Badai nomor 9 menjauh dari pesisir", {"@storm:9"}),
+        ("Hơn 1.500 người tham gia diễn tập ứng phó bão mạnh", {"@drill"}),
+        ("Cua Lach stages its largest storm drill since 2019", {"@drill"}),
+        ("Ribuan warga ikut simulasi evakuasi tsunami", {"@drill"}),
+        ("Giá xăng giảm mạnh nhất từ đầu năm", {"@price:down"}),
+        ("Petrol rises more than 800 dong a litre", {"@price:up"}),
+        ("Harga beras turun di pasar Tanjung Seruni", {"@price:down"}),
+        # both directions: which price is the story? neither is said
+        ("Cars parked in the old quarter fall 30% after fee rise", set()),
+        ("Giá xăng tăng, taxi Hồng Châu chưa giảm cước", set()),
+    ],
+)
+def test_markers_of_a_title(title: str, expected: set[str]) -> None:
+    assert markers(title) == expected
+
+
+def test_markers_read_the_lead_for_storms_and_drills_but_years_only_in_the_title() -> None:
+    found = markers("Cửa Lạch ngập sâu", "Rạng sáng 5/11, bão số 12 đổ bộ; năm 2024 cũng có bão lớn.")
+    assert found == {"@storm:12"}
+    assert markers("Sơ tán 300 hộ dân", "Buổi diễn tập sáng 21/10 giả định bão cấp 12.") == {"@drill"}
+
+
+def test_conflicting_markers() -> None:
+    assert conflicting(frozenset({"@year:2024"}), frozenset({"@year:2025"}))
+    assert not conflicting(frozenset({"@year:2025"}), frozenset({"@year:2025", "@year:2026"}))
+    assert not conflicting(frozenset({"@year:2024"}), frozenset({"hongchau"}))  # one side says nothing
+    assert conflicting(frozenset({"@storm:11"}), frozenset({"@storm:12"}))
+    assert conflicting(frozenset({"@drill"}), frozenset({"@storm:12", "cualach"}))
+    assert not conflicting(frozenset({"@drill", "cualach"}), frozenset({"@drill"}))
+    assert conflicting(frozenset({"@price:up"}), frozenset({"@price:down"}))
+    assert not conflicting(frozenset({"@price:up"}), frozenset())
+
+
+def test_markers_are_not_names_or_numbers() -> None:
+    assert all(is_marker(m) for m in markers("Bão số 12: diễn tập 2025", "giá xăng tăng"))
+    assert not any(is_marker(e) for e in extract("Bão số 12 đổ bộ Hồng Châu năm 2025 với gió 150 km/h"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 from kabar.core.discover.relate import (
     ArticleSignals,
     ArticleText,
+    EntityRarity,
     OnlineClusterer,
     RelateParams,
     StorySummary,
@@ -249,3 +251,49 @@ def test_time_decay_is_capped_so_a_late_follow_up_still_meets_its_story() -> Non
     )
     assert decide(follow_up, [story], capped).story_key == "s"
     assert decide(follow_up, [story], uncapped).story_key is None
+
+
+def test_a_rare_shared_name_counts_for_more_than_one_every_article_has() -> None:
+    # "hongchau" is in every recent article, "giaonhanh" in one: sharing it is the evidence.
+    common = frozenset({"hongchau"})
+    crowd = StorySummary("crowd", [article(str(i), vector(0, 0, 1), entities=common) for i in range(8)])
+    rare = StorySummary("rare", [article("g", vector(1, 0.8), entities=common | {"giaonhanh"})])
+    city = StorySummary("city", [article("c", vector(1, 0.8), entities=common | {"vanhoa"})])
+    rarity = EntityRarity.of([*crowd.members, *rare.members, *city.members])
+    assert rarity.weight("giaonhanh") == pytest.approx(1.0)
+    assert rarity.weight("hongchau") < 0.1
+    assert EntityRarity.of([]).weight("anything") == 1.0
+    # "vanhoa" is as rare as "giaonhanh" here; make it common among the window's articles.
+    for i in range(6):
+        crowd.members.append(article(f"v{i}", vector(0, 0, 1), entities=frozenset({"vanhoa"})))
+    incoming = article("new", vector(1, 0.5), hours=2, entities=common | {"giaonhanh", "vanhoa"})
+    params = RelateParams(join_threshold=0.9, entity_weight=0.05, decay_per_day=0.0)
+    # The two stories read alike and each shares two names with the article: the rarer wins.
+    assert decide(incoming, [crowd, city, rare], params).story_key == "rare"
+    by_count = RelateParams(join_threshold=0.9, entity_weight=0.0, decay_per_day=0.0)
+    assert decide(incoming, [crowd, city, rare], by_count).story_key == "city"  # the first of equals
+
+
+def test_rarity_is_counted_over_the_candidates_unless_given() -> None:
+    story = StorySummary("s", [article("1", vector(1, 0.3), entities=frozenset({"yagi"}))])
+    incoming = article("2", vector(1, 0.45), hours=3, entities=frozenset({"yagi"}))
+    strict = RelateParams(join_threshold=0.995, entity_weight=0.02, decay_per_day=0.0)  # cosine 0.991
+    assert decide(incoming, [story], strict).story_key == "s"
+    crowded = EntityRarity(articles=100, counts=Counter({"yagi": 100}))  # everyone says "yagi"
+    assert decide(incoming, [story], strict, rarity=crowded).story_key is None
+
+
+def test_a_drill_stays_apart_from_the_real_storm_however_alike_they_read() -> None:
+    drill = StorySummary(
+        "drill", [article("1", vector(1, 0.05), language="vi", entities=frozenset({"@drill", "cualach"}))]
+    )
+    storm = article(
+        "2", vector(1, 0.06), language="vi", hours=24 * 14, entities=frozenset({"@storm:12", "cualach"})
+    )
+    assert decide(storm, [drill], RelateParams(join_threshold=0.5, conflict_penalty=0.0)).story_key == "drill"
+    decision = decide(storm, [drill], RelateParams(join_threshold=0.5, conflict_penalty=1.0))
+    assert decision.story_key is None
+    assert "conflicting" in decision.reason
+    # Another report of the drill joins it.
+    again = article("3", vector(1, 0.06), language="vi", hours=24, entities=frozenset({"@drill", "cualach"}))
+    assert decide(again, [drill], RelateParams(join_threshold=0.5, conflict_penalty=1.0)).story_key == "drill"

@@ -57,6 +57,7 @@ _UNITS = {
     "rupiah": "idr", "rp": "idr", "idr": "idr", "euro": "eur", "eur": "eur", "€": "eur",
 }  # fmt: skip
 
+_POSSESSIVE = re.compile(r"['’]s$")
 _SENTENCE_END = frozenset(".!?:;\n•")
 _QUOTES = frozenset("\"“”‘’«»()[]'")
 # Words, numbers, and single other characters (punctuation decides where sentences start).
@@ -105,8 +106,12 @@ def names(text: str) -> set[str]:
         if token[0].isalpha() and token[0].isupper():
             if not run:
                 run_starts_sentence = sentence_start
-            run.append(token.strip("'’-"))
+            # "Hong Chau's Metro Line": the possessive ends one name ("hongchau") before the next.
+            possessive = _POSSESSIVE.search(token)
+            run.append((token[: possessive.start()] if possessive else token).strip("'’-"))
             sentence_start = False
+            if possessive:
+                close()
             continue
         if run:
             close()
@@ -177,3 +182,83 @@ def numbers(text: str) -> set[str]:
 def extract(text: str) -> frozenset[str]:
     """Names and numbers of ``text``, normalised so that other languages' versions meet."""
     return frozenset(names(text) | numbers(text))
+
+
+# -- markers: what two reports of one event cannot disagree on ------------------------------------
+#
+# Shared names say "maybe the same event"; some facts say "certainly not": a title's year (the
+# 2024 and the 2025 lantern festival), a storm's number (bão số 11 / storm No. 12), a price rise
+# against a cut, a drill against the real thing. They are kept with the entities as "@kind:value" strings (names and numbers
+# never start with "@"), read from the title and lead only: the body of a report on storm No. 12
+# may well recall "the drill in October" or "storm No. 9 last year".
+
+MARKER = "@"
+# "largest drill since 2019", "delayed to 2027", "từ năm 2026": the title's event is not that year.
+_YEAR_REFERENCE = frozenset(
+    """
+    since until till to by from before after sejak hingga sampai sebelum setelah từ đến tới trước sau
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+_TITLE_YEAR = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?![\w]|[.,]\d)")
+_STORM_NUMBER = re.compile(
+    r"\b(?:bão|áp thấp nhiệt đới|storm|typhoon|tropical depression|badai|topan|siklon)\s+"
+    r"(?:số|no\.?|number|nomor|nr\.?)\s*(\d{1,2})\b",
+    re.IGNORECASE,
+)
+# A price that went up and one that came down are two events, however alike the reports read.
+_PRICE = re.compile(
+    r"\b(?:giá|cước|phí|prices?|fares?|fees?|tariffs?|petrol|fuel|harga|tarif|ongkos|biaya)\b", re.IGNORECASE
+)
+_UP = re.compile(r"\b(?:tăng|rises?|rising|rose|increases?|hikes?|raises?|naik|kenaikan)\b", re.IGNORECASE)
+_DOWN = re.compile(
+    r"\b(?:giảm|falls?|fell|cuts?|drops?|lowers?|reduces?|turun|penurunan|dipangkas)\b", re.IGNORECASE
+)
+_DRILL = re.compile(r"diễn tập|\bdrills?\b|\brehears\w*|\bsimulasi\b|\bgladi\b", re.IGNORECASE)
+
+
+def _title_years(title: str) -> set[str]:
+    found = set()
+    for match in _TITLE_YEAR.finditer(title):
+        before = title[: match.start()].split()[-2:]
+        words = [w.casefold().strip(",.;:()") for w in before]
+        if words and words[-1] == "năm":  # "từ năm 2026": look past "năm"
+            words = words[:-1]
+        if words and words[-1] in _YEAR_REFERENCE:
+            continue
+        found.add(f"{MARKER}year:{match.group(0)}")
+    return found
+
+
+def markers(title: str, lead: str = "") -> frozenset[str]:
+    """The title's years, storm numbers, price direction and whether it reports a drill, as
+    ``@kind:value`` strings."""
+    head = f"{title}\n{lead}"
+    found = _title_years(title)
+    found.update(f"{MARKER}storm:{int(n)}" for n in _STORM_NUMBER.findall(head))
+    if _DRILL.search(head):
+        found.add(f"{MARKER}drill")
+    if _PRICE.search(title):  # the title's one direction; "fee rise, fewer cars" says neither
+        up, down = bool(_UP.search(title)), bool(_DOWN.search(title))
+        if up != down:
+            found.add(f"{MARKER}price:{'up' if up else 'down'}")
+    return frozenset(found)
+
+
+def is_marker(entity: str) -> bool:
+    return entity.startswith(MARKER)
+
+
+def conflicting(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether the markers of two articles say they report different events.
+
+    Different years in both titles, different storm numbers, a price rise against a price cut, or
+    a drill against something that is not one. Either side without a year (a storm number, a
+    price direction) says nothing.
+    """
+    for kind in (f"{MARKER}year:", f"{MARKER}storm:", f"{MARKER}price:"):
+        left = {m for m in a if m.startswith(kind)}
+        right = {m for m in b if m.startswith(kind)}
+        if left and right and not left & right:
+            return True
+    drill = f"{MARKER}drill"
+    return (drill in a) != (drill in b)
