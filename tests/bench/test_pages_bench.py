@@ -58,7 +58,7 @@ def test_output_without_the_numbers_is_an_error_not_a_zero():
 
 
 def report(results):
-    args = argparse.Namespace(articles=50, duration=2.0, connections=[1, 16])
+    args = argparse.Namespace(articles=50, duration=2.0, connections=[1, 16], timeout=10.0)
     return pages.assemble(
         args,
         2,
@@ -91,6 +91,7 @@ def test_the_json_report_names_conditions_targets_and_ratios_to_nginx():
         "benchmark",
         "articles",
         "duration_s",
+        "timeout_s",
         "connections",
         "cores",
         "workers",
@@ -149,6 +150,12 @@ def test_missing_tools_are_named_with_how_to_install_them(monkeypatch, capsys):
     monkeypatch.setattr(pages, "nginx_binary", lambda: None)
     assert pages.main(["--duration", "1"]) == 2
     assert "needs wrk and nginx: make wrk-nginx" in capsys.readouterr().err
+
+
+def test_pages_are_chosen_by_name():
+    assert pages._page_names("home") == ["home"]
+    with pytest.raises(argparse.ArgumentTypeError, match="pages are article, home"):
+        pages._page_names("article,search")
 
 
 @pytest.mark.parametrize("bad", ["0", "1,x", ""])

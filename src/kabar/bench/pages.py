@@ -46,7 +46,9 @@ from typing import Any
 
 LIMIT = "nginx-file"  # the target every ratio is to
 NA_304 = "n/a until the page cache lands (pages have no ETag or Last-Modified yet)"
-WRK_TIMEOUT = "10s"  # wrk's default (2 s) would drop the slowest answers from the percentiles
+WRK_TIMEOUT = 10.0  # seconds; wrk's default (2 s) would drop the slowest answers from the percentiles
+PAGES = ("article", "home")
+PROBE = "/static/site/site.css"  # kabar is up when WhiteNoise answers (no page render, no database)
 READY_SECONDS = 120
 
 
@@ -62,9 +64,12 @@ class Target:
     warm: bool = False  # request every page once before measuring (for a cache)
 
 
+# "Uncached" is KABAR_PAGE_CACHE=false: every request renders (a kabar without the page cache
+# ignores the variable). The 304 column needs the validators the page cache computes.
+UNCACHED = {"KABAR_PAGE_CACHE": "false"}
 TARGETS: tuple[Target, ...] = (
-    Target("waitress", "kabar uncached, waitress (1 process)", "waitress"),
-    Target("gunicorn", "kabar uncached, gunicorn (W workers)", "gunicorn"),
+    Target("waitress", "kabar uncached, waitress (1 process)", "waitress", env=UNCACHED),
+    Target("gunicorn", "kabar uncached, gunicorn (W workers)", "gunicorn", env=UNCACHED),
     Target("revalidate-304", "304 revalidation, gunicorn", "gunicorn", revalidate=True),
     Target(LIMIT, "the same HTML as a file, nginx (the limit)", "nginx-file"),
 )
@@ -107,7 +112,9 @@ def parse_wrk(output: str) -> WrkResult:
     return WrkResult(float(rate[1]), _ms(p50[1]), _ms(p99[1]), int(total[1]), errors)
 
 
-def run_wrk(url: str, connections: int, duration: float, headers: Mapping[str, str]) -> WrkResult:
+def run_wrk(
+    url: str, connections: int, duration: float, headers: Mapping[str, str], timeout: float = WRK_TIMEOUT
+) -> WrkResult:
     threads = max(1, min(connections, os.cpu_count() or 1))
     command = [
         "wrk",
@@ -116,7 +123,7 @@ def run_wrk(url: str, connections: int, duration: float, headers: Mapping[str, s
         f"-d{duration:g}s",
         "--latency",
         "--timeout",
-        WRK_TIMEOUT,
+        f"{timeout:g}s",
     ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
@@ -131,9 +138,9 @@ def free_port() -> int:
 
 
 def fetch(
-    port: int, path: str, headers: Mapping[str, str] | None = None
+    port: int, path: str, headers: Mapping[str, str] | None = None, *, timeout: float = 30.0
 ) -> tuple[int, dict[str, str], bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request("GET", path, headers=dict(headers or {}))
         reply = conn.getresponse()
@@ -275,7 +282,9 @@ def validators(headers: Mapping[str, str]) -> dict[str, str]:
     return sent
 
 
-def _setup(folder: Path, db: Path | None, articles: int) -> tuple[dict[str, str], dict[str, str]]:
+def _setup(
+    folder: Path, db: Path | None, articles: int, chosen: Sequence[str] = PAGES
+) -> tuple[dict[str, str], dict[str, str]]:
     """The database (built or reused) and the pages to measure; returns (server env, pages)."""
     sqlite = db.resolve() if db else folder / "bench.sqlite3"
     env = {
@@ -321,7 +330,8 @@ def _setup(folder: Path, db: Path | None, articles: int) -> tuple[dict[str, str]
     ).first()
     assert text is not None, "no Vietnamese text to measure"
     with translation.override("vi"):
-        pages = {"article": text.get_absolute_url(), "home": "/vi/"}
+        every = {"article": text.get_absolute_url(), "home": "/vi/"}
+    pages = {name: every[name] for name in chosen}
     connections.close_all()
     return env, pages
 
@@ -331,28 +341,33 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     load_before = list(os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="kabar-bench-pages-") as name:
         folder = Path(name)
-        env, pages = _setup(folder, args.db, args.articles)
+        env, pages = _setup(folder, args.db, args.articles, args.pages)
         html: dict[str, bytes] = {}
-        revalidation: dict[str, dict[str, str]] = {}
         results: list[dict[str, Any]] = []
         for target in TARGETS:
             with _serving(target, folder, env, workers, pages, html) as port:
-                if target.server != "nginx-file" and not html:
-                    for page, path in pages.items():
-                        status, headers, body = fetch(port, path)
-                        if status != 200:
-                            raise RuntimeError(f"{path} answered {status}")
-                        html[path] = body
-                        revalidation[page] = validators(headers)
                 for page, path in pages.items():
-                    sent = revalidation[page] if target.revalidate else {}
-                    if target.revalidate and not sent:
-                        results.append({"target": target.name, "page": page, "na": NA_304})
-                        continue
-                    for _ in range(3 if target.warm else 1):
-                        fetch(port, path, sent)
+                    status, headers, body = fetch(port, path, timeout=args.timeout)
+                    if status != 200:
+                        raise RuntimeError(f"{target.name}: {path} answered {status}")
+                    html.setdefault(path, body)  # nginx serves what the first kabar target rendered
+                    sent: dict[str, str] = {}
+                    if target.revalidate:
+                        sent = validators(headers)
+                        answer = fetch(port, path, sent, timeout=args.timeout)[0] if sent else None
+                        if answer != 304:
+                            why = (
+                                NA_304
+                                if not sent
+                                else f"n/a: the page's validators sent back got {answer}, not 304"
+                            )
+                            results.append({"target": target.name, "page": page, "na": why})
+                            continue
+                    for _ in range(3 if target.warm else 0):
+                        fetch(port, path, sent, timeout=args.timeout)
                     for connections in args.connections:
-                        got = run_wrk(f"http://127.0.0.1:{port}{path}", connections, args.duration, sent)
+                        url = f"http://127.0.0.1:{port}{path}"
+                        got = run_wrk(url, connections, args.duration, sent, args.timeout)
                         results.append(
                             {"target": target.name, "page": page, "connections": connections, **got.__dict__}
                         )
@@ -374,6 +389,7 @@ def assemble(
         "articles": args.articles,
         "duration_s": args.duration,
         "connections": args.connections,
+        "timeout_s": args.timeout,
         "cores": _cores(),
         "workers": workers,
         "load_before": load_before,
@@ -403,7 +419,7 @@ def _serving(
         with nginx_server(folder, html, workers) as port:
             yield port
     else:
-        with kabar_server(target.server, folder, {**env, **target.env}, workers, pages["home"]) as port:
+        with kabar_server(target.server, folder, {**env, **target.env}, workers, PROBE) as port:
             yield port
 
 
@@ -462,7 +478,7 @@ def table(report: Mapping[str, Any]) -> str:
             f"{row['errors']} | {ratio} |"
         )
     notes = {r["na"] for r in report["results"] if "na" in r}
-    lines += ["", *(f"n/a: {note}" for note in sorted(notes))]
+    lines += ["", *sorted(notes)]
     return "\n".join(lines)
 
 
@@ -476,6 +492,14 @@ def _connection_counts(text: str) -> list[int]:
     return counts
 
 
+def _page_names(text: str) -> list[str]:
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = sorted(set(names) - set(PAGES))
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(f"pages are {', '.join(PAGES)}, not {text!r}")
+    return names
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kabar.bench.pages", description=__doc__.split("\n")[0])
     parser.add_argument("--connections", type=_connection_counts, default=[1, 16, 64], help="e.g. 1,16,64")
@@ -485,6 +509,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--db", type=Path, help="SQLite file to keep; a later run with the same --articles reuses it"
     )
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: one per core)")
+    parser.add_argument("--pages", type=_page_names, default=list(PAGES), help="which pages: article,home")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=WRK_TIMEOUT,
+        help="seconds a request may take before it counts as an error",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = parser.parse_args(argv)
     if args.articles < 1 or args.duration <= 0 or (args.workers is not None and args.workers < 1):
