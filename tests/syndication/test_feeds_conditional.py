@@ -8,7 +8,7 @@ import pytest
 from django.utils.http import http_date, parse_http_date
 from factories import make_article, make_author, make_outlet, make_section, make_text
 
-from kabar.news.models import Article, ArticleText, Author, Story
+from kabar.news.models import Article, ArticleText, Author, Outlet, Section, Story
 from kabar.stories.models import StoryMembership
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +149,22 @@ def test_head_answers_with_the_same_validators(client, feeds):
     response = client.head("/vi/feeds/atom.xml")
     assert response.status_code == 200
     assert (response["ETag"], response["Last-Modified"]) == (etag, last_modified)
+
+
+def test_renaming_what_the_items_credit_changes_every_feeds_etag(client, feeds):
+    # Each item names its outlet, its authors and its section: a feed reader holding an ETag must
+    # not keep a misspelt byline or an outlet's old name after the newsroom corrects it.
+    etag, _ = validators(client, "/vi/feeds/rss.xml")
+    article = feeds["article"]
+    Outlet.objects.filter(pk=article.outlet_id).update(name="Báo Tuổi Trẻ Online")
+    response = client.get("/vi/feeds/rss.xml", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200 and "Báo Tuổi Trẻ Online" in response.content.decode()
+    etag = response["ETag"]
+    Author.objects.filter(slug="lan-pham").update(name="Phạm Thị Lan")
+    response = client.get("/vi/feeds/rss.xml", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200 and "Phạm Thị Lan" in response.content.decode()
+    etag = response["ETag"]
+    Section.objects.filter(pk=article.section_id).update(names={"vi": "Kinh tế – Tài chính"})
+    response = client.get("/vi/feeds/rss.xml", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200 and "Kinh tế – Tài chính" in response.content.decode()
+    assert client.get("/vi/feeds/rss.xml", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304

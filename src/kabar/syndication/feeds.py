@@ -3,9 +3,10 @@
 Built on ``django.contrib.syndication``. Each item is one published text in the feed's language
 (``feed_entries``); unpublished texts never appear. Feeds answer conditional GETs: the ETag and
 Last-Modified come from the newest change among the feed's texts and their articles (published
-or not, so that unpublishing an item changes them too) and from the names the feed shows of its
-section, author or story. That costs a few small queries and no rendering, and a feed reader
-polling an unchanged feed gets a 304.
+or not, so that unpublishing an item changes them too); the ETag also from the names the feed
+shows of its section, author or story, and its items of their outlets, sections and authors
+(those rows keep no modification time, so a renaming changes the ETag only). That costs a few
+small queries and no rendering, and a feed reader polling an unchanged feed gets a 304.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import feedgenerator, translation
 from django.views.decorators.http import condition
 
-from kabar.news.models import ArticleText
+from kabar.news.models import Article, ArticleText
 from kabar.syndication.feed_entries import MAX_ITEMS, FeedEntry, entry, feed_texts
 from kabar.syndication.feed_formats import AtomFeed, RssFeed
 from kabar.syndication.feed_scopes import Format, Kind, Scope, scope_for, site_name
@@ -127,12 +128,27 @@ def feed_state(request: HttpRequest, kind: Kind, fmt: Format, key: str) -> FeedS
     newest = in_scope.aggregate(text=Max("modified_at"), article=Max("article__modified_at"))
     changes = [c for c in (newest["text"], newest["article"], scope.changed_at) if c is not None]
     last_modified = max(changes) if changes else None
+    # What the items show of other rows (the outlet they credit, the section as category, the
+    # bylines) changes no text or article date when it is renamed; so it is part of the ETag.
     shown = list(
         in_scope.filter(is_published=True)
         .order_by("-article__published_at", "-article__pk")
-        .values_list("pk", "modified_at", "article__modified_at")[:MAX_ITEMS]
+        .values_list(
+            "pk",
+            "modified_at",
+            "article_id",
+            "article__modified_at",
+            "article__outlet__name",
+            "article__outlet__home_url",
+            "article__section__names",
+        )[:MAX_ITEMS]
     )
-    fingerprint = repr((MARKUP_VERSION, kind, fmt, language, scope.state, last_modified, shown))
+    bylines = sorted(
+        Article.authors.through.objects.filter(article_id__in=[row[2] for row in shown]).values_list(
+            "article_id", "author__name", "author__slug"
+        )
+    )
+    fingerprint = repr((MARKUP_VERSION, kind, fmt, language, scope.state, last_modified, shown, bylines))
     state = FeedState(scope, hashlib.sha256(fingerprint.encode()).hexdigest()[:32], last_modified)
     setattr(request, _STATE_ATTRIBUTE, state)
     return state
