@@ -303,3 +303,20 @@ def test_an_image_without_a_stored_file_still_has_its_type_and_media_tags(client
         "0",
     )
     assert item.find("media:content", NS).get("fileSize") is None
+
+
+def test_a_story_feed_is_named_and_found_as_the_storys_page_is(client, newsroom):
+    # Only in Vietnamese: the English story page names the story by that original's title, and so
+    # does its feed (empty in English), never by a bare number.
+    only_vi = Story.objects.create()
+    StoryMembership.objects.create(article=newsroom["older"], story=only_vi)
+    assert client.get(f"/en/story/{only_vi.pk}/").status_code == 200
+    assert read(client, f"/en/feeds/story/{only_vi.pk}/rss.xml").feed.title == "Story: Tin cũ hơn · kabar"
+    # With nothing published, the story's page is a 404, and its feed too: a withdrawn story's
+    # label says nothing to anyone.
+    withdrawn = make_article(published_at=NOW)
+    make_text(withdrawn, "vi", title="Bị gỡ", slug="bi-go", is_published=False)
+    hidden = Story.objects.create(labels={"vi": "Vụ việc đã gỡ"})
+    StoryMembership.objects.create(article=withdrawn, story=hidden)
+    assert client.get(f"/vi/story/{hidden.pk}/").status_code == 404
+    assert client.get(f"/vi/feeds/story/{hidden.pk}/rss.xml").status_code == 404

@@ -20,6 +20,7 @@ from django.utils.translation import gettext, pgettext
 
 from kabar.news.models import Article, ArticleText, Author, Section, Story
 from kabar.site.context import DEFAULT_SITE_NAME
+from kabar.site.languages import site_language_codes
 from kabar.site.present import absolute
 
 Kind = Literal["site", "section", "author", "story"]
@@ -117,24 +118,34 @@ def author_scope(language: str, slug: str) -> Scope:
     )
 
 
-def story_label(story: Story, language: str) -> str:
-    """The editors' label; else the title of the story's first article in ``language`` (as its page)."""
-    first = (
-        ArticleText.objects.filter(
-            language=language, is_published=True, article__story_membership__story_id=story.pk
+def story_label(story: Story, language: str) -> str | None:
+    """The story's name as its page gives it; None when the story has no page (nothing published).
+
+    The editors' label, else the title of the story's first article in ``language``, else that of
+    its first published original in a site language (the page lists originals a reader cannot
+    read in their language).
+    """
+    in_story = ArticleText.objects.filter(
+        is_published=True, article__story_membership__story_id=story.pk
+    ).order_by("article__published_at", "article__pk")
+    first = in_story.filter(language=language).values_list("title", flat=True).first()
+    if first is None:
+        first = (
+            in_story.filter(status=ArticleText.Status.ORIGINAL, language__in=site_language_codes())
+            .values_list("title", flat=True)
+            .first()
         )
-        .order_by("article__published_at", "article__pk")
-        .values_list("title", flat=True)
-        .first()
-    )
-    return story.label_for(language) or first or str(story.pk)
+    if first is None:
+        return None
+    return story.label_for(language) or first
 
 
 def story_scope(language: str, key: str) -> Scope:
     found = Story.objects.filter(pk=int(key)).first() if key.isdigit() else None
-    if found is None:
+    label = story_label(found, language) if found is not None else None
+    if found is None or label is None:
+        # As the story's page: a story with nothing published has no page and no feed.
         raise Http404("No such story.")
-    label = story_label(found, language)
     return Scope(
         kind="story",
         key=str(found.pk),
