@@ -6,8 +6,8 @@ read from the settings at each request (``API_RATE_KEY``, ``API_RATE_ANONYMOUS``
 trusts (X-Forwarded-For only behind ``KABAR_PROXY_COUNT`` proxies) — Ninja's own default
 believes any X-Forwarded-For, which would let a client pick a fresh address per request.
 
-The cache is per process unless a shared one is configured: with several server processes,
-each one counts on its own (the limit is then per process). Reading and writing a count are
+The counts live in Django's default cache (``KABAR_CACHE``): shared by every process with the
+file or Redis cache; with ``memory`` each process counts on its own. Reading and writing a count are
 two cache calls, so two requests at the same instant may both pass the last free slot.
 """
 
