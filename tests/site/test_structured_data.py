@@ -322,3 +322,15 @@ def test_schema_rejects_what_google_warns_about(client, story):
     }
     for defect, data in defects.items():
         assert errors_of(data), defect
+
+
+def test_picture_urls_are_escaped_as_uris(client):
+    # An outlet's picture name may hold spaces and Vietnamese letters; a URL with a raw space is one
+    # a crawler cannot fetch (the feeds, sitemaps and ninjs escape the same URL the same way).
+    article = make_article(published_at=PUBLISHED)
+    make_media(article, url="https://img.example/ảnh lũ 1.jpg", width=1200, height=675)
+    make_text(article, "vi", title="Lũ ở Huế", slug="lu-o-hue")
+    blocks = json_ld(client.get("/vi/2025/10/lu-o-hue/"))
+    assert_valid_page(blocks)
+    image = by_type(blocks)["NewsArticle"]["image"][0]
+    assert image["url"] == image["contentUrl"] == "https://img.example/%E1%BA%A3nh%20l%C5%A9%201.jpg"

@@ -26,6 +26,7 @@ from django.core.files.images import get_image_dimensions
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.encoding import iri_to_uri
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -115,7 +116,9 @@ def source_organization(outlet: Outlet) -> Data:
 
 
 def image_object(figure: Figure) -> Data:
-    image: Data = {"@type": "ImageObject", "url": absolute(figure.src), "contentUrl": absolute(figure.src)}
+    # An outlet's picture URL may hold spaces or non-ASCII letters: crawlers want it escaped.
+    url = iri_to_uri(absolute(figure.src))
+    image: Data = {"@type": "ImageObject", "url": url, "contentUrl": url}
     if figure.width and figure.height:
         image.update(width=figure.width, height=figure.height)
     if figure.alt:
