@@ -320,3 +320,15 @@ def test_a_story_feed_is_named_and_found_as_the_storys_page_is(client, newsroom)
     StoryMembership.objects.create(article=withdrawn, story=hidden)
     assert client.get(f"/vi/story/{hidden.pk}/").status_code == 404
     assert client.get(f"/vi/feeds/story/{hidden.pk}/rss.xml").status_code == 404
+
+
+def test_a_story_id_is_plain_ascii_digits(client, newsroom):
+    # str.isdigit() also says yes to "²" (which int() refuses: a 500) and to Arabic-Indic or
+    # full-width digits (which int() reads: the same feed at endless other addresses).
+    story = Story.objects.create(labels={"vi": "Giá lúa 2025"})
+    StoryMembership.objects.create(article=newsroom["article"], story=story)
+    assert client.get(f"/vi/feeds/story/{story.pk}/rss.xml").status_code == 200
+    arabic = str(story.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    full_width = str(story.pk).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    for key in ("²", arabic, full_width, f"0{story.pk}"):
+        assert client.get(f"/vi/feeds/story/{key}/rss.xml").status_code == 404, key

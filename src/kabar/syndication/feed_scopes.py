@@ -141,7 +141,10 @@ def story_label(story: Story, language: str) -> str | None:
 
 
 def story_scope(language: str, key: str) -> Scope:
-    found = Story.objects.filter(pk=int(key)).first() if key.isdigit() else None
+    # A story's id as the site writes it: ASCII digits, no leading zero (str.isdigit() also takes
+    # "²", which int() refuses, and Arabic-Indic or full-width digits, which it reads).
+    canonical = key.isascii() and key.isdigit() and not key.startswith("0")
+    found = Story.objects.filter(pk=int(key)).first() if canonical else None
     label = story_label(found, language) if found is not None else None
     if found is None or label is None:
         # As the story's page: a story with nothing published has no page and no feed.
