@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kabar.core.blocks import BlockError, validate_blocks
+from kabar.news import rendered
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -279,6 +280,42 @@ class Article(models.Model):
         return next((t for t in self.texts.all() if t.language == language), None)
 
 
+RENDERED_SOURCES = {"lead", "blocks"}
+RENDERED_FIELDS = ["rendered_body", "rendered_summary"]
+
+
+class ArticleTextQuerySet(models.QuerySet["ArticleText"]):
+    """Writes that skip save() still keep ``rendered_body`` and ``rendered_summary`` in step."""
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[ArticleText]:
+        objs = list(objs)
+        for text in objs:
+            text.refresh_rendered()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs: Any, fields: Any, *args: Any, **kwargs: Any) -> int:
+        objs, fields = list(objs), list(fields)
+        if RENDERED_SOURCES & set(fields):
+            for text in objs:
+                text.refresh_rendered()
+            fields += [f for f in RENDERED_FIELDS if f not in fields]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs: Any) -> int:
+        if not RENDERED_SOURCES & set(kwargs):
+            return super().update(**kwargs)
+        # The new lead or blocks may be expressions: update, then render the rows from what was stored.
+        with transaction.atomic(using=self.db):
+            pks = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            plain = self.model._base_manager.using(self.db)  # a plain queryset: no second render
+            texts = list(plain.filter(pk__in=pks).only("pk", "lead", "blocks"))
+            for text in texts:
+                text.refresh_rendered()
+            plain.bulk_update(texts, RENDERED_FIELDS)
+        return count
+
+
 class ArticleText(models.Model):
     """One language version of an article: the original, or a translation."""
 
@@ -309,6 +346,11 @@ class ArticleText(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
+    # Derived from lead and blocks by save() (kabar.news.rendered), so pages never sanitise.
+    rendered_body = models.JSONField(default=dict, blank=True, editable=False)
+    rendered_summary = models.TextField(blank=True, editable=False)
+
+    objects = ArticleTextQuerySet.as_manager()
 
     class Meta:
         ordering = ["article", "language"]
@@ -326,6 +368,19 @@ class ArticleText(models.Model):
     @property
     def is_machine_made(self) -> bool:
         return self.status in {self.Status.MACHINE, self.Status.POST_EDITED}
+
+    def refresh_rendered(self) -> None:
+        """Work out ``rendered_body`` and ``rendered_summary`` from the lead and blocks (no save)."""
+        self.rendered_body = rendered.render_body(self.lead, self.blocks)
+        self.rendered_summary = rendered.summary(self.lead, self.blocks)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or RENDERED_SOURCES & set(update_fields):
+            self.refresh_rendered()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, *RENDERED_FIELDS}
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         super().clean()
@@ -388,9 +443,19 @@ class Media(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     captions = models.JSONField(default=dict, blank=True)
     credit = models.CharField(max_length=300, blank=True)
+    # Derived from captions by save() (kabar.news.rendered), so pages never sanitise.
+    rendered_captions = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "media"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "captions" in update_fields:
+            self.rendered_captions = rendered.render_captions(self.captions)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "rendered_captions"}
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.url or (self.image.name if self.image else f"Media {self.pk}")

@@ -7,9 +7,8 @@ from typing import Any
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from kabar.core.blocks import strip_tags
 from kabar.news.models import ArticleText, Author
-from kabar.site.body import Figure, figure_from_media, first_paragraph, prepare_blocks
+from kabar.site.body import Figure, figure_from_media, lead_html, page_blocks, summary
 from kabar.site.languages import name_in_sentence, og_locale
 from kabar.site.present import Version, absolute, related_link, versions
 from kabar.site.queries import related_rows
@@ -92,7 +91,7 @@ def article_context(text: ArticleText) -> dict[str, Any]:
     """Template context for ``site/article.html``; ``text`` comes from ``queries.article_text``."""
     article = text.article
     figures = lead_figures(text)
-    body = prepare_blocks(text.blocks, text.lead, figures)
+    body = page_blocks(text, figures)
     all_versions = versions(article, text.language)
     original = next((v for v in all_versions if v.is_original), None)
     others = [v for v in all_versions if not v.is_current]
@@ -100,7 +99,7 @@ def article_context(text: ArticleText) -> dict[str, Any]:
     discovery, shown = article_story_context(text)
     in_section, by_author = related_rows(text, RELATED_LIMIT, excluding=shown)
     canonical = absolute(text.get_absolute_url())
-    description = Truncator(strip_tags(text.lead).strip() or first_paragraph(text.blocks)).chars(300)
+    description = Truncator(summary(text)).chars(300)
     # Every picture the page shows, lead images first: the first is the one shared links show.
     images = [f for f in [*figures, *(b["figure"] for b in body if b["type"] == "image")] if f.has_picture]
     image = images[0] if images else None
@@ -109,6 +108,7 @@ def article_context(text: ArticleText) -> dict[str, Any]:
     x_default = original or next((v for v in all_versions if v.is_current), None)
     return {
         "text": text,
+        "lead_html": lead_html(text),
         "article": article,
         "outlet": article.outlet,
         "section": article.section,

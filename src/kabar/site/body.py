@@ -4,6 +4,11 @@ Republished pages seen in the wild print a paragraph twice, repeat the lead or
 an image caption as body text, and show image file names as if they were
 prose. Extraction should not produce those, but the page is the last place to
 stop them, so the body is filtered here before it reaches a template.
+
+The sanitising and plain-text work behind that filter is done once, when a text or an image
+is saved (``kabar.news.rendered``); ``page_blocks`` and ``figure_from_media`` read the stored
+results and call no sanitiser. ``prepare_blocks`` does the whole job from raw blocks: for
+rows stored without a rendered form, and for the API.
 """
 
 from __future__ import annotations
@@ -12,25 +17,41 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.safestring import SafeString, mark_safe
+
 from kabar.core.blocks import sanitize_inline, strip_tags
-from kabar.core.text.credits import is_file_name
+from kabar.news.rendered import (
+    caption_html,
+    comparable,
+    first_paragraph,
+    is_current,
+    looks_like_file_name,
+    rendered_caption,
+)
 
-
-def looks_like_file_name(text: str) -> bool:
-    """True for text such as ``img-8949-8066.jpg`` (or an image's URL) that is a file name, not words.
-
-    The same rule extraction applies (``kabar.core.text.credits.is_file_name``), on the text without markup.
-    """
-    return is_file_name(strip_tags(text))
-
-
-def comparable(text: str) -> str:
-    """Plain text folded for duplicate detection: tags, case and spacing do not matter."""
-    return " ".join(strip_tags(text).split()).casefold()
+__all__ = [
+    "Figure",
+    "comparable",
+    "figure_from_block",
+    "figure_from_media",
+    "first_block_figure",
+    "first_paragraph",
+    "lead_html",
+    "looks_like_file_name",
+    "page_blocks",
+    "prepare_blocks",
+    "summary",
+]
 
 
 def _caption(text: str) -> str:
-    return "" if looks_like_file_name(text) else sanitize_inline(text).strip()
+    return caption_html(text)
+
+
+def _stored_html(html: str) -> SafeString:
+    # Sanitised by kabar.news.rendered when the row was saved; marked safe so that the
+    # templates' inline_html filter does not sanitise it a second time.
+    return mark_safe(html)  # noqa: S308 - nh3 output stored by ArticleText/Media.save()
 
 
 @dataclass(frozen=True)
@@ -41,10 +62,13 @@ class Figure:
     width: int | None = None
     height: int | None = None
     caption_language: str = ""  # set when the caption is not in the page's language
+    plain_caption: str | None = None  # the caption's plain text, when stored with it
 
     @property
     def alt(self) -> str:
         # The caption describes the picture; a file name never does. No caption: decorative, alt="".
+        if self.plain_caption is not None:
+            return self.plain_caption
         return strip_tags(self.caption).strip()
 
     @property
@@ -56,7 +80,7 @@ class Figure:
     @property
     def show_credit(self) -> bool:
         # Captions often carry the credit already ("… (Photo: VNA)"); do not print it twice.
-        return bool(self.credit) and self.credit.casefold() not in strip_tags(self.caption).casefold()
+        return bool(self.credit) and self.credit.casefold() not in self.alt.casefold()
 
 
 def figure_from_block(block: dict[str, Any]) -> Figure | None:
@@ -81,20 +105,121 @@ def figure_from_media(media: Any, language: str, fallback_language: str) -> Figu
     src = media.src
     if not src:
         return None
-    captions: dict[str, str] = media.captions or {}
     caption_language = ""
-    caption = _caption(captions.get(language, ""))
-    if not caption and fallback_language != language:
-        caption = _caption(captions.get(fallback_language, ""))
-        caption_language = fallback_language if caption else ""
+    caption = _media_caption(media, language)
+    if not caption["html"] and fallback_language != language:
+        caption = _media_caption(media, fallback_language)
+        caption_language = fallback_language if caption["html"] else ""
     return Figure(
         src=src,
-        caption=caption,
+        caption=caption["html"],
         credit=media.credit,
         width=media.width,
         height=media.height,
         caption_language=caption_language,
+        plain_caption=caption["plain"],
     )
+
+
+def _media_caption(media: Any, language: str) -> dict[str, str]:
+    """The caption ``Media.save()`` rendered for ``language``; rendered now for a row stored without."""
+    raw: str = (media.captions or {}).get(language, "")
+    if not raw:
+        return {"html": "", "plain": "", "key": ""}
+    stored: dict[str, str] | None = (media.rendered_captions or {}).get(language)
+    if stored is None or stored.get("raw") != raw:
+        return rendered_caption(raw)
+    return {**stored, "html": _stored_html(stored["html"])}
+
+
+def page_blocks(text: Any, lead_figures: Sequence[Figure]) -> list[dict[str, Any]]:
+    """``prepare_blocks`` for an ``ArticleText``, from what its save() rendered (no sanitiser call).
+
+    A text stored without a rendered body (in the current format) is rendered here instead.
+    """
+    stored: dict[str, Any] = text.rendered_body
+    if not is_current(stored):
+        return prepare_blocks(text.blocks, text.lead, lead_figures)
+    seen_text = {stored["lead_key"]} | {comparable_caption(f) for f in lead_figures}
+    seen_text.discard("")
+    seen_src = {f.src for f in lead_figures}
+    out: list[dict[str, Any]] = []
+    level_above = 1  # the page title is the h1
+    for block in stored["blocks"]:
+        kind = block["type"] if block else None
+        if kind == "image":
+            figure = _stored_figure(block)
+            if figure.src in seen_src:
+                continue
+            seen_src.add(figure.src)
+            if block["caption"]["key"]:
+                seen_text.add(block["caption"]["key"])
+            out.append({"type": "image", "figure": figure})
+        elif kind == "list":
+            key = block["key"]
+            if not key or key in seen_text:
+                continue
+            seen_text.add(key)
+            items = [_stored_html(i) for i in block["items"]]
+            out.append({"type": "list", "ordered": block["ordered"], "items": items})
+        elif kind in {"paragraph", "heading", "quote"}:
+            key = block["key"]
+            if not key or key in seen_text or block["file_name"]:
+                continue
+            seen_text.add(key)
+            shown: dict[str, Any] = {"type": kind, "text": _stored_html(block["html"])}
+            if kind == "heading":
+                level = min(max(int(block.get("level") or 2), 2), level_above + 1, 4)
+                level_above = level
+                shown["level"] = level
+            elif kind == "quote":
+                shown["cite"] = block["cite"]
+            out.append(shown)
+    return out
+
+
+def _stored_figure(block: dict[str, Any]) -> Figure:
+    caption = block["caption"]
+    return Figure(
+        src=block["src"],
+        caption=_stored_html(caption["html"]),
+        credit=block["credit"],
+        width=block["width"],
+        height=block["height"],
+        plain_caption=caption["plain"],
+    )
+
+
+def first_block_figure(text: Any) -> Figure | None:
+    """The figure of the text's first image block (with a source), from what save() rendered."""
+    stored: dict[str, Any] = text.rendered_body
+    if not is_current(stored):
+        return next(
+            (f for b in text.blocks if b.get("type") == "image" and (f := figure_from_block(b))), None
+        )
+    return next((_stored_figure(b) for b in stored["blocks"] if b and b["type"] == "image"), None)
+
+
+def comparable_caption(figure: Figure) -> str:
+    """``comparable(figure.caption)``, from the stored plain text when the figure has it."""
+    if figure.plain_caption is not None:
+        return " ".join(figure.plain_caption.split()).casefold()
+    return comparable(figure.caption)
+
+
+def lead_html(text: Any) -> str:
+    """The text's lead as the page prints it: stored sanitised by save(), else sanitised now."""
+    stored: dict[str, Any] = text.rendered_body
+    if is_current(stored):
+        return _stored_html(stored["lead"])
+    return sanitize_inline(text.lead)
+
+
+def summary(text: Any) -> str:
+    """The plain text teasers and descriptions show (lead, else first paragraph), as save() stored it."""
+    if is_current(text.rendered_body):
+        return str(text.rendered_summary)
+    return strip_tags(text.lead).strip() or first_paragraph(text.blocks)
 
 
 def prepare_blocks(
@@ -143,11 +268,3 @@ def prepare_blocks(
                 shown["cite"] = strip_tags(str(block.get("cite") or "")).strip()
             out.append(shown)
     return out
-
-
-def first_paragraph(blocks: Iterable[dict[str, Any]]) -> str:
-    """Plain text of the first paragraph, for descriptions when a text has no lead."""
-    for block in blocks:
-        if block.get("type") == "paragraph" and block.get("text"):
-            return strip_tags(str(block["text"])).strip()
-    return ""

@@ -9,9 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
-from kabar.core.blocks import strip_tags
 from kabar.news.models import Article, ArticleText
-from kabar.site.body import Figure, figure_from_block, figure_from_media, first_paragraph
+from kabar.site.body import Figure, figure_from_media, first_block_figure, summary
 from kabar.site.languages import endonym, site_language_codes
 
 
@@ -48,9 +47,7 @@ def teaser(text: ArticleText, *, with_figure: bool = False) -> Teaser:
     if with_figure:
         # The text's own image block first: a translation carries its translated caption there,
         # while Media keeps the original's (``article__media`` must be prefetched by the caller).
-        figure = next(
-            (f for b in text.blocks if b.get("type") == "image" and (f := figure_from_block(b))), None
-        ) or next(
+        figure = first_block_figure(text) or next(
             (
                 f
                 for m in article.media.all()
@@ -61,7 +58,7 @@ def teaser(text: ArticleText, *, with_figure: bool = False) -> Teaser:
     return Teaser(
         title=text.title,
         url=text.get_absolute_url(),
-        summary=strip_tags(text.lead).strip() or first_paragraph(text.blocks),
+        summary=summary(text),
         outlet_name=article.outlet.name,
         outlet_language=article.outlet.language,
         published_at=article.published_at,

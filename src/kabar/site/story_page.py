@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,7 +26,7 @@ from django.utils import timezone, translation
 from kabar.core.discover import relate
 from kabar.news.models import Article, ArticleText, Story
 from kabar.site.languages import name_in_sentence
-from kabar.site.present import absolute
+from kabar.site.present import absolute, text_url
 from kabar.stories.models import ArticleSignals, StoryMembership
 
 STORY_BLOCK_LIMIT = 6  # articles in the "In this story" block; the story page lists them all
@@ -58,32 +59,46 @@ class StoryEntry:
     machine_made: bool
 
 
-def _entry(article: Article, language: str) -> StoryEntry | None:
-    """``article`` in ``language`` when published, else its published original; None when neither.
+# What a story entry shows, read as plain rows: one query for all of a story's texts, no bodies.
+ENTRY_COLUMNS = (
+    "article_id",
+    "language",
+    "status",
+    "title",
+    "slug",
+    "article__published_at",
+    "article__source_language",
+    "article__outlet__name",
+    "article__outlet__language",
+)
+
+
+def _entry(texts: list[dict[str, Any]], language: str) -> StoryEntry | None:
+    """One article (its published texts, from ``_published_texts``) in ``language`` when published,
+    else its published original; None when neither.
 
     The original only when the site serves its language: the site has no page for other languages.
     """
-    texts = [t for t in article.texts.all() if t.is_published]
-    text = next((t for t in texts if t.language == language), None) or next(
-        (t for t in texts if t.status == ArticleText.Status.ORIGINAL and t.language in _site_codes()), None
+    text = next((t for t in texts if t["language"] == language), None) or next(
+        (t for t in texts if t["status"] == ArticleText.Status.ORIGINAL and t["language"] in _site_codes()), None
     )
     if text is None:
         return None
-    with translation.override(text.language):  # the page of a text lives under its language's prefix
-        url = text.get_absolute_url()
+    with translation.override(text["language"]):  # the page of a text lives under its language's prefix
+        url = text_url(text["slug"], text["article__published_at"])
     return StoryEntry(
-        article_id=article.pk,
-        title=text.title,
+        article_id=text["article_id"],
+        title=text["title"],
         url=url,
-        language=text.language,
-        in_reader_language=text.language == language,
-        language_name=name_in_sentence(text.language),
-        original_language=article.source_language,
-        original_language_name=name_in_sentence(article.source_language),
-        outlet_name=article.outlet.name,
-        outlet_language=article.outlet.language,
-        published_at=article.published_at,
-        machine_made=text.is_machine_made,
+        language=text["language"],
+        in_reader_language=text["language"] == language,
+        language_name=name_in_sentence(text["language"]),
+        original_language=text["article__source_language"],
+        original_language_name=name_in_sentence(text["article__source_language"]),
+        outlet_name=text["article__outlet__name"],
+        outlet_language=text["article__outlet__language"],
+        published_at=text["article__published_at"],
+        machine_made=text["status"] in {ArticleText.Status.MACHINE, ArticleText.Status.POST_EDITED},
     )
 
 
@@ -91,15 +106,17 @@ def _site_codes() -> set[str]:
     return {code for code, _name in settings.LANGUAGES}
 
 
-def _with_texts(articles: Iterable[int]) -> list[Article]:
-    return list(
-        Article.objects.filter(pk__in=list(articles))
-        .select_related("outlet")
-        .prefetch_related(
-            Prefetch("texts", queryset=ArticleText.objects.filter(is_published=True).order_by())
-        )
-        .order_by("published_at", "pk")
+def _published_texts(articles: Q) -> dict[int, list[dict[str, Any]]]:
+    """The published texts of the articles ``articles`` selects, by article, oldest article first."""
+    rows = (
+        ArticleText.objects.filter(articles, is_published=True)
+        .order_by("article__published_at", "article_id")
+        .values(*ENTRY_COLUMNS)
     )
+    by_article: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_article.setdefault(row["article_id"], []).append(row)
+    return by_article
 
 
 def story_label(story: Story, entries: list[StoryEntry], language: str) -> str:
@@ -114,10 +131,16 @@ def story_label(story: Story, entries: list[StoryEntry], language: str) -> str:
 def story_members(
     story_id: int, language: str, *, excluding: Iterable[int] = (), limit: int
 ) -> tuple[list[StoryEntry], set[int]]:
-    """The story's articles a reader of ``language`` can read (oldest first), and all its article ids."""
-    ids = set(StoryMembership.objects.filter(story_id=story_id).values_list("article_id", flat=True))
-    entries = [e for a in _with_texts(ids - set(excluding)) if (e := _entry(a, language)) is not None]
-    return entries[:limit], ids
+    """The story's articles a reader of ``language`` can read (oldest first), and the ids of all its
+    articles that have a published text (one query)."""
+    by_article = _published_texts(Q(article__story_membership__story_id=story_id))
+    left_out = set(excluding)
+    entries = [
+        e
+        for pk, texts in by_article.items()
+        if pk not in left_out and (e := _entry(texts, language)) is not None
+    ]
+    return entries[:limit], set(by_article)
 
 
 def neighbours(
@@ -149,7 +172,7 @@ def neighbours(
     ranked = [int(key) for key, score in relate.nearest(me, others, k) if score >= NEIGHBOUR_MIN_SIMILARITY]
     if not ranked:
         return []
-    by_id = {a.pk: a for a in _with_texts(ranked)}
+    by_id = _published_texts(Q(article_id__in=ranked))
     entries = (_entry(by_id[pk], language) if pk in by_id else None for pk in ranked)
     return [e for e in entries if e is not None and e.in_reader_language]
 
