@@ -178,6 +178,13 @@ def test_authors_story_and_images_changes_refresh_the_article(client, newsroom, 
         newsroom["lan"].name = "Lan Phạm Thị"
         newsroom["lan"].save()
     assert "Lan Phạm Thị" in client.get(url).content.decode()
+    warm(client, url, "/vi/author/lan-pham/")
+    with committed():  # from the author's side, and a clear (no pk_set)
+        make_author("Hoa Lê", slug="hoa-le-2").articles.add(newsroom["summit"])
+        newsroom["lan"].articles.clear()
+    page = client.get(url).content.decode()
+    assert "Lan Phạm Thị" not in page and "hoa-le-2" in page
+    assert "Hội nghị thượng đỉnh" not in client.get("/vi/author/lan-pham/").content.decode()
 
 
 def test_renaming_a_section_refreshes_every_page_menu(client, newsroom, committed):
@@ -324,10 +331,35 @@ def test_with_the_page_cache_off_nothing_is_stored(client, newsroom, settings):
     assert "public" in response["Cache-Control"]
 
 
-def test_a_missing_tag_version_invalidates_rather_than_serves(client, newsroom):
+def test_a_bump_written_by_another_process_is_seen_at_the_next_request(client, newsroom):
+    from kabar.pagecache import versions
+
+    warm(client, "/vi/the-gioi/", "/vi/the-thao/")
+    # What `kabar worker` does in its own process: new version, then a new generation.
+    cache.set(versions.key(f"section:{newsroom['world'].pk}:vi"), versions.new_version())
+    cache.set(versions.GENERATION_KEY, versions.new_version())
+    response, queries = get(client, "/vi/the-gioi/")
+    assert queries > 0
+    assert served_from_cache(client, "/vi/the-thao/")
+
+
+def test_an_evicted_tag_version_made_again_invalidates_the_pages_stored_with_the_old_one(client, newsroom):
     from kabar.pagecache import versions
 
     warm(client, "/vi/the-gioi/")
+    cache.delete(versions.key(f"section:{newsroom['world'].pk}:vi"))
+    # Another page of that section is rendered and gives the tag a new version.
+    client.get(newsroom["summit_vi_url"])
+    response, queries = get(client, "/vi/the-gioi/")
+    assert queries > 0
+    assert served_from_cache(client, "/vi/the-gioi/")
+
+
+def test_a_lost_generation_makes_the_process_read_the_versions_again(client, newsroom):
+    from kabar.pagecache import versions
+
+    warm(client, "/vi/the-gioi/")
+    cache.delete(versions.GENERATION_KEY)
     cache.delete(versions.key(f"section:{newsroom['world'].pk}:vi"))
     response, queries = get(client, "/vi/the-gioi/")
     assert queries > 0

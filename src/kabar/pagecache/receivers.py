@@ -188,21 +188,29 @@ def media_changed(sender: type[Media], instance: Media, raw: bool = False, **kw:
 def authors_changed(
     sender: Any, instance: Article | Author, action: str, reverse: bool, pk_set: set[int] | None, **kw: Any
 ) -> None:
-    if action.startswith("pre_"):
-        # What is about to change: the authors' listings (all languages: read before the change).
-        if reverse:
-            assert isinstance(instance, Author)
-            author_ids = [instance.pk]
-        else:
-            author_ids = list(pk_set or instance.authors.values_list("pk", flat=True))  # type: ignore[union-attr]
-        record({t.author_tag(a, code) for a in author_ids for code in _site_languages()})
+    """``article.authors`` or ``author.articles`` about to change (pre_add, pre_remove, pre_clear).
+
+    Before the change is when both sides are known (a clear has no ``pk_set``): the authors'
+    listings in every language, and the articles, whose tags are read at commit (new authors).
+    """
+    if not action.startswith("pre_"):
         return
     if reverse:
         assert isinstance(instance, Author)
-        article_ids = list(pk_set or [])
+        author_ids = [instance.pk]
+        article_ids = (
+            list(pk_set) if pk_set is not None else list(instance.articles.values_list("pk", flat=True))
+        )
     else:
+        assert isinstance(instance, Article)
         article_ids = [instance.pk]
-    record(articles=dict.fromkeys(article_ids, ALL_LANGUAGES))
+        author_ids = (
+            list(pk_set) if pk_set is not None else list(instance.authors.values_list("pk", flat=True))
+        )
+    record(
+        {t.author_tag(a, code) for a in author_ids for code in _site_languages()},
+        dict.fromkeys(article_ids, ALL_LANGUAGES),
+    )
 
 
 def membership_before_save(sender: Any, instance: Any, raw: bool = False, **kw: Any) -> None:

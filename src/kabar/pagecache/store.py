@@ -2,7 +2,8 @@
 
 An entry is the final response (status, headers, body) with the versions its tags had *before*
 the page was rendered, its ETag and Last-Modified. It is served only while every one of those
-versions is still current: two cache reads per hit (the entry, then one ``get_many``), no query.
+versions is still current: one ``get_many`` per hit (the entry and the tag generation, see
+``versions``; the tags' own versions too when the process has not read them yet), no query.
 """
 
 from __future__ import annotations
@@ -71,8 +72,11 @@ class Entry:
 
 def lookup(key: str) -> Entry | None:
     """The entry under ``key`` if all its tags are still at the versions it was stored with."""
-    entry = cache.get(key)
-    if not isinstance(entry, Entry) or not tag_versions.still_current(entry.versions):
+    found = cache.get_many([key, tag_versions.GENERATION_KEY])
+    entry = found.get(key)
+    if not isinstance(entry, Entry):
+        return None
+    if not tag_versions.still_current(entry.versions, found.get(tag_versions.GENERATION_KEY)):
         return None
     return entry
 

@@ -4,17 +4,26 @@ A version is the time of the bump (microseconds, hex) and a random suffix, so tw
 bumping at once never write the same value, and a page's Last-Modified is its newest tag's
 bump. A tag with no version yet (never bumped, or evicted) gets one the first time a page asks:
 an evicted tag can only make pages look newer, never let a stale one pass.
+
+Each process remembers the versions it has read, for as long as the *generation* (one more
+key, changed by every bump and every new version) stays the same: a hit then reads two keys
+(the page and the generation, one ``get_many``) whatever the number of its tags. A bump writes
+the versions first and the generation last, so a process that sees the old generation sees
+the state from before the bump, and one that sees the new one reads the versions again.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from collections.abc import Iterable, Mapping
 
 from django.core.cache import cache
 
 KEY_PREFIX = "pc:tag:"
+GENERATION_KEY = "pc:generation"
+MEMO_LIMIT = 50_000  # tags one process remembers before it starts again
 # Versions outlive any stored page (KABAR_PAGE_CACHE_TTL); one that expires only invalidates.
 VERSION_TTL = 30 * 24 * 3600
 
@@ -32,28 +41,84 @@ def bumped_at(version: str) -> float:
     return int(version.split(".", 1)[0], 16) / 1_000_000
 
 
+class _Memo:
+    """The versions this process has read, valid while the generation it read them at is current."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.generation: str | None = None
+        self.versions: dict[str, str] = {}
+
+    def known(self, generation: str | None, tags: Iterable[str]) -> dict[str, str] | None:
+        with self.lock:
+            if generation is None or generation != self.generation:
+                return None
+            try:
+                return {tag: self.versions[tag] for tag in tags}
+            except KeyError:
+                return None
+
+    def learn(self, generation: str | None, versions: Mapping[str, str]) -> None:
+        if generation is None:
+            return
+        with self.lock:
+            if generation != self.generation or len(self.versions) > MEMO_LIMIT:
+                self.generation, self.versions = generation, {}
+            self.versions.update(versions)
+
+    def forget(self) -> None:
+        with self.lock:
+            self.generation, self.versions = None, {}
+
+
+_memo = _Memo()
+
+
+def new_generation() -> None:
+    cache.set(GENERATION_KEY, new_version(), VERSION_TTL)
+
+
 def current(tags: Iterable[str]) -> dict[str, str]:
-    """Every tag's version, giving one to those that have none (one get_many, and an add per new tag)."""
+    """Every tag's version, giving one to those that have none (one get_many, and an add per new tag).
+
+    Always read from the cache, never from the memo: these are the versions a page about to be
+    rendered is stored with.
+    """
     tags = list(tags)
     found: dict[str, str] = cache.get_many([key(t) for t in tags])
     versions = {}
+    created = False
     for tag in tags:
         version = found.get(key(tag))
         if version is None:
             version = new_version()
             # add, not set: a bump made meanwhile by another process must win.
-            if not cache.add(key(tag), version, VERSION_TTL):
+            if cache.add(key(tag), version, VERSION_TTL):
+                created = True
+            else:
                 version = cache.get(key(tag)) or version
         versions[tag] = version
+    if created:
+        # Another process may remember this tag from before it was evicted: make it read again.
+        new_generation()
     return versions
 
 
-def still_current(versions: Mapping[str, str]) -> bool:
-    """True when every tag still has the version a page was stored with (one get_many)."""
+def still_current(versions: Mapping[str, str], generation: str | None) -> bool:
+    """True when every tag still has the version a page was stored with.
+
+    ``generation`` is the one read with the page; while it is this process's, no further read.
+    """
     if not versions:
         return True
-    found = cache.get_many([key(t) for t in versions])
-    return all(found.get(key(tag)) == version for tag, version in versions.items())
+    known = _memo.known(generation, versions)
+    if known is None:
+        found = cache.get_many([key(t) for t in versions])
+        known = {tag: found[key(tag)] for tag in versions if key(tag) in found}
+        if generation is None:
+            cache.add(GENERATION_KEY, new_version(), VERSION_TTL)
+        _memo.learn(generation, known)
+    return all(known.get(tag) == version for tag, version in versions.items())
 
 
 def bump(tags: Iterable[str]) -> dict[str, str]:
@@ -61,4 +126,5 @@ def bump(tags: Iterable[str]) -> dict[str, str]:
     versions = {tag: new_version() for tag in tags}
     if versions:
         cache.set_many({key(t): v for t, v in versions.items()}, VERSION_TTL)
+        new_generation()  # last: see the module docstring
     return versions
