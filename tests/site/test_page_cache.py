@@ -178,7 +178,8 @@ def test_authors_story_and_images_changes_refresh_the_article(client, newsroom, 
         newsroom["lan"].name = "Lan Phạm Thị"
         newsroom["lan"].save()
     assert "Lan Phạm Thị" in client.get(url).content.decode()
-    warm(client, url, "/vi/author/lan-pham/")
+    warm(client, "/vi/author/lan-pham/")
+    assert served_from_cache(client, url)
     with committed():  # from the author's side, and a clear (no pk_set)
         make_author("Hoa Lê", slug="hoa-le-2").articles.add(newsroom["summit"])
         newsroom["lan"].articles.clear()
