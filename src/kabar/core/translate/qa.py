@@ -18,6 +18,7 @@ from typing import Protocol, runtime_checkable
 from kabar.core.blocks import strip_tags
 from kabar.core.text.placeholders import strip_tokens, token_problems
 from kabar.core.translate.glossary import Glossary
+from kabar.core.translate.qa_gibberish import check_gibberish as _gibberish
 from kabar.core.translate.qa_numbers import Severity, compare_numbers
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -159,6 +160,11 @@ def check_repetition(source: str, target: str) -> list[QAIssue]:
     return issues
 
 
+def check_gibberish(source: str, target: str) -> list[QAIssue]:
+    """Character loops and gibberish ("rrrrronononon"): see ``qa_gibberish``."""
+    return [QAIssue(f.check, f.severity, f.message) for f in _gibberish(source, target)]
+
+
 def check_length(source: str, target: str, source_lang: str, target_lang: str) -> list[QAIssue]:
     """Translations far shorter or longer than the pair's usual ratio lost or invented text."""
     if len(_WORD_RE.findall(source)) < MIN_WORDS_FOR_LENGTH or not target.strip():
@@ -228,6 +234,7 @@ def _segment_issues(
         issues += check_glossary(source, target, source_lang, target_lang, glossary)
     issues += language
     issues += check_repetition(source, target)
+    issues += check_gibberish(source, target)
     issues += check_length(source, target, source_lang, target_lang)
     return issues
 
