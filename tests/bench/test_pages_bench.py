@@ -105,7 +105,8 @@ def test_the_json_report_names_conditions_targets_and_ratios_to_nginx():
     } <= set(made)
     assert made["pages"] == {"article": "/vi/2025/12/a/", "home": "/vi/"}
     assert made["page_bytes"] == {"article": 3, "home": 6}
-    assert [t["name"] for t in made["targets"]] == ["waitress", "gunicorn", "revalidate-304", pages.LIMIT]
+    names = ["waitress", "gunicorn", "app-cache", "revalidate-304", pages.LIMIT]
+    assert [t["name"] for t in made["targets"]] == names
     assert "2 workers" in made["targets"][1]["title"]
     article = {r["target"]: r for r in made["results"] if r["page"] == "article"}
     assert article["gunicorn"]["ratio_to_limit"] == 0.005

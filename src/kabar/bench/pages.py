@@ -11,6 +11,8 @@ target after another (one server running at a time):
 
 * ``waitress``: ``kabar serve --server waitress``, one process (kabar uncached);
 * ``gunicorn``: ``kabar serve --workers W`` (default: one per core; kabar uncached);
+* ``app-cache``: the same gunicorn with the page cache on, each page requested a few times first
+  (the stored copy answers before the middleware stack: no query, no render);
 * ``revalidate-304``: the same gunicorn, each request carrying the page's ``ETag`` /
   ``Last-Modified`` back (a repeat visit), only once pages have them: until the page cache lands
   the column says "n/a";
@@ -70,6 +72,8 @@ UNCACHED = {"KABAR_PAGE_CACHE": "false"}
 TARGETS: tuple[Target, ...] = (
     Target("waitress", "kabar uncached, waitress (1 process)", "waitress", env=UNCACHED),
     Target("gunicorn", "kabar uncached, gunicorn (W workers)", "gunicorn", env=UNCACHED),
+    # Stored pages answered by PageCacheMiddleware (kabar.pagecache), no query and no render.
+    Target("app-cache", "kabar app cache warm, gunicorn (W workers)", "gunicorn", warm=True),
     Target("revalidate-304", "304 revalidation, gunicorn", "gunicorn", revalidate=True),
     Target(LIMIT, "the same HTML as a file, nginx (the limit)", "nginx-file"),
 )
