@@ -84,16 +84,16 @@ class RelateParams:
     metro story's English member.
     """
 
-    window_days: float = 90.0  # only stories with a member within this many days are candidates
+    window_days: float = 120.0  # only stories with a member within this many days are candidates
     duplicate_jaccard: float = 0.6  # MinHash similarity at which an article is a near-duplicate
-    join_threshold: float = 0.24  # a story is joined when its score reaches this
+    join_threshold: float = 0.26  # a story is joined when its score reaches this
     cross_lingual_bonus: float = 0.18  # added to the cosine of two articles in different languages …
     # … whose cosine is at least this: e5 scores one event across languages lower than within one,
     # but the bonus must not lift two unrelated articles that merely differ in language.
     cross_lingual_floor: float = 0.2
     # Added per shared name or number, weighted by its rarity among the window's articles (1 for
     # a name no other recent article has, near 0 for the city every article names) …
-    entity_weight: float = 0.01
+    entity_weight: float = 0.02
     entity_cap: float = 3.0  # … for at most this much rarity in all
     # Taken off when the markers conflict (different title years or storm numbers, a drill
     # against the real event): shared vocabulary, places and even numbers, but another event.
