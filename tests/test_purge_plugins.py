@@ -226,3 +226,18 @@ def test_a_committed_correction_purges_the_cdn(endpoint, settings, django_captur
     }
     for tag in purged:
         assert re.search(varnish.headers["x-ban-tags"], f"site {tag} language:vi")
+
+
+@pytest.mark.django_db
+def test_start_logs_the_configured_purgers_and_the_page_cache(settings, caplog):
+    import logging
+
+    from kabar.startup import log_plugins
+
+    settings.CDN_PURGERS = {"varnish": {"urls": ["http://127.0.0.1:6081/"]}, "fastly": {"service_id": "S"}}
+    with caplog.at_level(logging.INFO, logger="kabar.plugins"):
+        enabled = log_plugins()
+    assert enabled["purgers"] == ["varnish"]  # fastly without a token is off, and says why
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("page cache: ") and "CDN purgers enabled: varnish" in m for m in messages)
+    assert any("kabar.purgers fastly: disabled" in m for m in messages)

@@ -11,7 +11,7 @@ from kabar.pagecache import store
 
 LABELS = {
     "hit": "answered from the page cache",
-    "not_modified": "of which, and of the rest, 304 Not Modified",
+    "not_modified": "304 Not Modified (from a stored page or from validators alone)",
     "miss": "rendered (not stored, or stale)",
     "stored": "pages stored",
     "bypass": "bypassed (editors, ?compare= and other parameters)",
