@@ -23,9 +23,10 @@ from django.utils.cache import get_conditional_response
 import kabar
 from kabar.pagecache import versions as tag_versions
 
-# The only query parameter a stored page is keyed by; tracking parameters a shared link carries
-# are left out of the key (the page does not depend on them: a viral link with ?fbclid= must hit).
-KEY_PARAMETERS = frozenset({"page"})
+# The query parameters a stored page is keyed by (list pages: a page number, or the keyset
+# cursors of deep pages); tracking parameters a shared link carries are left out of the key (the
+# page does not depend on them: a viral link with ?fbclid= must hit).
+KEY_PARAMETERS = frozenset({"page", "before", "after"})
 TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "_ga"})
 TRACKING_PREFIXES = ("utm_",)
 
