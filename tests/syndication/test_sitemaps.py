@@ -395,7 +395,11 @@ def test_unknown_sitemaps_are_404(client: Client, newsroom: Newsroom):
 def test_sitemaps_are_cacheable_and_answer_conditional_requests(client: Client, newsroom: Newsroom):
     response = client.get("/sitemap-articles-vi.xml")
     assert response["Cache-Control"] == f"public, max-age={sitemaps.SITEMAP_MAX_AGE}"
-    newest = max(t.modified_at for t in ArticleText.objects.filter(language="vi", is_published=True))
+    # The newest change among the language versions (published or not) of the articles in Vietnamese.
+    versions = ArticleText.objects.filter(
+        article__in=Article.objects.filter(texts__language="vi"), language__in=["vi", "en", "id"]
+    )
+    newest = max(t.modified_at for t in versions)
     assert response["Last-Modified"] == http_date(newest.replace(microsecond=0).timestamp())
     again = client.get("/sitemap-articles-vi.xml", HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
     assert again.status_code == 304
@@ -473,3 +477,35 @@ def test_a_full_article_sitemap_page_stays_under_the_50_mb_limit(client: Client,
     assert len(entries(parse(response.content))) == 5
     per_url = len(response.content) / 5
     assert sitemaps.ArticleSitemap.limit * per_url < 50 * 1024 * 1024
+
+
+@pytest.mark.parametrize("language", ["id", "vi"])
+def test_unpublishing_a_version_is_no_304_for_the_sitemaps_that_listed_it(
+    client: Client, newsroom: Newsroom, language: str
+):
+    # Unpublishing the Indonesian translation changes the Vietnamese entry's alternates;
+    # unpublishing the Vietnamese original takes its entry out. Neither changes a published
+    # Vietnamese text, and a crawler revalidating must still get the new sitemap, not a 304.
+    ArticleText.objects.update(modified_at=timezone.now() - dt.timedelta(hours=1))  # whole seconds apart
+    before = client.get("/sitemap-articles-vi.xml")["Last-Modified"]
+    index_before = {e.loc: e.lastmod for e in _index_entries(client)}
+    text = newsroom.metro_texts[language]
+    text.is_published = False
+    text.save()
+    response = client.get("/sitemap-articles-vi.xml", HTTP_IF_MODIFIED_SINCE=before)
+    assert response.status_code == 200
+    found = entries(parse(response.content))
+    if language == "id":
+        assert "id" not in found[url_of(newsroom.metro_texts["vi"])].alternates
+    else:
+        assert url_of(text) not in found
+    index_after = {e.loc: e.lastmod for e in _index_entries(client)}
+    assert index_after[f"{SITE}/sitemap-articles-vi.xml"] != index_before[f"{SITE}/sitemap-articles-vi.xml"]
+
+
+def _index_entries(client: Client) -> list[Entry]:
+    root = fetch(client, "/sitemap.xml")
+    return [
+        Entry(s.findtext("sm:loc", namespaces=NS), s.findtext("sm:lastmod", namespaces=NS))
+        for s in root.findall("sm:sitemap", NS)
+    ]

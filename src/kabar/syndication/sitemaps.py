@@ -223,14 +223,25 @@ class SiteSitemap(Sitemap[T]):
         self, page: int | str = 1, site: Any = None, protocol: str | None = None
     ) -> list[dict[str, Any]]:
         entries = self.entries(list(self.paginator.page(page).object_list))
-        lastmods = [e["lastmod"] for e in entries if e.get("lastmod")]
-        # Django's view sends Last-Modified only when every entry has a lastmod.
-        self.latest_lastmod = max(lastmods) if entries and len(lastmods) == len(entries) else None
+        # The response's Last-Modified, on which its 304s are decided. Not the newest entry's
+        # lastmod: an unpublished text leaves the sitemap and changes its versions' alternates
+        # without touching any text still listed. (Django's view sends it only when every entry
+        # has a lastmod.)
+        complete = bool(entries) and all(e.get("lastmod") for e in entries)
+        self.latest_lastmod = self.get_latest_lastmod() if complete else None
         return entries
+
+    def get_latest_lastmod(self) -> dt.datetime | None:
+        """The newest change that may alter this sitemap, unpublishing included (at least every entry's lastmod)."""
+        raise NotImplementedError
+
+
+def _in_site_languages() -> QuerySet[ArticleText]:
+    return ArticleText.objects.filter(language__in=site_language_codes())
 
 
 def _published() -> QuerySet[ArticleText]:
-    return ArticleText.objects.filter(is_published=True, language__in=site_language_codes())
+    return _in_site_languages().filter(is_published=True)
 
 
 class ArticleSitemap(SiteSitemap[dict[str, Any]]):
@@ -259,10 +270,18 @@ class ArticleSitemap(SiteSitemap[dict[str, Any]]):
         ]
 
     def get_latest_lastmod(self) -> dt.datetime | None:
-        # One aggregate rather than Django's default of computing every item's lastmod.
-        latest = ArticleText.objects.filter(language=self.language, is_published=True).aggregate(
-            latest=Max("modified_at")
-        )["latest"]
+        """The newest change, published or not, among the language versions of this language's articles.
+
+        Unpublishing a text removes its entry, and unpublishing a translation changes the
+        alternates of every version: both are changes of this sitemap. One aggregate rather
+        than Django's default of computing every item's lastmod.
+        """
+        articles = ArticleText.objects.filter(language=self.language).values("article_id")
+        latest = (
+            _in_site_languages()
+            .filter(article_id__in=articles)
+            .aggregate(latest=Max("modified_at"))["latest"]
+        )
         return _whole_seconds(latest) if latest else None
 
 
@@ -323,7 +342,8 @@ class PagesSitemap(SiteSitemap[ListingPage]):
         }
 
     def get_latest_lastmod(self) -> dt.datetime | None:
-        latest = _published().aggregate(latest=Max("modified_at"))["latest"]
+        # Published or not: unpublishing the newest text changes the home and section pages.
+        latest = _in_site_languages().aggregate(latest=Max("modified_at"))["latest"]
         return _whole_seconds(latest) if latest else None
 
 
@@ -364,7 +384,8 @@ class NewsSitemap(SiteSitemap[dict[str, Any]]):
         ]
 
     def get_latest_lastmod(self) -> dt.datetime | None:
-        recent = _published().filter(article__published_at__gte=news_window_start())
+        # Published or not: an unpublished text leaves the news sitemap.
+        recent = _in_site_languages().filter(article__published_at__gte=news_window_start())
         latest = recent.aggregate(latest=Max("modified_at"))["latest"]
         return _whole_seconds(latest) if latest else None
 
