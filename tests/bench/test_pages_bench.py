@@ -52,6 +52,18 @@ def test_wrk_output_is_read_in_milliseconds():
     assert bad.requests_per_s == 1787.51
 
 
+def test_a_run_in_which_nothing_finished_is_na_not_zero_latency():
+    nothing = pages.WrkResult(requests_per_s=0.0, p50_ms=0.0, p99_ms=0.0, requests=0, errors=0)
+    row = pages.result_row("gunicorn", "home", 16, nothing, 20.0)
+    assert row == {
+        "target": "gunicorn",
+        "page": "home",
+        "connections": 16,
+        "na": "n/a: no request finished within a 20 s run",
+    }
+    assert pages.result_row("gunicorn", "home", 16, pages.parse_wrk(WRK_OK), 20.0)["p99_ms"] == 36.47
+
+
 def test_output_without_the_numbers_is_an_error_not_a_zero():
     with pytest.raises(ValueError, match="latency distribution"):
         pages.parse_wrk("unable to connect to 127.0.0.1:1 Connection refused\n")

@@ -372,10 +372,16 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     for connections in args.connections:
                         url = f"http://127.0.0.1:{port}{path}"
                         got = run_wrk(url, connections, args.duration, sent, args.timeout)
-                        results.append(
-                            {"target": target.name, "page": page, "connections": connections, **got.__dict__}
-                        )
+                        results.append(result_row(target.name, page, connections, got, args.duration))
     return assemble(args, workers, pages, html, results, load_before)
+
+
+def result_row(target: str, page: str, connections: int, got: WrkResult, duration: float) -> dict[str, Any]:
+    """One run's row; a run in which no request finished has no rate or latency to give (wrk prints zeros)."""
+    row: dict[str, Any] = {"target": target, "page": page, "connections": connections}
+    if got.requests == 0:
+        return {**row, "na": f"n/a: no request finished within a {duration:g} s run"}
+    return {**row, **got.__dict__}
 
 
 def assemble(
