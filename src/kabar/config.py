@@ -254,6 +254,21 @@ SETTINGS: tuple[Setting, ...] = (
         _list,
     ),
     Setting(
+        "KABAR_MT_OPUS_URL",
+        "https://object.pouta.csc.fi/OPUS-MT-models",
+        "Where `kabar mt install opus-mt:SRC-TGT` downloads OPUS-MT releases (<url>/<pair>/README.md and <release>.zip); a mirror may stand in.",
+    ),
+    Setting(
+        "KABAR_MT_ARGOS_INDEX",
+        "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json",
+        "The Argos Translate package index `kabar mt install argos:SRC-TGT` reads.",
+    ),
+    Setting(
+        "KABAR_MT_HF_URL",
+        "https://huggingface.co",
+        "The Hugging Face Hub (or mirror) `kabar mt install hf:OWNER/NAME` reads through its HTTP API.",
+    ),
+    Setting(
         "KABAR_STORIES_ONLINE",
         "true",
         "Put each new or changed article in its story when stored (a task on the default queue); off: only `kabar stories rebuild` does.",

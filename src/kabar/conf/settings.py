@@ -250,6 +250,12 @@ if "ctranslate2" in MT_ENGINES:
 MT_ROUTES = json.loads(ENV["KABAR_MT_ROUTES"] or "{}")
 MT_PIVOT = ENV["KABAR_MT_PIVOT"]
 MT_PUBLISH = dict(item.split("=", 1) for item in ENV["KABAR_MT_PUBLISH"])
+# Where `kabar mt install` downloads models from (kabar.core.translate.mt.install.Endpoints).
+MT_INSTALL_URLS = {
+    "opus_mt": ENV["KABAR_MT_OPUS_URL"],
+    "argos_index": ENV["KABAR_MT_ARGOS_INDEX"],
+    "huggingface": ENV["KABAR_MT_HF_URL"],
+}
 SEARCH_BACKEND: str = ENV["KABAR_SEARCH_BACKEND"]
 SEARCH_OPTIONS: dict[str, object] = ENV["KABAR_SEARCH_OPTIONS"]
 # The public API's rate limits (kabar.api.throttle), e.g. "60/min"; None: no limit.

@@ -177,6 +177,124 @@ def package_argos(
     return out
 
 
+def package_opus_mt_release(
+    out_path: Path | str,
+    source: str = "vi",
+    target: str = "en",
+    corpus: Corpus | None = None,
+    vocab_size: int = 400,
+    layers: int = 2,
+    d_model: int = 64,
+    heads: int = 4,
+    seed: int = 0,
+) -> Path:
+    """A tiny OPUS-MT release zip, laid out as Helsinki-NLP publishes them.
+
+    It holds a Marian model (``.npz`` with Marian's own weight names and its
+    ``special:model.yml`` config), ``decoder.yml`` naming it and the vocabulary,
+    ``source.spm``/``target.spm`` and the joint ``.vocab.yml``: what
+    ``ctranslate2.converters.OpusMTConverter`` reads, so the conversion is the real one.
+    """
+    out = Path(out_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pairs = corpus if corpus is not None else tiny_corpus((source, target), seed=seed)
+    # One SentencePiece model for both sides, so that the joint vocabulary (as OPUS-MT's
+    # "spm32k-spm32k" models have) holds only pieces the target side can decode; Marian's </s>
+    # and <unk> come first.
+    joint_sp = _train_sentencepiece([text for row in pairs for text in row[:2]], vocab_size)
+    source_sp = target_sp = joint_sp
+    vocabulary = list(dict.fromkeys(["</s>", "<unk>", *_pieces(joint_sp)]))
+    model_name = "opus.spm32k-spm32k.transformer-align.model1.npz.best-perplexity.npz"
+    vocab_name = "opus.spm32k-spm32k.vocab.yml"
+    weights = _marian_weights(vocabulary, layers=layers, d_model=d_model, heads=heads, seed=seed)
+    npz = io.BytesIO()
+    np.savez(npz, **weights)  # type: ignore[arg-type]  # numpy's stub types the first keyword only
+    vocab_yml = "".join(
+        f"{json.dumps(token, ensure_ascii=False)}: {i}\n" for i, token in enumerate(vocabulary)
+    )
+    decoder_yml = (
+        f"models:\n  - {model_name}\nvocabs:\n  - {vocab_name}\n  - {vocab_name}\n"
+        "beam-size: 6\nnormalize: 0.6\nword-penalty: 0\nmini-batch: 1\nmaxi-batch: 1\n"
+    )
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(model_name, npz.getvalue())
+        archive.writestr(vocab_name, vocab_yml)
+        archive.writestr("decoder.yml", decoder_yml)
+        archive.writestr("source.spm", source_sp)
+        archive.writestr("target.spm", target_sp)
+        archive.writestr(
+            "README.md", f"# {source}-{target}\n\nTiny random-weight model built by kabar for tests.\n"
+        )
+        archive.writestr("LICENSE", "Tiny test model: no rights reserved.\n")
+    return out
+
+
+def _marian_weights(
+    vocabulary: list[str], *, layers: int, d_model: int, heads: int, seed: int, eos_bias: float = 4.5
+) -> dict[str, npt.NDArray[Any]]:
+    """Seeded random weights under Marian's names for a post-norm Transformer with tied embeddings."""
+    rng = np.random.default_rng(seed)
+    ffn = d_model * 2
+    weights: dict[str, npt.NDArray[Any]] = {}
+
+    def dense(rows: int, cols: int) -> npt.NDArray[np.float32]:
+        return rng.normal(0.0, 0.2, size=(rows, cols)).astype(np.float32)
+
+    def linear(name: tuple[str, str], inputs: int, outputs: int) -> None:  # Marian's W is (in, out)
+        scope, suffix = name
+        weights[f"{scope}_W{suffix}"] = dense(inputs, outputs)
+        weights[f"{scope}_b{suffix}"] = np.zeros((1, outputs), dtype=np.float32)
+
+    def norm(scope: str) -> None:
+        weights[f"{scope}_ln_scale"] = np.ones((1, d_model), dtype=np.float32)
+        weights[f"{scope}_ln_bias"] = np.zeros((1, d_model), dtype=np.float32)
+
+    def attention(scope: str) -> None:
+        for part in "qkvo":
+            linear((scope, part), d_model, d_model)
+        norm(f"{scope}_Wo")
+
+    def feed_forward(scope: str) -> None:
+        linear((scope, "1"), d_model, ffn)
+        linear((scope, "2"), ffn, d_model)
+        norm(f"{scope}_ffn")
+
+    weights["Wemb"] = dense(len(vocabulary), d_model)  # shared by encoder, decoder and output
+    for i in range(1, layers + 1):
+        attention(f"encoder_l{i}_self")
+        feed_forward(f"encoder_l{i}_ffn")
+        attention(f"decoder_l{i}_self")
+        attention(f"decoder_l{i}_context")
+        feed_forward(f"decoder_l{i}_ffn")
+    # As in _save_transformer: </s> gets a constant logit (its tied embedding row is zero) just
+    # below the best random one, so outputs are short but not empty.
+    eos = vocabulary.index("</s>")
+    weights["Wemb"][eos] = 0.0
+    bias = np.zeros((1, len(vocabulary)), dtype=np.float32)
+    bias[0, eos] = eos_bias
+    bias[0, vocabulary.index("<unk>")] = -10.0
+    weights["decoder_ff_logit_out_b"] = bias
+    config = {
+        "type": "transformer",
+        "enc-depth": layers,
+        "dec-depth": layers,
+        "transformer-heads": heads,
+        "transformer-dim-ffn": ffn,
+        "dim-emb": d_model,
+        "transformer-ffn-activation": "swish",
+        "transformer-preprocess": "",
+        "transformer-postprocess": "dan",
+        "transformer-postprocess-emb": "d",
+        "transformer-decoder-autoreg": "self-attention",
+        "transformer-no-projection": False,
+        "transformer-guided-alignment-layer": "last",
+        "tied-embeddings-all": True,
+    }
+    text = "".join(f"{key}: {json.dumps(value)}\n" for key, value in config.items())
+    weights["special:model.yml"] = np.frombuffer(text.encode() + b"\0", dtype=np.int8)
+    return weights
+
+
 def _train_sentencepiece(sentences: Iterable[str], vocab_size: int) -> bytes:
     """A serialized unigram SentencePiece model trained on ``sentences``."""
     model = io.BytesIO()
