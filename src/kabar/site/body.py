@@ -217,7 +217,8 @@ def lead_html(text: Any) -> str:
 
 def summary(text: Any) -> str:
     """The plain text teasers and descriptions show (lead, else first paragraph), as save() stored it."""
-    if is_current(text.rendered_body):
+    # Lists leave the bodies out (queries.list_texts): every write keeps the summary in step.
+    if "rendered_body" in text.get_deferred_fields() or is_current(text.rendered_body):
         return str(text.rendered_summary)
     return strip_tags(text.lead).strip() or first_paragraph(text.blocks)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet, Window
@@ -22,10 +23,38 @@ def published_texts(language: str) -> QuerySet[ArticleText]:
     )
 
 
+def list_texts(language: str) -> QuerySet[ArticleText]:
+    """``published_texts`` for lists of teasers: without the bodies, which a teaser does not show."""
+    return published_texts(language).defer("blocks", "rendered_body")
+
+
+def before_cursor(
+    texts: QuerySet[ArticleText], published_at: datetime, article_id: int
+) -> QuerySet[ArticleText]:
+    """``texts`` (in NEWEST_FIRST order) that come after the article at (``published_at``, ``article_id``).
+
+    A keyset condition, not an OFFSET: the database starts reading where the cursor points.
+    """
+    return texts.filter(
+        Q(article__published_at__lt=published_at)
+        | Q(article__published_at=published_at, article_id__lt=article_id)
+    ).order_by(*NEWEST_FIRST)
+
+
+def after_cursor(
+    texts: QuerySet[ArticleText], published_at: datetime, article_id: int
+) -> QuerySet[ArticleText]:
+    """``texts`` that come before the cursor's article in NEWEST_FIRST order, nearest first (oldest first)."""
+    return texts.filter(
+        Q(article__published_at__gt=published_at)
+        | Q(article__published_at=published_at, article_id__gt=article_id)
+    ).order_by(F("article__published_at").asc(), F("article__pk").asc())
+
+
 def latest_per_section(language: str, per_section: int, excluding: Iterable[int] = ()) -> list[ArticleText]:
     """Up to ``per_section`` newest texts of every section, in one query (a window function)."""
     ranked = (
-        published_texts(language)
+        list_texts(language)
         .filter(article__section__isnull=False)
         .exclude(pk__in=list(excluding))
         .annotate(rank=Window(RowNumber(), partition_by=F("article__section"), order_by=NEWEST_FIRST))
@@ -100,7 +129,9 @@ def related_rows(
     )
     # Every row of the section's newest ``limit`` is here, so they are the first ``limit`` rows
     # in the section; a later one in the section came in as the authors'.
-    in_section = [r for r in rows if section_id is not None and r["article__section_id"] == section_id][:limit]
+    in_section = [r for r in rows if section_id is not None and r["article__section_id"] == section_id][
+        :limit
+    ]
     shown = {r["pk"] for r in in_section}
     by_author = [r for r in rows if r["pk"] not in shown][:limit]
     return in_section, by_author

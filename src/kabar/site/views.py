@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.http import (
     Http404,
     HttpRequest,
@@ -21,8 +20,9 @@ from django.utils.translation import gettext
 from kabar.news.models import ArticleText, Author, Media, Section
 from kabar.site.article_page import article_context
 from kabar.site.compare import COMPARE_PARAMETER, compare_context
+from kabar.site.pagination import ListPage, list_page
 from kabar.site.present import absolute, teaser
-from kabar.site.queries import article_text, latest_per_section, published_texts
+from kabar.site.queries import article_text, latest_per_section, list_texts, published_texts
 from kabar.site.structured_data import home_metadata
 
 HOME_LATEST = 7
@@ -73,22 +73,15 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "site/home.html", context)
 
 
-def _page(request: HttpRequest, queryset: QuerySet[ArticleText]) -> Page[ArticleText]:
-    try:
-        return Paginator(queryset, LIST_PAGE_SIZE).page(request.GET.get("page") or 1)
-    except InvalidPage as exc:
-        raise Http404(str(exc)) from exc
-
-
-def _list_canonical(request: HttpRequest, page: Page[ArticleText]) -> str:
+def _list_canonical(request: HttpRequest, page: ListPage) -> str:
     url = absolute(request.path)
-    return url if page.number == 1 else f"{url}?page={page.number}"
+    return f"{url}?{page.query}" if page.query else url
 
 
 def section(request: HttpRequest, section: str) -> HttpResponse:
     language = translation.get_language()
     found = get_object_or_404(Section, slug=section)
-    page = _page(request, published_texts(language).filter(article__section=found))
+    page = list_page(request, list_texts(language).filter(article__section=found), LIST_PAGE_SIZE)
     return render(
         request,
         "site/section.html",
@@ -96,7 +89,7 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
             "section_name": found.name_for(language),
             "current_section": found.slug,
             "page": page,
-            "teasers": [teaser(t) for t in page.object_list],
+            "teasers": [teaser(t) for t in page.texts],
             "canonical_url": _list_canonical(request, page),
         },
     )
@@ -105,7 +98,7 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
 def author(request: HttpRequest, slug: str) -> HttpResponse:
     language = translation.get_language()
     found = get_object_or_404(Author.objects.select_related("outlet"), slug=slug)
-    page = _page(request, published_texts(language).filter(article__authors=found))
+    page = list_page(request, list_texts(language).filter(article__authors=found), LIST_PAGE_SIZE)
     outlet = found.outlet
     return render(
         request,
@@ -116,7 +109,7 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
             if outlet
             else "",
             "page": page,
-            "teasers": [teaser(t) for t in page.object_list],
+            "teasers": [teaser(t) for t in page.texts],
             "canonical_url": _list_canonical(request, page),
         },
     )
