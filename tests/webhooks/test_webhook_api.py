@@ -145,6 +145,25 @@ def test_a_revoked_key_s_subscriptions_receive_nothing(key: Any) -> None:
     assert subscription.key_problem() == "this API key was revoked"
 
 
+def test_a_deactivated_owner_s_or_a_descoped_key_s_subscriptions_receive_nothing(key: Any) -> None:
+    # The API refuses such a key (401, 403); deliveries made for it must stop as well, or a partner
+    # whose access ended keeps receiving every event.
+    api_key, _ = key(Scope.WEBHOOKS)
+    subscription = Subscription.objects.create(name="P", url=PUBLIC, api_key=api_key)
+    api_key.scopes = []
+    api_key.save()
+    subscription.refresh_from_db()
+    assert not subscription.wants("article.published")
+    assert "webhooks" in (subscription.key_problem() or "")
+    api_key.scopes = [Scope.WEBHOOKS]
+    api_key.save()
+    api_key.owner.is_active = False
+    api_key.owner.save()
+    subscription.refresh_from_db()
+    assert not subscription.wants("article.published")
+    assert "no longer active" in (subscription.key_problem() or "")
+
+
 def test_the_openapi_document_lists_the_webhooks_operations(client: Client) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {

@@ -170,7 +170,7 @@ def _queue_deliveries(
     texts: Sequence[ArticleText],
     known: dict[str, AnnouncedText],
 ) -> None:
-    subscriptions = list(Subscription.objects.filter(active=True).select_related("api_key"))
+    subscriptions = list(Subscription.objects.filter(active=True).select_related("api_key__owner"))
     created: list[tuple[int, str]] = []
     for event in events:
         wanted = [s for s in subscriptions if s.wants(event.type)]

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from kabar.api.models import Scope
 from kabar.webhooks.signing import new_secret, secret_fingerprint
 
 if TYPE_CHECKING:
@@ -93,10 +94,19 @@ class Subscription(models.Model):
         return self.active and event_type in (self.events or []) and self.key_problem() is None
 
     def key_problem(self, now: dt.datetime | None = None) -> str | None:
-        """Why the API key that made this subscription no longer lets it receive (revoked, expired), or None."""
+        """Why the API key that made this subscription no longer lets it receive, or None.
+
+        The same tests the API makes before it lets the key manage webhooks (revoked, expired,
+        owner deactivated, the scope taken away): a partner whose access ended receives nothing.
+        """
         if self.api_key_id is None or self.api_key is None:
             return None
-        return self.api_key.problem(now)
+        problem = self.api_key.problem(now)
+        if problem is None and not self.api_key.owner.is_active:
+            problem = "the owner of this API key is no longer active"
+        if problem is None and not self.api_key.has_scope(Scope.WEBHOOKS):
+            problem = f"this API key no longer has the “{Scope.WEBHOOKS}” scope"
+        return problem
 
     # Secrets.
 

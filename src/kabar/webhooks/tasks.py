@@ -104,7 +104,7 @@ def attempt(
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(of=("self",))
-            .select_related("subscription__api_key")
+            .select_related("subscription__api_key__owner")
             .filter(pk=delivery_id)
             .first()
         )
