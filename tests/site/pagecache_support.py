@@ -11,6 +11,8 @@ from django.core.cache import cache
 from django.db import transaction
 from factories import make_article, make_author, make_outlet, make_section, make_text
 
+from kabar.pagecache import store
+
 NOW = dt.datetime(2025, 10, 12, 8, 0, tzinfo=dt.UTC)
 
 
@@ -20,6 +22,7 @@ def page_cache(settings) -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+    store.forget_recent()
 
 
 @pytest.fixture

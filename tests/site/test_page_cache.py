@@ -259,16 +259,15 @@ def _through_middleware(response: HttpResponse) -> HttpResponse:
         response.kabar_page = Validators(("site",), {}, 'W/"x"', 0.0)
         return response
 
-    middleware = PageCacheMiddleware(view)
-    request = RequestFactory().get("/vi/fake-page/")
-    middleware(request)
+    cache.clear()
+    store.forget_recent()
+    PageCacheMiddleware(view)(RequestFactory().get("/vi/fake-page/"))
     return store.lookup(store.page_key(RequestFactory().get("/vi/fake-page/")))
 
 
 def test_responses_with_cookies_or_vary_cookie_or_private_are_never_stored():
     ok = HttpResponse(b"plain")
     assert _through_middleware(ok) is not None
-    cache.clear()
     with_cookie = HttpResponse(b"x")
     with_cookie.set_cookie("csrftoken", "abc")
     assert _through_middleware(with_cookie) is None

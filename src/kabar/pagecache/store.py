@@ -12,6 +12,7 @@ import atexit
 import hashlib
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -71,14 +72,61 @@ class Entry:
         return conditional if conditional is not None else response
 
 
+class _Recent:
+    """The pages this process served last, kept in memory for a short while (a viral page is read
+    from the shared cache once a minute per process, not at every request). A copy is served only
+    while its tags' versions are current, checked the same way as for a page from the shared cache."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[str, tuple[float, Entry]] = OrderedDict()
+
+    def get(self, key: str) -> Entry | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None:
+                return None
+            if found[0] < time.monotonic():
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key: str, entry: Entry) -> None:
+        keep = min(RECENT_SECONDS, settings.PAGE_CACHE["ttl"])
+        with self.lock:
+            self.entries[key] = (time.monotonic() + keep, entry)
+            self.entries.move_to_end(key)
+            while len(self.entries) > RECENT_PAGES:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+RECENT_PAGES = 256
+RECENT_SECONDS = 60.0
+_recent = _Recent()
+
+
 def lookup(key: str) -> Entry | None:
-    """The entry under ``key`` if all its tags are still at the versions it was stored with."""
+    """The entry under ``key`` if all its tags are still at the versions it was stored with.
+
+    A page this process served lately costs one read (the generation); another, one ``get_many``.
+    """
+    entry = _recent.get(key)
+    if entry is not None:
+        generation = cache.get(tag_versions.GENERATION_KEY)
+        if tag_versions.still_current(entry.versions, generation):
+            return entry
     found = cache.get_many([key, tag_versions.GENERATION_KEY])
     entry = found.get(key)
     if not isinstance(entry, Entry):
         return None
     if not tag_versions.still_current(entry.versions, found.get(tag_versions.GENERATION_KEY)):
         return None
+    _recent.put(key, entry)
     return entry
 
 
@@ -88,6 +136,13 @@ def save(
     headers = tuple((k, v) for k, v in response.items() if k.lower() != "set-cookie")
     entry = Entry(response.status_code, headers, response.content, dict(versions), etag, last_modified)
     cache.set(key, entry, settings.PAGE_CACHE["ttl"])
+    _recent.put(key, entry)
+
+
+def forget_recent() -> None:
+    """Empty this process's copies (the shared cache was cleared: tests, `kabar purge --all`)."""
+    _recent.clear()
+    tag_versions.forget()
 
 
 # Counters are counted in the process and added to the cache's at most once a second, so that

@@ -72,6 +72,7 @@ class _Memo:
 
 
 _memo = _Memo()
+forget = _memo.forget
 
 
 def new_generation() -> None:
