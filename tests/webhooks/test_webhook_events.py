@@ -160,7 +160,36 @@ def test_a_translation_first_to_be_published_also_publishes_the_article(
         article = make_article(source_language="vi")
         make_text(article, "vi", is_published=False)
         make_text(article, "en", title="Only in English for now")
-    assert sent(partner) == [("article.published", "vi"), ("translation.published", "en")]
+    # article.published names the text that is out: the original is not published yet.
+    assert sent(partner) == [("article.published", "en"), ("translation.published", "en")]
+
+
+def test_no_payload_carries_an_unpublished_text(partner: Subscription, committed: Callable[[], Any]) -> None:
+    # The original is held back (being checked) while its translation is out: subscribers get the
+    # translation's title and URL, never the unpublished original's words, and edits to the
+    # unpublished original (which no reader sees) are not an article.updated.
+    with committed():
+        article = make_article(source_language="vi")
+        original = make_text(article, "vi", title="Tin đồn chưa kiểm chứng", is_published=False)
+        make_text(article, "en", title="Only in English for now")
+    with committed():
+        original.title = "Bản sửa vẫn chưa đăng"
+        original.save()
+    bodies = [str(d.payload) for d in Delivery.objects.order_by("pk")]
+    assert sent(partner) == [("article.published", "en"), ("translation.published", "en")]
+    assert not any("chưa kiểm chứng" in b or "vẫn chưa đăng" in b for b in bodies)
+    published = Delivery.objects.get(event_type="article.published").payload["data"]
+    assert published["title"] == "Only in English for now" and published["url"] == published["urls"]["en"]
+    Delivery.objects.all().delete()
+    with committed():  # the translation goes too, and the title of the unpublished original with it
+        article.texts.filter(language="en").update(is_published=False)
+        from kabar.webhooks.events import reconcile
+
+        reconcile(article.pk)
+    (gone,) = Delivery.objects.all()
+    assert gone.event_type == "article.unpublished"
+    assert gone.payload["data"]["title"] == "Only in English for now"
+    assert "chưa" not in str(gone.payload)
 
 
 def test_unpublishing_fires_once_when_the_last_published_text_goes(

@@ -93,10 +93,15 @@ def _differences(
     events: list[Event] = []
     if published and not was_published:
         assert article is not None
-        events.append(Event(EventType.ARTICLE_PUBLISHED, article.pk, main_language))
-    if published and was_published and original is not None:
+        # About the article, so in its own language, unless that text is not out yet: then the
+        # payload would have to carry an unpublished title, so it names the first text that is.
+        shown = {t.language for t in published}
+        language = main_language if main_language in shown else min(shown)
+        events.append(Event(EventType.ARTICLE_PUBLISHED, article.pk, language))
+    if published and was_published and original is not None and original.is_published:
+        # An unpublished original's edits are seen by no reader: not news (and not to be sent).
         before = known.get(original.language)
-        if before is not None and before.digest != _digest(original):
+        if before is not None and (not before.published or before.digest != _digest(original)):
             events.append(Event(EventType.ARTICLE_UPDATED, original.article_id, original.language))
     for text in published:
         if text.status == ArticleText.Status.ORIGINAL:
@@ -106,7 +111,10 @@ def _differences(
             events.append(Event(EventType.TRANSLATION_PUBLISHED, text.article_id, text.language))
     if was_published and not published:
         article_id = next(iter(known.values())).article_id
-        events.append(Event(EventType.ARTICLE_UNPUBLISHED, article_id, main_language))
+        # Named as subscribers last had it: in a language they were given.
+        told = sorted(a.language for a in known.values() if a.published)
+        language = main_language if main_language in told else told[0]
+        events.append(Event(EventType.ARTICLE_UNPUBLISHED, article_id, language))
     return events
 
 
@@ -143,8 +151,11 @@ def payload(
     """
     published = {t.language: t for t in texts if t.is_published}
     urls = {language: reader_url(text) for language, text in sorted(published.items())}
-    text = published.get(event.language) or next((t for t in texts if t.language == event.language), None)
+    # Only what readers can see, or could when subscribers were last told: an unpublished text's
+    # title is never sent (it may be held back for a reason).
+    text = published.get(event.language)
     last = known.get(event.language)
+    last = last if last is not None and last.published else None
     title = text.title if text is not None else (last.title if last is not None else "")
     url = urls.get(event.language) or (last.url if last is not None else "")
     data: dict[str, Any] = {
