@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Aggregate, F, JSONField, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import JSONObject, RowNumber
 
-from kabar.news.models import Article, ArticleText, Media
+from kabar.news.models import Article, ArticleText, Author, Media
 
 NEWEST_FIRST = (F("article__published_at").desc(), F("article__pk").desc())
 
@@ -63,24 +64,113 @@ def latest_per_section(language: str, per_section: int, excluding: Iterable[int]
     return list(ranked)
 
 
+class JSONRows(Aggregate):
+    """A subquery's rows as one JSON array: SQLite's json_group_array, PostgreSQL's jsonb_agg."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, function="JSONB_AGG", **extra)
+
+
+def _rows_of(queryset: QuerySet[Any], group: str, fields: tuple[str, ...]) -> Subquery:
+    """``fields`` of ``queryset``'s rows (one group, ``group``) as a JSON array, for a correlated subquery."""
+    return Subquery(
+        queryset.order_by()
+        .values(group)
+        .annotate(rows=JSONRows(JSONObject(**{f.replace("__", "_"): f for f in fields})))
+        .values("rows")
+    )
+
+
+# The article page's language versions, authors and images, read in the text's own query as JSON
+# (not one query each): the page needs their fields, not model rows loaded one by one.
+VERSION_FIELDS = ("id", "article_id", "language", "slug", "status", "is_published")
+AUTHOR_FIELDS = ("author__id", "author__name", "author__slug", "author__outlet_id")
+MEDIA_FIELDS = (
+    "id",
+    "article_id",
+    "image",
+    "url",
+    "width",
+    "height",
+    "captions",
+    "credit",
+    "rendered_captions",
+)
+MEDIA_JSON = {"captions", "rendered_captions"}
+
+
+def _decoded(value: Any) -> Any:
+    # SQLite's json_object() takes a JSON column's text as a string; PostgreSQL nests the value.
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _loaded(model: type[Any], db: str, fields: tuple[str, ...], row: dict[str, Any]) -> Any:
+    """A model instance as if the ORM had read ``fields`` (the others deferred) from ``row``."""
+    names = [f.split("__")[-1] if f.startswith("author__") else f for f in fields]
+    values = [row[f.replace("__", "_")] for f in fields]
+    if model is Media:
+        values = [_decoded(v) if n in MEDIA_JSON else v for n, v in zip(names, values, strict=True)]
+    return model.from_db(db, names, values)
+
+
+def _as_prefetched(instance: Any, name: str, objects: list[Any]) -> None:
+    # What prefetch_related leaves behind, so ``instance.<name>.all()`` answers from memory.
+    found = getattr(instance, name).all()
+    found._result_cache = objects
+    found._prefetch_done = True
+    instance._prefetched_objects_cache = {**getattr(instance, "_prefetched_objects_cache", {}), name: found}
+
+
 def article_text(language: str, slug: str) -> ArticleText | None:
-    """The published text behind an article page, with every language version, author and image."""
-    return (
+    """The published text behind an article page, with every language version, author and image.
+
+    One query: the story and the stored embedding are joined in (the story block and related lists
+    need them), the versions, authors and images come as JSON arrays.
+    """
+    text = (
         ArticleText.objects.filter(language=language, slug=slug, is_published=True)
-        # The story and the stored embedding come along: the story block and related lists need them.
         .select_related(
             "article__outlet",
             "article__section",
             "article__story_membership__story",  # the feed links name the story as its feed does
             "article__relate_signals",
         )
-        .prefetch_related(
-            Prefetch("article__texts", queryset=ArticleText.objects.filter(is_published=True).order_by()),
-            "article__authors",
-            Prefetch("article__media", queryset=Media.objects.order_by("pk")),
+        .annotate(
+            versions_json=_rows_of(
+                ArticleText.objects.filter(article_id=OuterRef("article_id"), is_published=True),
+                "article_id",
+                VERSION_FIELDS,
+            ),
+            authors_json=_rows_of(
+                Article.authors.through.objects.filter(article_id=OuterRef("article_id")),
+                "article_id",
+                AUTHOR_FIELDS,
+            ),
+            media_json=_rows_of(
+                Media.objects.filter(article_id=OuterRef("article_id")), "article_id", MEDIA_FIELDS
+            ),
         )
         .first()
     )
+    if text is None:
+        return None
+    article, db = text.article, text._state.db or "default"
+    versions = [_loaded(ArticleText, db, VERSION_FIELDS, r) for r in text.versions_json or []]  # type: ignore[attr-defined]
+    for version in versions:
+        version.article = article
+    authors = [_loaded(Author, db, AUTHOR_FIELDS, r) for r in text.authors_json or []]  # type: ignore[attr-defined]
+    media = [_loaded(Media, db, MEDIA_FIELDS, r) for r in text.media_json or []]  # type: ignore[attr-defined]
+    # The orders the page's prefetches had: authors by name (Author.Meta), images as stored.
+    authors.sort(key=lambda a: (a.name, a.pk))
+    media.sort(key=lambda m: m.pk)
+    versions.sort(key=lambda t: t.pk)
+    _as_prefetched(article, "texts", versions)
+    _as_prefetched(article, "authors", authors)
+    _as_prefetched(article, "media", media)
+    return text
 
 
 # What a related-list entry shows (title, link, outlet, date), and nothing more: a body can be
