@@ -48,6 +48,23 @@ def test_creating_a_key_shows_it_once_and_stores_only_its_hash(admin_client, adm
     assert principal_for(key).key == stored
 
 
+def test_the_new_key_is_shown_on_the_answer_itself_never_in_a_cookie(admin_client, admin_user):
+    # A message would carry the key in the "messages" cookie (signed, not encrypted) and show it on
+    # the next page, which browsers keep in their cache: the key is on the answer to the save,
+    # which no cache may store, as the webhook secrets are.
+    response = admin_client.post(
+        "/admin/api/apikey/add/",
+        {"name": "Partner app", "owner": admin_user.pk, "scopes": [], "expires_at": ""},
+    )
+    assert response.status_code == 200
+    (key,) = KEY_IN_MESSAGE.findall(response.content.decode())
+    assert principal_for(key).key == ApiKey.objects.get()
+    assert "no-store" in response["Cache-Control"]
+    assert "messages" not in response.cookies
+    assert key not in str(admin_client.session.items())
+    assert key not in admin_client.get("/admin/api/apikey/").content.decode()
+
+
 def test_the_revoke_action_stops_a_key(admin_client, admin_user):
     api_key, key = ApiKey.issue(name="Old app", owner=admin_user)
     assert principal_for(key).key == api_key

@@ -1,4 +1,9 @@
-"""API keys in the admin: create (the key is shown once, in a message), set scopes and expiry, revoke."""
+"""API keys in the admin: create (the key is shown once, on the answer to the save), set scopes and expiry, revoke.
+
+The new key is not put in a message: messages travel in a cookie (signed, not encrypted) and
+show on the next page, which the browser caches. It is on the answer to the save itself, with
+``Cache-Control: no-store``, as the webhook secrets are (``kabar.webhooks.admin``).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,14 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from kabar.api.models import ApiKey, Scope, new_key
+
+NEW_KEY = "_kabar_new_key"
 
 
 class ApiKeyForm(forms.ModelForm[ApiKey]):
@@ -64,10 +73,23 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
         obj.set_key(key)
         super().save_model(request, obj, form, change)
         # The only time the key exists outside the caller's hands: it is not stored, only its hash.
-        messages.warning(
-            request,
-            f"The API key “{obj.name}” is {key} — copy it now: it is not stored and will not be shown again.",
-        )
+        # Kept on this instance (never saved) for response_add, which gets the same object.
+        setattr(obj, NEW_KEY, key)
+
+    def response_add(
+        self, request: HttpRequest, obj: ApiKey, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        key = getattr(obj, NEW_KEY)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "New API key",
+            "api_key": obj,
+            "key": key,
+            "opts": self.opts,
+        }
+        response = TemplateResponse(request, "admin/api/key_created.html", context)
+        patch_cache_control(response, no_store=True, no_cache=True, private=True)
+        return response
 
     @admin.action(description="Revoke selected API keys")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
