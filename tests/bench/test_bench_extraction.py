@@ -152,7 +152,11 @@ def test_run_on_a_three_page_dataset(tmp_path: Path, capsys: pytest.CaptureFixtu
         "language": 1.0,
         "images": 1.0,
     }
-    assert set(report["trafilatura"]) == {"precision", "recall", "f1", "accuracy"}
+    # trafilatura's own metadata is scored on the same fields (it reads no captions, so no image matches).
+    assert set(report["trafilatura"]) == {"precision", "recall", "f1", "accuracy", "fields"}
+    assert set(report["trafilatura"]["fields"]) == set(kabar["fields"])
+    assert all(0.0 <= rate <= 1.0 for rate in report["trafilatura"]["fields"].values())
+    assert report["trafilatura"]["fields"]["images"] < 1.0
     assert kabar["f1"] == pytest.approx(
         2 * kabar["precision"] * kabar["recall"] / (kabar["precision"] + kabar["recall"])
     )

@@ -25,8 +25,10 @@ MIN_YEAR, MAX_YEAR = 1900, 2100
 # sites mostly do too, so only an explicit lang="en" switches to month-first.
 MONTH_FIRST_LANGUAGES = frozenset({"en"})
 
-_TIME = r"\d{1,2}(?:[:h]\d{2})(?::\d{2})?(?:\s*(?:AM|PM|am|pm|SA|CH))?"
-_ZONE = r"(?:\s*\(?\s*(?:GMT|UTC)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?\s*\)?|\s+(?:WIB|WITA|WIT|ICT|[+-]\d{2}:?\d{2}))"
+_TIME = r"\d{1,2}(?:[:h]\d{2})(?::\d{2})?(?:\s*(?:AM|PM|am|pm|a\.m\.|p\.m\.|SA|CH))?"
+# Zone names as outlets print them: Indonesian, Vietnamese, and the North American and European ones.
+_ZONE_NAMES = r"WIB|WITA|WIT|ICT|[ECMP][SD]T|AK[SD]T|H[SD]T|BST|CES?T|EES?T|JST|KST|SGT|HKT|AES?T|AEDT"
+_ZONE = rf"(?:\s*\(?\s*(?:GMT|UTC)(?:\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?)?\s*\)?|\s+(?:{_ZONE_NAMES}|[+-]\d{{2}}:?\d{{2}})\b)"
 _TIME_AFTER = rf"(?:\s*[,|\-–]?\s*(?:lúc\s+|pukul\s+|at\s+|jam\s+)?{_TIME}{_ZONE}?)?"
 _TIME_BEFORE = rf"(?:{_TIME}{_ZONE}?\s*[,|\-–]?\s*)?"
 _WORD = r"[^\W\d_]{3,10}\.?"  # a month name or abbreviation; dateparser decides which words are months
@@ -112,11 +114,12 @@ def _dateparser_settings(lang: str | None) -> dict[str, Any]:
 
 
 def _prepare(span: str) -> str:
-    # dateparser does not read the Vietnamese "14h30".
-    return re.sub(r"(?<=\d)h(?=\d{2})", ":", span)
+    # dateparser does not read the Vietnamese "14h30", nor the "6:10 a.m." of American style guides.
+    span = re.sub(r"(?<=\d)h(?=\d{2})", ":", span)
+    return re.sub(r"\b([ap])\.m\.", lambda m: f"{m.group(1)}m", span, flags=re.I)
 
 
-def _parse_span(span: str, lang: str | None, tz: dt.tzinfo) -> dt.datetime | None:
+def _parse_span(span: str, lang: str | None, tz: dt.tzinfo, *, convert: bool = True) -> dt.datetime | None:
     languages = [lang] if lang else list(DEFAULT_LANGUAGES)
     try:
         parsed: dt.datetime | None = dateparser.parse(
@@ -128,6 +131,11 @@ def _parse_span(span: str, lang: str | None, tz: dt.tzinfo) -> dt.datetime | Non
         return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=tz)
+    if not convert:
+        # The zone the page wrote ("10:00 WITA", "4:05 PM EDT") is the outlet's own: kept, so the time
+        # reads as the outlet printed it. Only its offset is kept, as a fixed zone.
+        offset = parsed.utcoffset()
+        return parsed.replace(tzinfo=dt.timezone(offset)) if offset is not None else parsed.replace(tzinfo=tz)
     return parsed.astimezone(tz)
 
 
@@ -137,17 +145,20 @@ def find_date(
     """The first date in ``text`` and its ``(start, end)`` span, or ``None``.
 
     Works inside longer lines, e.g. "Báo Nhân dânBáo Nhân dân12/10/2025" gives
-    2025-10-12 00:00 and the span of "12/10/2025". The result is tz-aware, in
-    ``tz`` (default Asia/Ho_Chi_Minh); a time zone written in the text is honoured.
+    2025-10-12 00:00 and the span of "12/10/2025". The result is tz-aware. A time
+    zone written in the text is honoured: the result is in ``tz`` when one is
+    given, else in the written zone (the outlet's own, not converted). A date
+    with no zone written is read in ``tz`` (default Asia/Ho_Chi_Minh).
     """
     text = unicodedata.normalize("NFC", text)
+    convert = tz is not None
     tz = tz or DEFAULT_TZ
     candidates: list[re.Match[str]] = []
     for shape in DATE_SHAPES:
         candidates.extend(shape.finditer(text))
     # Earliest first; of two starting together the longer one carries the time.
     for match in sorted(candidates, key=lambda m: (m.start(), -m.end())):
-        parsed = _parse_span(match.group(0).strip(" ,|-–"), lang, tz)
+        parsed = _parse_span(match.group(0).strip(" ,|-–"), lang, tz, convert=convert)
         if parsed is not None:
             start = match.start() + (len(match.group(0)) - len(match.group(0).lstrip(" ,|-–")))
             end = match.end() - (len(match.group(0)) - len(match.group(0).rstrip(" ,|-–")))

@@ -43,6 +43,7 @@ from kabar.core.extract.extract_body import xml_to_blocks
 from kabar.core.extract.extract_dom import (
     mark_article_body,
     remove_furniture,
+    split_br_paragraphs,
     take_lead,
     take_source_line,
 )
@@ -150,6 +151,7 @@ def _extract(html: str, url: str) -> ExtractionResult:
     scope = _article_scope(tree)
     lifted_in_scope = [_in_scope(item.anchor, scope) for item in lifted]
     page_lead, lead_was_opening = take_lead(tree)
+    split_br_paragraphs(tree)
     mark_article_body(tree)
 
     doc = _run_trafilatura(tree, url, favor_precision=True, with_metadata=True)

@@ -47,6 +47,33 @@ MAX_SHARE_OF_TEXT = 0.4
 MIN_PROSE_CHARS, MIN_PROSE_TOTAL = 150, 400
 MIN_LEAD_CHARS, MAX_LEAD_CHARS = 40, 1200
 MAX_LEAD_LINK_DENSITY = 0.3
+BREADCRUMB_LINE = re.compile(r"^(?:trang chủ|home|beranda|homepage|trang chu)\s*[»›>/|]", re.I)
+BR_PARAGRAPH_CHARS = 80  # a run of text between <br>s this long is a paragraph of an old layout
+# What may stand inside an old layout's paragraph; anything else (and an inline element holding a block) ends it.
+INLINE_TAGS = frozenset(
+    {
+        "a",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "span",
+        "font",
+        "small",
+        "sup",
+        "sub",
+        "mark",
+        "abbr",
+        "cite",
+        "q",
+        "time",
+        "code",
+        "s",
+        "strike",
+        "big",
+    }
+)
 
 
 def _attrs(el: HtmlElement) -> str:
@@ -153,14 +180,16 @@ def remove_furniture(tree: HtmlElement) -> None:
 
     doomed = []
     for el in root.iter(
-        "h2", "h3", "h4", "h5", "h6", "div", "p", "span", "strong", "b", "li", "section", "a"
+        "h2", "h3", "h4", "h5", "h6", "div", "p", "span", "strong", "b", "li", "section", "a", "td", "font"
     ):
         if len(el) > 4 or el.find(".//img") is not None:
             continue
         text = normalize_space(el.text_content())
         if not text or len(text) > 200:
             continue
-        if is_list_heading(text):
+        if BREADCRUMB_LINE.match(text) and el.tag not in ("a", "b", "strong", "font"):
+            doomed.append(el)  # "Trang chủ » Kinh tế » Nông nghiệp": where the page sits, not what it says
+        elif is_list_heading(text):
             doomed.extend(_list_box(el, page_len))
         elif is_boilerplate(text) or (el.tag in ("p", "div", "li") and is_read_also_line(text)):
             doomed.append(el)
@@ -193,6 +222,99 @@ def take_source_line(tree: HtmlElement) -> str:
         return ""
     _drop(found[0])
     return found[1]
+
+
+def _is_inline(el: HtmlElement) -> bool:
+    return (
+        isinstance(el.tag, str)
+        and el.tag in INLINE_TAGS
+        and not any(isinstance(d.tag, str) and d.tag not in INLINE_TAGS for d in el.iterdescendants())
+    )
+
+
+def _br_runs(el: HtmlElement) -> list[int]:
+    runs, size = [], len((el.text or "").strip())
+    for child in el:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if not tag:
+            pass
+        elif not _is_inline(child):
+            runs.append(size)
+            size = 0
+        elif tag:
+            size += _text_len(child)
+        size += len((child.tail or "").strip())
+    runs.append(size)
+    return runs
+
+
+def split_br_paragraphs(tree: HtmlElement) -> None:
+    """Paragraphs written as text between ``<br><br>`` in a ``<td>`` or ``<div>`` become ``<p>`` elements.
+
+    Old table layouts (and some CMS editors) have no ``<p>`` at all; the
+    extractor then reads the whole cell, headline, date line and story, as one
+    paragraph. Only a cell holding at least two such runs of prose is rewritten;
+    its images and tables stay where they were, between the paragraphs.
+    """
+    for el in list(tree.iter("td", "div")):
+        if sum(1 for n in _br_runs(el) if n >= BR_PARAGRAPH_CHARS) < 2:
+            continue
+        if sum(1 for _ in el.iterchildren("p")) >= 2:
+            continue  # a modern body with a stray run of text (a "click to tweet" link): left as it is
+        items: list[HtmlElement | str] = [el.text or ""]
+        for child in list(el):
+            tail, child.tail = child.tail or "", None
+            el.remove(child)
+            items += [child, tail]
+        el.text = None
+        paragraph: HtmlElement | None = None
+        for item in items:
+            if isinstance(item, str):
+                if not item.strip():
+                    continue
+                if paragraph is None:
+                    paragraph = el.makeelement("p", {})
+                    el.append(paragraph)
+                if len(paragraph):
+                    paragraph[-1].tail = (paragraph[-1].tail or "") + item
+                else:
+                    paragraph.text = (paragraph.text or "") + item
+            elif not _is_inline(item):
+                paragraph = None
+                if item.tag != "br":
+                    el.append(item)
+            else:
+                if paragraph is None:
+                    paragraph = el.makeelement("p", {})
+                    el.append(paragraph)
+                paragraph.append(item)
+    _unwrap_layout_tables(tree)
+
+
+def _unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Tables that lay out the page (a cell holds the story's paragraphs) become plain ``<div>``s.
+
+    The extractor reads a table as data and joins each cell into one line, so
+    a story laid out in a cell would come out as a single paragraph. Only the
+    tables around such a cell are unwrapped; a data table inside the story stays.
+    """
+    for cell in list(tree.iter("td")):
+        prose = [p for p in cell.iterchildren("p") if _text_len(p) >= BR_PARAGRAPH_CHARS]
+        if len(prose) < 2:
+            continue
+        for table in [a for a in cell.iterancestors("table")]:
+            rows = [
+                r
+                for part in (table, *table.iterchildren("tbody", "thead", "tfoot"))
+                for r in part.iterchildren("tr")
+            ]
+            for row in rows:
+                for inner in row.iterchildren("td", "th"):
+                    inner.tag = "div"
+                row.tag = "div"
+            for part in table.iterchildren("tbody", "thead", "tfoot"):
+                part.tag = "div"
+            table.tag = "div"
 
 
 def mark_article_body(tree: HtmlElement) -> None:

@@ -61,6 +61,16 @@ STAND_IN_SRC = re.compile(
 )
 ICON_SRC = re.compile(r"logo|icon|avatar|sprite|emoji|spinner|badge|tracking|pixel|/ads?/|banner", re.I)
 MIN_SIZE = 50
+# Controls that expand or collapse a long caption ("… more" / "less"): part of the widget, not the caption.
+TOGGLE_CLASS = re.compile(r"toggle|expand|collapse|read-?more|show-?more|more-?less", re.I)
+# Only after an ellipsis, or as the "more"/"less" pair: a caption may well end in the word "more".
+CAPTION_TOGGLE = re.compile(
+    r"\s*(?:…|\.\.\.)\s*(?:more|read more|show more|xem thêm|selengkapnya)"
+    r"(?:\s*(?:less|show less|thu gọn|tutup))?\s*$|\s+more\s*less\s*$",
+    re.I,
+)
+# The label of an advertising slot is never a caption: the image with it is an advertisement.
+AD_LABELS = frozenset({"quảng cáo", "advertisement", "advertising", "iklan", "sponsored", "ads", "ad"})
 # Longer than any server accepts in a request line (8 KiB is the common limit): not a real image address.
 MAX_IMAGE_URL_CHARS = 8_192
 _SIZE_ATTRIBUTE = re.compile(r"[0-9]{1,6}")  # ASCII digits only: int() also reads "²" and "٣", and fails
@@ -83,6 +93,7 @@ LAZY_ATTRIBUTES = (
 
 TEXT_BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd"})
 ANCHOR_WORDS = 12  # enough words to recognise a paragraph again after extraction
+ANCHOR_DIV_CHARS = 40  # a <div> written as a paragraph (its own text, no <p>) anchors an image too
 
 
 @dataclass
@@ -114,7 +125,9 @@ def _set_text_anchors(tree: HtmlElement, lifted: list[LiftedImage]) -> None:
             item = by_anchor[el]
             item.text_before = previous
             waiting.append(item)
-        elif isinstance(el.tag, str) and el.tag in TEXT_BLOCK_TAGS:
+        elif isinstance(el.tag, str) and (
+            el.tag in TEXT_BLOCK_TAGS or el.tag == "div" and len((el.text or "").strip()) >= ANCHOR_DIV_CHARS
+        ):
             key = text_key(el.text_content())
             if key:
                 previous = key
@@ -178,6 +191,15 @@ def _text(el: HtmlElement) -> str:
 def _caption_parts(box: HtmlElement, credit_scope: HtmlElement | None = None) -> tuple[str, str]:
     """Caption text of ``box`` and the credit marked apart (class="credit") in it or in ``credit_scope``."""
     scope = box if credit_scope is None else credit_scope
+    for control in [
+        el
+        for el in box.iter()
+        if isinstance(el.tag, str)
+        and el is not box
+        and (el.tag == "button" or el.get("role") == "button" or TOGGLE_CLASS.search(el.get("class", "")))
+    ]:
+        if control.getparent() is not None:
+            control.drop_tree()
     credits = [
         el
         for el in scope.iter()
@@ -304,7 +326,20 @@ def _is_decoration(img: HtmlElement, src: str) -> bool:
 
 def _clean_caption(text: str) -> str:
     text = normalize_space(text)
+    # "… more" written into the caption's text by a script-less expander, after the caption's last word.
+    if len(text.split()) > 3:
+        text = CAPTION_TOGGLE.sub("", text)
     return "" if is_file_name(text) else text
+
+
+def _clean_credit(credit: str) -> str:
+    """A credit marked apart, less its brackets: "(AP Photo/X)" is credited as "AP Photo/X"."""
+    credit = normalize_space(credit)
+    if credit:
+        credit = split_credit(credit)[1] or credit
+    while len(credit) > 2 and credit[0] in "([" and credit[-1] in ")]":
+        credit = credit[1:-1].strip()
+    return credit
 
 
 def _document_folder(document_url: str) -> Path | None:
@@ -363,10 +398,9 @@ def lift_images(
                 refused.append(src)
         construct, extra, caption, credit = _find_caption(img)
         caption, split = split_credit(_clean_caption(caption))
-        credit = normalize_space(credit)
-        if credit:
-            credit = split_credit(credit)[1] or credit
-        credit = credit or split
+        credit = _clean_credit(credit) or split
+        if caption.casefold().strip(" :.") in AD_LABELS and not credit:
+            continue  # an advertising slot ("Quảng cáo" over a banner) is not an article image
         if is_file_name(caption):
             caption = ""
         if not caption and not credit and (not allowed or _is_decoration(img, src)):

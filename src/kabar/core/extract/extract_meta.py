@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
@@ -54,9 +54,26 @@ DATE_CLASS = re.compile(
 )
 BREADCRUMB_CLASS = re.compile(r"breadcrumb", re.I)
 BYLINE_PREFIX = re.compile(
-    r"^\s*(?:by|oleh|bởi|tác giả|penulis|reporter|wartawan|editor|written by)\s*:?\s+", re.I
+    r"^\s*(?:by|oleh|bởi|tác giả|penulis|reporter|wartawan|editor|written by|laporan|"
+    r"(?:bài|ảnh|bài và ảnh|bài, ảnh|bài & ảnh|thực hiện|nhóm phóng viên)\s*:)\s*:?\s+",
+    re.I,
 )
 AUTHOR_SEPARATORS = re.compile(r"\s*(?:,|;|&|\band\b|\bdan\b|\bvà\b)\s*", re.I)
+# "Penulis: A, B | Editor: C": the parts of a byline line that name someone who did not write it.
+NOT_WRITER_LABEL = re.compile(
+    r"^\s*(?:editor|edited by|penyunting|redaktur|biên tập|biên tập viên|btv|photo|foto|ảnh|video|"
+    r"đồ họa|grafis|graphics?)\s*:",
+    re.I,
+)
+# What follows a name after a comma when it is the person's role or desk, not a second author:
+# "MARCUS DELANE, AP Auto Writer", "Jane Roe, Staff Reporter", "Budi, Kontributor Jayapura".
+ROLE = re.compile(
+    r"\b(?:writer|correspondent|reporter|editor|staff|columnist|contributor|photographer|producer|"
+    r"analyst|intern|bureau chief|associated press|wartawan|kontributor|koresponden|jurnalis|"
+    r"phóng viên|biên tập viên|cộng tác viên|thông tấn xã)\b",
+    re.I,
+)
+MAX_ROLE_WORDS = 6
 HOME_CRUMBS = frozenset({"home", "trang chủ", "beranda", "homepage", "index", "news", "tin tức", "berita"})
 MAX_NAME_CHARS = 80
 # Real JSON-LD nests a handful of levels (graph -> article -> author -> address); deeper is an attack
@@ -227,13 +244,30 @@ def _first_date(values: Iterable[str], warnings: list[str], warning: str) -> dt.
     return None
 
 
+def _is_role(part: str) -> bool:
+    return len(part.split()) <= MAX_ROLE_WORDS and bool(ROLE.search(part))
+
+
 def clean_author(name: str) -> list[str]:
-    """Split a byline into names, dropping "By", URLs and sentence-length noise."""
-    name = BYLINE_PREFIX.sub("", normalize_space(name))
-    if not name or name.startswith(("http://", "https://", "/")) or "@" in name:
-        return []
-    parts = [p.strip(" .-–—|") for p in AUTHOR_SEPARATORS.split(name)]
-    return [p for p in parts if p and len(p) <= MAX_NAME_CHARS and not p.isdigit()]
+    """Split a byline into names, dropping "By", URLs, roles and sentence-length noise.
+
+    "A, B and C" are three authors; "NAME, AP Auto Writer" is one author and
+    their role (the role is not a name); "Penulis: A, B | Editor: C" names two
+    writers and an editor, who is not one.
+    """
+    segments = [
+        seg for seg in re.split(r"\s+\|\s+", normalize_space(name)) if not NOT_WRITER_LABEL.match(seg)
+    ]
+    names: list[str] = []
+    for segment in segments:
+        segment = BYLINE_PREFIX.sub("", segment)
+        if not segment or segment.startswith(("http://", "https://", "/")) or "@" in segment:
+            continue
+        parts = [p.strip(" .-–—|") for p in AUTHOR_SEPARATORS.split(segment)]
+        parts = [p for p in parts if p and len(p) <= MAX_NAME_CHARS and not p.isdigit()]
+        people = [p for p in parts if not _is_role(p)]
+        names.extend(people if people else parts)
+    return names
 
 
 def merge_names(*groups: Iterable[str]) -> list[str]:
@@ -314,25 +348,63 @@ def _visible_authors(tree: HtmlElement) -> list[str]:
     return merge_names(names)
 
 
-def _visible_date(tree: HtmlElement, lang: str | None, tried_warnings: list[str]) -> dt.datetime | None:
+DATE_TAGS = ("div", "span", "p", "time", "li", "small", "td", "font", "em")
+
+
+def _after(
+    order: dict[HtmlElement, int], headline: HtmlElement | None, els: list[HtmlElement]
+) -> list[HtmlElement]:
+    """``els`` with those after the headline first (in page order), then the rest.
+
+    The article's own date is printed with its headline, under it; a date above
+    the headline is the site's header ("Thứ Tư, 15/10/2025" in a sticky bar) or a
+    list of other stories.
+    """
+    if headline is None or headline not in order:
+        return els
+    start = order[headline]
+    return [e for e in els if order.get(e, -1) > start] + [e for e in els if order.get(e, -1) <= start]
+
+
+def _headline_element(tree: HtmlElement, title: str) -> HtmlElement | None:
+    """The element that prints the headline: an ``<h1>`` saying it, else any element whose own text it is."""
+    if not title:
+        return None
+    for h1 in tree.iter("h1"):
+        if normalize_space(h1.text_content()) == title:
+            return h1
+    for el in tree.iter("h1", "h2", "td", "div", "span", "p", "font", "b", "strong"):
+        if el.text and normalize_space(el.text) == title:
+            return el
+    return None
+
+
+def _visible_date(
+    tree: HtmlElement, lang: str | None, tried_warnings: list[str], title: str = ""
+) -> dt.datetime | None:
+    headline = _headline_element(tree, title)
+    order = {el: i for i, el in enumerate(tree.iter())} if headline is not None else {}
     # Only the first few <time> elements: a page can hold thousands, each costing a date parse.
-    for el in tree.xpath(".//time[@datetime]")[:MAX_TIME_ELEMENTS]:
+    times = _after(order, headline, tree.xpath(".//time[@datetime]"))
+    for el in times[:MAX_TIME_ELEMENTS]:
         parsed = parse_machine_date(el.get("datetime", ""))
         if parsed:
             return parsed
         if el.get("datetime", "").strip() and WARN_PUBLISHED not in tried_warnings:
             tried_warnings.append(WARN_PUBLISHED)  # a stated date, unreadable: said if no other one reads
     tried = 0
-    for el in tree.iter("div", "span", "p", "time", "li", "small"):
-        if DATE_CLASS.search(f"{el.get('class', '')} {el.get('id', '')}"):
-            text = normalize_space(el.text_content())
-            if 0 < len(text) <= 120:
-                parsed = parse_local_date(text, lang)
-                if parsed:
-                    return parsed
-                tried += 1
-                if tried >= MAX_TIME_ELEMENTS:  # each costs a dateparser call; the date is near the top
-                    return None
+    classed = [
+        el for el in tree.iter(*DATE_TAGS) if DATE_CLASS.search(f"{el.get('class', '')} {el.get('id', '')}")
+    ]
+    for el in _after(order, headline, classed):
+        text = normalize_space(el.text_content())
+        if 0 < len(text) <= 120:
+            parsed = parse_local_date(text, lang)
+            if parsed:
+                return parsed
+            tried += 1
+            if tried >= MAX_TIME_ELEMENTS:  # each costs a dateparser call; the date is near the top
+                return None
     return None
 
 
@@ -358,10 +430,75 @@ def _title(tree: HtmlElement, meta: dict[str, str], article: dict[str, Any], out
     return strip_site_suffix(page_title, outlet) if page_title else next((h for h in headings if h), "")
 
 
+TITLE_SEPARATOR = re.compile(r"\s+(?:[|–—-]|::|»|·)\s+")
+# Words that open an outlet's name: "Báo Lâm Thủy", "Tạp chí X", "Harian Y", "The Z".
+OUTLET_WORDS = re.compile(
+    r"^(?:báo|tạp chí|đài|cổng thông tin|truyền hình|thông tấn|harian|koran|majalah|tabloid|surat kabar|"
+    r"radio|tv|the)\b",
+    re.I,
+)
+GENERIC_MASTHEAD = frozenset({"", "home", "trang chủ", "beranda", "logo", "homepage", "trang chu"})
+MAX_OUTLET_CHARS = 60
+MAX_MASTHEAD_CANDIDATES = 12
+
+
+def _same_name(a: str, b: str) -> bool:
+    return bool(a) and normalize_space(a).casefold() == normalize_space(b).casefold()
+
+
+def masthead_name(tree: HtmlElement, url: str = "") -> str:
+    """The outlet's name as its masthead prints it: the logo's ``alt`` or ``title``, or the home link's text."""
+    home = {"/", "./", "index.html", "/index.html", "#"}
+    try:
+        parts = urlsplit(url)
+        if parts.scheme and parts.netloc:
+            home |= {f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://{parts.netloc}/"}
+    except ValueError:
+        pass
+    seen = 0
+    for link in tree.iter("a"):
+        href = (link.get("href") or "").strip()
+        classes = f"{link.get('class', '')} {link.get('id', '')}".casefold()
+        if href not in home and "logo" not in classes and "brand" not in classes:
+            continue
+        seen += 1
+        if seen > MAX_MASTHEAD_CANDIDATES:
+            break
+        images = link.findall(".//img")
+        for value in (link.get("title"), *(img.get("alt") for img in images), link.text_content()):
+            name = normalize_space(value or "")
+            if name.casefold() not in GENERIC_MASTHEAD and len(name) <= MAX_OUTLET_CHARS:
+                return name
+    return ""
+
+
+def title_affix_outlet(page_title: str, headline: str, masthead: str = "") -> str:
+    """The outlet's name written before or after the headline in ``<title>`` ("Báo X - …", "… | Báo X")."""
+    parts = TITLE_SEPARATOR.split(normalize_space(page_title))
+    if len(parts) < 2:
+        return ""
+    first, last = parts[0], parts[-1]
+    for candidate in (first, last):
+        if masthead and _same_name(candidate, masthead):
+            return candidate
+    headline = normalize_space(headline).casefold()
+    if headline:
+        rest = " - ".join(p for p in parts if p.casefold() not in headline)
+        if rest and rest != " - ".join(parts) and len(rest) <= MAX_OUTLET_CHARS:
+            return rest if rest in (first, last) else ""
+    if OUTLET_WORDS.match(first) and not OUTLET_WORDS.match(last) and len(first) <= MAX_OUTLET_CHARS:
+        return first
+    return last if len(last) <= MAX_OUTLET_CHARS and len(last) < len(first) else ""
+
+
 def strip_site_suffix(title: str, outlet: str) -> str:
-    """ "Headline - Outlet" / "Headline | Outlet" -> "Headline"."""
-    parts = re.split(r"\s+[|–—-]\s+", title)
-    if len(parts) > 1 and (not outlet or outlet.casefold() in parts[-1].casefold() or len(parts[-1]) < 30):
+    """ "Headline - Outlet" / "Headline | Outlet" / "Outlet - Headline" -> "Headline"."""
+    parts = TITLE_SEPARATOR.split(title)
+    if len(parts) < 2:
+        return title
+    if outlet and outlet.casefold() in parts[0].casefold() and outlet.casefold() not in parts[-1].casefold():
+        return " - ".join(parts[1:]).strip()
+    if not outlet or outlet.casefold() in parts[-1].casefold() or len(parts[-1]) < 30:
         return " - ".join(parts[:-1]).strip()
     return title
 
@@ -380,6 +517,13 @@ def read_meta(tree: HtmlElement, url: str) -> PageMeta:
     if not outlet:
         site = next((o for o in objects if "WebSite" in _types(o) and isinstance(o.get("name"), str)), {})
         outlet = normalize_space(site.get("name", "")) or meta.get("application-name", "")
+    if not outlet:
+        # No machine-readable name: the title's prefix or suffix, checked against the masthead; then the
+        # masthead alone. The host name is the caller's last resort, never taken here.
+        masthead = masthead_name(tree, url)
+        headline = normalize_space(_string(article.get("headline"))) or meta.get("og:title", "")
+        headline = headline or _first_text(tree, ".//h1")
+        outlet = title_affix_outlet(_first_text(tree, ".//head/title"), headline, masthead) or masthead
 
     authors = merge_names(
         [n for name in _name_of(article.get("author")) for n in clean_author(name)],
@@ -409,8 +553,9 @@ def read_meta(tree: HtmlElement, url: str) -> PageMeta:
         published_tried,
         WARN_PUBLISHED,
     )
+    title = _title(tree, meta, article, outlet)
     if published is None:
-        published = _visible_date(tree, language, published_tried)
+        published = _visible_date(tree, language, published_tried, title)
     if published is None:
         warnings += published_tried  # the page stated a date, and none of it could be used
     updated = _first_date(
@@ -425,7 +570,6 @@ def read_meta(tree: HtmlElement, url: str) -> PageMeta:
         WARN_UPDATED,
     )
 
-    title = _title(tree, meta, article, outlet)
     section = meta.get("article:section", "")
     if not section:
         sections = (normalize_space(_string(s)) for s in _as_list(article.get("articleSection")))

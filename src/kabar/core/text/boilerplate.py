@@ -52,6 +52,15 @@ BOILERPLATE: dict[str, tuple[str, ...]] = {
         "Từ khóa",
         "Từ khoá",
         "Thẻ",
+        # Legacy layouts: the tool bar under the story, the newsletter box, advertising slots.
+        "In bài",
+        "Gửi email",
+        "Gửi e-mail",
+        "Chia sẻ In bài Gửi email",
+        "Đăng ký nhận bản tin",
+        "Đăng ký nhận tin",
+        "Quảng cáo",
+        "Thu gọn",
     ),
     "id": (
         "Bagikan",
@@ -74,6 +83,9 @@ BOILERPLATE: dict[str, tuple[str, ...]] = {
         "Muat lebih banyak",
         "Tag",
         "Label",
+        "Iklan",
+        "Gulir untuk melanjutkan",
+        "Scroll untuk melanjutkan membaca",
     ),
     "en": (
         "Share",
@@ -107,6 +119,9 @@ BOILERPLATE: dict[str, tuple[str, ...]] = {
         "Load more",
         "Advertisement",
         "Tags",
+        "Scroll to continue with content",
+        "Continue reading below",
+        "Sponsored",
     ),
 }
 
@@ -150,6 +165,9 @@ LIST_HEADINGS: dict[str, tuple[str, ...]] = {
         "Cùng chuyên mục",
         "Cùng tác giả",
         "Tin khác",
+        "Các tin khác",
+        "Các tin đã đưa",
+        "Tin đã đưa",
         "Tin mới",
         "Tin mới nhất",
         "Tin nổi bật",
