@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import translation
+from django.utils.html import escape
 
 from kabar.core.blocks import validate_blocks
 from kabar.core.discover.search import SearchQuery
@@ -126,3 +127,13 @@ def test_the_search_index_is_rebuilt_and_pages_render():
 def test_a_wrong_count_is_a_usage_error(count):
     with pytest.raises(CommandError, match="articles"):
         bench_data("--articles", count)
+
+
+def test_stored_pages_are_made_stale_by_a_fill():
+    bench_data("--articles", "3", "--no-index")
+    client = Client(HTTP_HOST="127.0.0.1")
+    assert client.get("/vi/").status_code == 200  # stored now, where the page cache is on
+    bench_data("--articles", "3", "--append", "--no-index")
+    newest = ArticleText.objects.filter(language="vi").order_by("-article__published_at").first()
+    assert newest is not None and newest.article_id == Article.objects.order_by("pk").last().pk
+    assert escape(newest.title) in client.get("/vi/").content.decode()

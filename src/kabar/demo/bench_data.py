@@ -14,11 +14,13 @@
 * images by reference: a ``Media`` row with the outlet's URL, width, height, captions and credit,
   never a downloaded file (a lead image for most articles, an image in the body for some);
 * stories: about a quarter of the articles, in groups of 2 to 8 from the same section and weeks;
-* publication dates spread over six years, in order of id, as ingestion makes them.
+* publication dates spread over six years (2020–2025), in order of id, as ingestion makes them;
+  ``--append`` dates its articles after the newest one there, up to now.
 
 The text is word salad with the shape of news, not news: it is for timing, never for reading.
-Saving in bulk skips the signals that index a text for search, so the command rebuilds the
-search index at the end (``kabar reindex``) unless ``--no-index``; stories are written directly
+Saving in bulk skips the signals that index a text for search and invalidate cached pages, so
+the command makes every stored page stale (as ``kabar purge --all``) and rebuilds the search
+index at the end (``kabar reindex``) unless ``--no-index``; stories are written directly
 (the relate stage's embeddings are not computed). The same seed and N give the same articles.
 """
 
@@ -33,6 +35,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from kabar.bench.search import LANGUAGES, SECTIONS, WORDS, _weights
 from kabar.ingest.store import make_slug
@@ -380,11 +384,12 @@ def _image(
     )
 
 
-def _dates(rng: random.Random, count: int, first: int, total: int) -> Iterator[dt.datetime]:
-    """Publication times in order of article number, ``total`` of them spread over SPAN."""
-    step = SPAN / max(total, 1)
-    for number in range(first, first + count):
-        yield START + step * number + dt.timedelta(seconds=rng.randrange(max(1, int(step.total_seconds()))))
+def _dates(rng: random.Random, count: int, begin: dt.datetime, end: dt.datetime) -> Iterator[dt.datetime]:
+    """``count`` publication times from ``begin`` to ``end``, rising with the article number."""
+    step = (end - begin) / max(count, 1)
+    jitter = max(1, int(step.total_seconds()))
+    for number in range(count):
+        yield begin + step * number + dt.timedelta(seconds=rng.randrange(jitter))
 
 
 def write_batch(planned: list[Planned], stories: StoryLine, rng: random.Random) -> None:
@@ -466,10 +471,12 @@ def fill(articles: int, seed: int, *, on_progress: Callable[[int], None] = lambd
     rng = random.Random(seed)
     cast = ensure_cast(random.Random(seed))
     first = Article.objects.count() + 1
-    # Dates continue after an earlier fill: the same span per article as a fill of all of them.
-    total = first - 1 + articles
-    dates = _dates(random.Random(seed + 1), articles, first, total)
-    stories = StoryLine(window=max(dt.timedelta(days=30), SPAN / max(total, 1) * 40))
+    begin, end = START, START + SPAN
+    latest = Article.objects.aggregate(latest=Max("published_at"))["latest"]
+    if latest is not None:  # --append: newer than what is there, as the next ingestion would be
+        begin, end = latest + dt.timedelta(minutes=1), max(timezone.now(), latest + dt.timedelta(hours=1))
+    dates = _dates(random.Random(seed + 1), articles, begin, end)
+    stories = StoryLine(window=max(dt.timedelta(days=30), (end - begin) / articles * 40))
     done = 0
     while done < articles:
         count = min(BATCH, articles - done)

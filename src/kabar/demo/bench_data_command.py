@@ -17,6 +17,8 @@ from kabar.cli import database_location
 from kabar.command_console import counted_progress
 from kabar.demo import bench_data
 from kabar.news.models import Article
+from kabar.pagecache import tags
+from kabar.pagecache.tasks import after_bump
 
 USAGE_ERROR = 2
 
@@ -72,6 +74,8 @@ class Command(BaseCommand):
                 articles, seed, on_progress=lambda done: progress.update(bar, completed=done)
             )
         seconds = time.perf_counter() - started
+        # Bulk writes send no signals: stored pages (a home page listing the old newest) would stay.
+        after_bump({tags.SITE})
         self.stdout.write(
             f"wrote {written:,} articles ({written * 3:,} texts in vi, en, id) in {seconds:.1f} s; "
             f"the database now has {existing + written:,}"
