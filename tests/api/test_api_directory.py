@@ -74,6 +74,19 @@ def test_search_finds_published_texts(client, newsroom):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_search_never_shows_a_text_the_index_still_has_after_it_was_unpublished(client, newsroom):
+    # A bulk update (no signal) or a failed index update leaves the index behind the texts; the
+    # texts decide: the hit's title and snippet must not come back from the stale index.
+    from kabar.news.models import ArticleText
+
+    assert client.get(f"{API}/search", {"q": "cang bien"}).json()["items"]
+    ArticleText.objects.filter(article=newsroom.harbour).update(is_published=False)
+    body = client.get(f"{API}/search", {"q": "cang bien"}).json()
+    assert body["items"] == []
+    assert "Quy Nhơn" not in str(body)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_search_pages_through_next(client, newsroom):
     first = client.get(f"{API}/search", {"q": "noi dung", "limit": 1}).json()
     assert first["total"] == 2 and len(first["items"]) == 1 and first["next"]

@@ -220,7 +220,9 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> HttpResponse:
         per_page=params.limit,
     )
     results = run_search(query)
-    # The index holds published texts only; the rows give each hit its dates and page.
+    # The index holds published texts only, but it can lag behind them (a bulk update sends no
+    # signal; an index update can fail): the rows decide, and a hit whose text is no longer
+    # published is left out, its title and snippet with it. The rows also give dates and pages.
     texts = {
         t.pk: t
         for t in ArticleText.objects.filter(
@@ -230,6 +232,8 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> HttpResponse:
     items = []
     for hit in results.hits:
         text = texts.get(hit.text_id)
+        if text is None:
+            continue
         items.append(
             schemas.SearchHitItem(
                 id=hit.article_id,
@@ -238,8 +242,8 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> HttpResponse:
                 score=hit.score,
                 title_html=hit.title_html,
                 snippet_html=hit.snippet_html,
-                url=present.site_url(text, text.language) if text else None,
-                published_at=text.article.published_at if text else None,
+                url=present.site_url(text, text.language),
+                published_at=text.article.published_at,
             )
         )
     more = number < MAX_SEARCH_PAGE and number * params.limit < results.total and bool(results.hits)
