@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from datetime import datetime
@@ -9,6 +10,8 @@ from typing import Any
 
 from django.db.models import Aggregate, F, JSONField, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import JSONObject, RowNumber
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import is_aware, make_aware
 
 from kabar.news.models import Article, ArticleText, Author, Media
 
@@ -100,6 +103,32 @@ MEDIA_FIELDS = (
     "rendered_captions",
 )
 MEDIA_JSON = {"captions", "rendered_captions"}
+# A story entry (kabar.site.story_page): what the "In this story" block shows of each member's texts.
+STORY_ENTRY_COLUMNS = (
+    "article_id",
+    "language",
+    "status",
+    "title",
+    "slug",
+    "article__published_at",
+    "article__source_language",
+    "article__outlet__name",
+    "article__outlet__language",
+)
+
+
+def _story_rows(found: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The story's texts from JSON as ``.values(*STORY_ENTRY_COLUMNS)`` gives them, oldest article first."""
+    rows = []
+    for row in found or []:
+        values = {c: row[c.replace("__", "_")] for c in STORY_ENTRY_COLUMNS}
+        # JSON carries the time as text: SQLite's naive UTC, PostgreSQL's ISO 8601 with an offset.
+        when = parse_datetime(values["article__published_at"])
+        assert when is not None, values
+        values["article__published_at"] = when if is_aware(when) else make_aware(when, dt.UTC)
+        rows.append(values)
+    rows.sort(key=lambda r: (r["article__published_at"], r["article_id"]))
+    return rows
 
 
 def _decoded(value: Any) -> Any:
@@ -128,7 +157,8 @@ def article_text(language: str, slug: str) -> ArticleText | None:
     """The published text behind an article page, with every language version, author and image.
 
     One query: the story and the stored embedding are joined in (the story block and related lists
-    need them), the versions, authors and images come as JSON arrays.
+    need them); the versions, authors, images and the story's texts (``story_rows``) come as JSON
+    arrays.
     """
     text = (
         ArticleText.objects.filter(language=language, slug=slug, is_published=True)
@@ -149,6 +179,15 @@ def article_text(language: str, slug: str) -> ArticleText | None:
                 "article_id",
                 AUTHOR_FIELDS,
             ),
+            # Every published text of the article's story (none without a story): the story block.
+            story_json=_rows_of(
+                ArticleText.objects.filter(
+                    article__story_membership__story_id=OuterRef("article__story_membership__story_id"),
+                    is_published=True,
+                ),
+                "article__story_membership__story_id",
+                STORY_ENTRY_COLUMNS,
+            ),
             media_json=_rows_of(
                 Media.objects.filter(article_id=OuterRef("article_id")), "article_id", MEDIA_FIELDS
             ),
@@ -167,6 +206,7 @@ def article_text(language: str, slug: str) -> ArticleText | None:
     authors.sort(key=lambda a: (a.name, a.pk))
     media.sort(key=lambda m: m.pk)
     versions.sort(key=lambda t: t.pk)
+    text.story_rows = _story_rows(text.story_json)  # type: ignore[attr-defined]
     _as_prefetched(article, "texts", versions)
     _as_prefetched(article, "authors", authors)
     _as_prefetched(article, "media", media)

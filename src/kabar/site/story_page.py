@@ -27,6 +27,7 @@ from kabar.core.discover import relate
 from kabar.news.models import Article, ArticleText, Story
 from kabar.site.languages import name_in_sentence
 from kabar.site.present import absolute, text_url
+from kabar.site.queries import STORY_ENTRY_COLUMNS
 from kabar.stories.models import ArticleSignals, StoryMembership
 
 STORY_BLOCK_LIMIT = 6  # articles in the "In this story" block; the story page lists them all
@@ -59,20 +60,6 @@ class StoryEntry:
     machine_made: bool
 
 
-# What a story entry shows, read as plain rows: one query for all of a story's texts, no bodies.
-ENTRY_COLUMNS = (
-    "article_id",
-    "language",
-    "status",
-    "title",
-    "slug",
-    "article__published_at",
-    "article__source_language",
-    "article__outlet__name",
-    "article__outlet__language",
-)
-
-
 def _entry(texts: list[dict[str, Any]], language: str) -> StoryEntry | None:
     """One article (its published texts, from ``_published_texts``) in ``language`` when published,
     else its published original; None when neither.
@@ -80,7 +67,8 @@ def _entry(texts: list[dict[str, Any]], language: str) -> StoryEntry | None:
     The original only when the site serves its language: the site has no page for other languages.
     """
     text = next((t for t in texts if t["language"] == language), None) or next(
-        (t for t in texts if t["status"] == ArticleText.Status.ORIGINAL and t["language"] in _site_codes()), None
+        (t for t in texts if t["status"] == ArticleText.Status.ORIGINAL and t["language"] in _site_codes()),
+        None,
     )
     if text is None:
         return None
@@ -108,11 +96,14 @@ def _site_codes() -> set[str]:
 
 def _published_texts(articles: Q) -> dict[int, list[dict[str, Any]]]:
     """The published texts of the articles ``articles`` selects, by article, oldest article first."""
-    rows = (
+    return _by_article(
         ArticleText.objects.filter(articles, is_published=True)
         .order_by("article__published_at", "article_id")
-        .values(*ENTRY_COLUMNS)
+        .values(*STORY_ENTRY_COLUMNS)
     )
+
+
+def _by_article(rows: Iterable[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
     by_article: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         by_article.setdefault(row["article_id"], []).append(row)
@@ -129,11 +120,24 @@ def story_label(story: Story, entries: list[StoryEntry], language: str) -> str:
 
 
 def story_members(
-    story_id: int, language: str, *, excluding: Iterable[int] = (), limit: int
+    story_id: int,
+    language: str,
+    *,
+    excluding: Iterable[int] = (),
+    limit: int,
+    rows: list[dict[str, Any]] | None = None,
 ) -> tuple[list[StoryEntry], set[int]]:
     """The story's articles a reader of ``language`` can read (oldest first), and the ids of all its
-    articles that have a published text (one query)."""
-    by_article = _published_texts(Q(article__story_membership__story_id=story_id))
+    articles that have a published text.
+
+    One query, or none given the story's published texts as ``rows`` (``queries.article_text``
+    reads them with the article: ``text.story_rows``).
+    """
+    by_article = (
+        _by_article(rows)
+        if rows is not None
+        else _published_texts(Q(article__story_membership__story_id=story_id))
+    )
     left_out = set(excluding)
     entries = [
         e
@@ -200,7 +204,11 @@ def article_story_context(text: ArticleText) -> tuple[dict[str, object], set[int
     in_story: set[int] = set()
     if story_id is not None:
         members, in_story = story_members(
-            story_id, text.language, excluding=[article.pk], limit=STORY_BLOCK_LIMIT
+            story_id,
+            text.language,
+            excluding=[article.pk],
+            limit=STORY_BLOCK_LIMIT,
+            rows=getattr(text, "story_rows", None),
         )
     near: list[StoryEntry] = []
     if stored is not None:
