@@ -93,6 +93,15 @@ def test_all_events_by_default_and_private_urls_refused(client: Client, key: Any
         )
         assert refused.status_code == 422, url
         assert refused.json()["error"]["code"] == "invalid_url"
+        # The API caller has no form with an "Allow private" box to tick.
+        assert "this form" not in refused.json()["error"]["message"], url
+    loopback = client.post(
+        f"{BASE}/subscriptions",
+        {"name": "Local", "url": "http://127.0.0.1:8000/hook"},
+        content_type="application/json",
+        **headers,
+    )
+    assert "public addresses only" in loopback.json()["error"]["message"]
     bad_event = client.post(
         f"{BASE}/subscriptions",
         {"name": "x", "url": PUBLIC, "events": ["article.deleted"]},

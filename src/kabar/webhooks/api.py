@@ -23,7 +23,7 @@ from kabar.api.models import ApiKey, Scope
 from kabar.api.params import MAX_ID
 from kabar.api.schemas import ErrorBody
 from kabar.webhooks.models import EVENT_TYPES, Delivery, Subscription
-from kabar.webhooks.url_policy import WebhookURLError, check_webhook_url
+from kabar.webhooks.url_policy import API_PRIVATE_HINT, WebhookURLError, check_webhook_url
 
 router = Router(auth=require_scope(Scope.WEBHOOKS))
 
@@ -144,7 +144,7 @@ def create_subscription(request: HttpRequest, body: SubscriptionIn) -> Status[di
         message = "Enter a valid http:// or https:// URL."
         raise ApiError(422, message, code="invalid_url", details={"field": "url"}) from exc
     try:
-        check_webhook_url(url, allow_private=False)
+        check_webhook_url(url, allow_private=False, private_hint=API_PRIVATE_HINT)
     except WebhookURLError as exc:
         raise ApiError(422, str(exc), code="invalid_url", details={"field": "url"}) from exc
     subscription = Subscription.objects.create(

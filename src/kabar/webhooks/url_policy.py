@@ -24,7 +24,25 @@ class WebhookURLError(ValueError):
     """The URL cannot be subscribed; the message says why and what to do."""
 
 
-def check_webhook_url(url: str, *, allow_private: bool, resolver: ssrf.Resolver | None = None) -> list[str]:
+# What a refusal tells the person who can do something about it: in the admin, the form's box;
+# through the API there is no such box, only someone with the admin.
+ADMIN_PRIVATE_HINT = (
+    "Only a superuser can approve private addresses (for a local test receiver), by ticking “Allow private” "
+    "in this form."
+)
+API_PRIVATE_HINT = (
+    "Subscriptions made through the API reach public addresses only; a superuser can make one for a local "
+    "test receiver in the admin (Webhooks → Subscriptions, “Allow private”)."
+)
+
+
+def check_webhook_url(
+    url: str,
+    *,
+    allow_private: bool,
+    resolver: ssrf.Resolver | None = None,
+    private_hint: str = ADMIN_PRIVATE_HINT,
+) -> list[str]:
     """Raise ``WebhookURLError`` if deliveries to ``url`` would be refused; return warnings otherwise.
 
     A host that does not resolve now is accepted with a warning: each delivery resolves and
@@ -40,13 +58,16 @@ def check_webhook_url(url: str, *, allow_private: bool, resolver: ssrf.Resolver 
     except ValueError as exc:  # an unbalanced "[" or a port that is not a number
         raise WebhookURLError(f"Not a valid URL: {exc}") from exc
     except FetchRefused as exc:
-        raise WebhookURLError(refusal_message(url, exc.reason, allow_private=allow_private)) from exc
+        message = refusal_message(url, exc.reason, allow_private=allow_private, private_hint=private_hint)
+        raise WebhookURLError(message) from exc
     except httpcore.ConnectError as exc:
         return [f"{exc}. Saved anyway; each delivery checks the host's addresses again when it connects."]
     return []
 
 
-def refusal_message(url: str, reason: str, *, allow_private: bool) -> str:
+def refusal_message(
+    url: str, reason: str, *, allow_private: bool, private_hint: str = ADMIN_PRIVATE_HINT
+) -> str:
     reason = reason.removeprefix("refused: ")
     parsed = urlsplit(url)
     if parsed.scheme.lower() not in ssrf.ALLOWED_SCHEMES:
@@ -55,7 +76,4 @@ def refusal_message(url: str, reason: str, *, allow_private: bool) -> str:
         return f"Enter a full URL with a host, such as https://partner.example/kabar-hook ({reason})."
     if allow_private or "metadata" in reason:
         return f"Webhooks are not delivered to this address: {reason}."
-    return (
-        f"Webhooks are not delivered to this address: {reason}. Only a superuser can approve private "
-        "addresses (for a local test receiver), by ticking “Allow private” in this form."
-    )
+    return f"Webhooks are not delivered to this address: {reason}. {private_hint}"
