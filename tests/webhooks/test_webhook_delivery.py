@@ -266,6 +266,37 @@ def test_an_event_reaches_the_receiver_end_to_end(
     assert json.loads(request.body) == body
 
 
+def test_a_retry_overtaken_by_a_takedown_is_not_sent(
+    receiver: Any, subscribe: Any, run_queued: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # The receiver was down when the article came out; the article is taken down before the retry.
+    # The takedown is delivered at once; the old "published" must not follow it hours later and
+    # make the receiver republish what was withdrawn (nor carry the withdrawn title).
+    from factories import make_article, make_text  # type: ignore[import-not-found]
+
+    receiver.script = [Answer(503)]
+    subscribe(receiver.url())
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article(source_language="vi")
+        original = make_text(article, "vi", title="Tin bị gỡ")
+    run_queued()  # the 503: a retry is queued
+    published = Delivery.objects.get(event_type="article.published")
+    assert published.status == Delivery.Status.PENDING
+    with django_capture_on_commit_callbacks(execute=True):
+        original.is_published = False
+        original.save()
+    run_queued()  # the retry and the takedown
+    types = [json.loads(r.body)["type"] for r in receiver.received]
+    assert types == ["article.published", "article.unpublished"]  # the first is the 503'd attempt
+    published.refresh_from_db()
+    assert published.status == Delivery.Status.FAILED and "article.unpublished" in published.error
+    with django_capture_on_commit_callbacks(execute=True):  # out again: that is news, and is sent
+        original.is_published = True
+        original.save()
+    run_queued()
+    assert [json.loads(r.body)["type"] for r in receiver.received][-1] == "article.published"
+
+
 def test_the_immediate_backend_records_a_retry_it_cannot_defer(receiver: Any, subscribe: Any) -> None:
     receiver.script = [Answer(500)]
     subscription = subscribe(receiver.url())

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from kabar.webhooks.delivery import DeliveryPolicy, Outcome, post
-from kabar.webhooks.models import Delivery, Subscription
+from kabar.webhooks.models import Delivery, EventType, Subscription
 from kabar.webhooks.signing import new_ticket, signed_headers
 
 log = logging.getLogger("kabar.webhooks")
@@ -115,6 +115,9 @@ def attempt(
         unusable = (
             "the subscription is disabled" if not subscription.active else subscription.key_problem(now)
         )
+        overtaken = None if unusable else _overtaken_by(delivery)
+        if overtaken is not None:
+            unusable = f"{overtaken.event_type} of the same article came after it (delivery {overtaken.pk})"
         if unusable:
             delivery.status = Delivery.Status.FAILED
             delivery.next_attempt_at = None
@@ -132,6 +135,33 @@ def attempt(
     # No lock is held while the receiver answers.
     outcome = post(url, body, headers, allow_private=allow_private, policy=policy)
     return _record(delivery_id, ticket, outcome, policy, rng)
+
+
+def _overtaken_by(delivery: Delivery) -> Delivery | None:
+    """A later delivery to the same subscription that reverses this one's news, or None.
+
+    Retries wait for hours, and a newer event goes out at once: a retried article.published
+    (or update, or translation) arriving after the article.unpublished that followed it would
+    have the receiver republish a withdrawn article, with its withdrawn words; a retried
+    article.unpublished after the article came out again would take it down. The later
+    event carries the state that holds now, so the earlier one is not sent.
+    """
+    data = delivery.payload.get("data") if isinstance(delivery.payload, dict) else None
+    article_id = data.get("id") if isinstance(data, dict) else None
+    if article_id is None:
+        return None
+    reverse = (
+        EventType.ARTICLE_PUBLISHED
+        if delivery.event_type == EventType.ARTICLE_UNPUBLISHED
+        else EventType.ARTICLE_UNPUBLISHED
+    )
+    later = Delivery.objects.filter(
+        subscription_id=delivery.subscription_id,
+        pk__gt=delivery.pk,
+        event_type=reverse,
+        payload__data__id=article_id,
+    )
+    return later.order_by("pk").first()
 
 
 def _record(
