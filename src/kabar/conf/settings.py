@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "kabar.news",
     "kabar.ingest",
     "kabar.translation",
+    "kabar.newsroom",
     "kabar.stories",
     "kabar.site",
     "kabar.search",

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
+from django.utils import timezone
 from django_tasks.base import TaskResult, TaskResultStatus
 
 from kabar.ingest.tasks import poll_source
@@ -30,6 +31,7 @@ from kabar.news.models import (
     Section,
     Source,
 )
+from kabar.newsroom.limits import PUBLISH, limit_language_form, may_write
 
 WORD_FIELDS = frozenset({"title", "lead", "blocks"})
 
@@ -44,9 +46,17 @@ def credit_edit(
     unless a status was chosen in the form.
     Originals are the outlet's words, nobody's edit. One rule for every admin page
     that edits texts, so no page can save a person's words as machine output.
+    Publishing is recorded (who, when); a new text by someone who may not publish waits
+    unpublished for an editor.
     """
+    now = timezone.now()
+    if text.pk is None and not editor.has_perm(PUBLISH):
+        text.is_published = False
+    elif "is_published" in changed_fields and text.is_published:
+        text.published_by, text.published_at = editor, now
     if text.status == ArticleText.Status.ORIGINAL:
         return
+    text.edited_at = now
     if "editor" not in changed_fields:
         text.editor = editor
     text.translated_from = text.translated_from or source_language
@@ -271,9 +281,24 @@ class ArticleTextInline(admin.StackedInline[ArticleText, Article]):
         "lead",
         "blocks",
         ("engine", "model_version", "translated_from", "route", "qa_passed"),
+        ("editor", "edited_at", "published_by", "published_at"),
     ]
-    readonly_fields = ["engine", "model_version", "translated_from", "route", "qa_passed"]
+    readonly_fields = [
+        "engine",
+        "model_version",
+        "translated_from",
+        "route",
+        "qa_passed",
+        "editor",
+        "edited_at",
+        "published_by",
+        "published_at",
+    ]
     prepopulated_fields = {"slug": ["title"]}
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.has_perm(PUBLISH) else [*fields, "is_published"]
 
 
 class MediaInline(admin.TabularInline[Media, Article]):
@@ -319,10 +344,40 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
 
 @admin.register(ArticleText)
 class ArticleTextAdmin(admin.ModelAdmin[ArticleText]):
-    list_display = ["title", "language", "status", "stale", "qa_passed", "is_published"]
+    list_display = [
+        "title",
+        "language",
+        "status",
+        "stale",
+        "qa_passed",
+        "is_published",
+        "editor",
+        "edited_at",
+        "published_by",
+        "published_at",
+    ]
     list_filter = ["language", "status", "stale", "qa_passed", "is_published"]
     search_fields = ["title"]
     raw_id_fields = ["article", "editor"]
+    readonly_fields = ["edited_at", "published_by", "published_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ArticleText | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.has_perm(PUBLISH) else [*fields, "is_published"]
+
+    def get_form(
+        self, request: HttpRequest, obj: ArticleText | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        return limit_language_form(super().get_form(request, obj, change, **kwargs), request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: ArticleText | None = None) -> bool:
+        # A translator limited to some languages sees the others read-only (kabar.newsroom.limits).
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_write(request.user, obj.language))
+
+    def has_delete_permission(self, request: HttpRequest, obj: ArticleText | None = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or may_write(request.user, obj.language))
 
     def save_model(
         self, request: HttpRequest, obj: ArticleText, form: ModelForm[ArticleText], change: bool

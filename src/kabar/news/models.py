@@ -344,6 +344,17 @@ class ArticleText(models.Model):
     editor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who did what, for the newsroom (set by the admin, the post-edit editor and MT; see kabar.newsroom).
+    edited_at = models.DateTimeField(null=True, blank=True, help_text="When a person last edited its words.")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who last published it; empty: kabar did (ingestion, machine translation).",
+    )
+    published_at = models.DateTimeField(null=True, blank=True, help_text="When it was last published.")
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
     # Derived from lead and blocks by save() (kabar.news.rendered), so pages never sanitise.
@@ -354,6 +365,8 @@ class ArticleText(models.Model):
 
     class Meta:
         ordering = ["article", "language"]
+        # Apart from change_articletext: a translator writes a text, an editor publishes it.
+        permissions = [("publish_articletext", "Can publish and unpublish texts")]
         constraints = [
             models.UniqueConstraint(fields=["article", "language"], name="one_text_per_language"),
             models.UniqueConstraint(fields=["language", "slug"], name="slug_unique_per_language"),
@@ -380,6 +393,10 @@ class ArticleText(models.Model):
             self.refresh_rendered()
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, *RENDERED_FIELDS}
+        if self.is_published and self.published_at is None:  # published by kabar itself (ingest, MT)
+            self.published_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "published_at"}
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

@@ -27,6 +27,7 @@ from django.urls import URLPattern, path, reverse
 from kabar.core.blocks import BlockError
 from kabar.core.translate.mt.routing import NoRoute, RoutePlan
 from kabar.news.models import Article, Outlet, Section
+from kabar.newsroom.limits import may_write, refusal
 from kabar.translation import matrix
 from kabar.translation.engines import describe_engines, get_router
 from kabar.translation.forms import SegmentEditForm
@@ -76,6 +77,11 @@ class PostEditAdmin(admin.ModelAdmin[PostEdit]):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: PostEdit | None = None) -> bool:
+        # A translator limited to some target languages sees the others read-only.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_write(request.user, obj.language))
+
     def change_view(
         self,
         request: HttpRequest,
@@ -96,6 +102,8 @@ class PostEditAdmin(admin.ModelAdmin[PostEdit]):
         can_edit = self.has_change_permission(request, text)
         if request.method == "POST" and not can_edit:
             raise PermissionDenied
+        if not may_write(request.user, text.language):
+            self.message_user(request, refusal(request.user, text.language), messages.INFO)
         if records and not in_sync(text, records):
             self.message_user(request, f"Not editable here: {OUT_OF_SYNC}.", messages.WARNING)
             can_edit = False

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import transaction
+from django.utils import timezone
 
 from kabar.core.blocks import sanitize_inline, validate_blocks
 from kabar.core.text.segment import Segment, SegmentKind, join_segments
@@ -40,6 +41,7 @@ from kabar.translation.shape import article_blocks, combined_index, issues_json,
 
 EDITABLE = (ArticleText.Status.MACHINE, ArticleText.Status.POST_EDITED)
 _EDIT_FIELDS = ("title", "lead", "blocks", "status")  # what a post-edit rewrites
+_RECORD_FIELDS = ("editor", "edited_at", "published_by", "published_at")  # who did it, when
 
 
 class NotEditable(ValueError):
@@ -137,10 +139,13 @@ def apply_post_edit(
         text.blocks = body
         text.status = ArticleText.Status.POST_EDITED
         text.editor = editor
+        text.edited_at = timezone.now()
         text.qa_passed = report.passed
         text.is_published = report.passed or publish_anyway
+        if text.is_published and not current.is_published:
+            text.published_by, text.published_at = editor, text.edited_at
         # Only what the edit decides: a flag another writer set meanwhile (stale) stays.
-        text.save(update_fields=[*_EDIT_FIELDS, "editor", "qa_passed", "is_published", "modified_at"])
+        text.save(update_fields=[*_EDIT_FIELDS, *_RECORD_FIELDS, "qa_passed", "is_published", "modified_at"])
         DjangoTM().store_preferred(
             [
                 (TMKey.of(r.source_text, source, target, PREFERRED_VERSION), r.target_text)

@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from kabar.core.blocks import BlockError, block_text, validate_blocks
 from kabar.core.errors import StageError
@@ -390,8 +391,11 @@ class _GroupRunner:
             # The original changed while we translated: a newer task will catch up.
             text.stale = now_hash != job.content_hash
             text.qa_passed = qa_passed
+            was_published = current is not None and current.is_published
             text.is_published = qa_passed and publish_policy(target) == "instant"
-            text.editor = None
+            if text.is_published and not was_published:
+                text.published_by, text.published_at = None, timezone.now()  # kabar published it
+            text.editor = text.edited_at = None  # no person's words in it
             text.save()
             SegmentRecord.objects.filter(text=text).delete()
             SegmentRecord.objects.bulk_create(_records(text, results))

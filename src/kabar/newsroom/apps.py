@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class NewsroomConfig(AppConfig):
+    """Newsroom roles (Editor, Translator, Moderator, Sources manager) and translators' languages."""
+
+    name = "kabar.newsroom"
+    label = "newsroom"
+    verbose_name = "Newsroom"

@@ -1,0 +1,49 @@
+"""What kabar.newsroom keeps: the target languages a translator may work in.
+
+The roles themselves are plain Django groups, made by this app's migrations from
+``kabar.newsroom.roles``; nothing here duplicates them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+def _site_languages() -> list[str]:
+    return [code for code, _ in settings.LANGUAGES]
+
+
+def validate_languages(value: Any) -> None:
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError('A list of language codes, e.g. ["en", "id"].')
+    unknown = sorted(set(value) - set(_site_languages()))
+    if unknown:
+        raise ValidationError(
+            f"Not a site language: {', '.join(unknown)} (the site languages are {', '.join(_site_languages())})."
+        )
+
+
+class TranslatorProfile(models.Model):
+    """A user's translation languages. No profile, or an empty list: every language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="translator_profile"
+    )
+    languages = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_languages],
+        help_text='Target languages this person may translate and post-edit into, e.g. ["en", "id"]; '
+        "empty: every site language. Superusers are never limited.",
+    )
+
+    class Meta:
+        verbose_name = "translator's languages"
+        verbose_name_plural = "translators' languages"
+
+    def __str__(self) -> str:
+        return f"{self.user}: {', '.join(self.languages) or 'every language'}"
