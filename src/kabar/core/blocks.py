@@ -8,6 +8,7 @@ placeholders; everything else is stripped by ``sanitize_inline``.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import jsonschema
@@ -119,9 +120,12 @@ def sanitize_inline(text: str) -> str:
     return nh3.clean(text, tags=INLINE_TAGS, attributes=INLINE_ATTRIBUTES, link_rel="noopener")
 
 
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.I)
+
+
 def strip_tags(text: str) -> str:
-    """Plain text of an inline-HTML string."""
-    return html.unescape(nh3.clean(text, tags=set()))
+    """Plain text of an inline-HTML string; a line break is a space, so the words on either side stay apart."""
+    return html.unescape(nh3.clean(_LINE_BREAK.sub(" ", text), tags=set()))
 
 
 def block_text(block: dict[str, Any]) -> list[str]:

@@ -41,6 +41,7 @@ from kabar.core.extract.extract_blocks import (
 )
 from kabar.core.extract.extract_body import xml_to_blocks
 from kabar.core.extract.extract_dom import (
+    join_body_chunks,
     mark_article_body,
     remove_furniture,
     split_br_paragraphs,
@@ -152,6 +153,7 @@ def _extract(html: str, url: str) -> ExtractionResult:
     lifted_in_scope = [_in_scope(item.anchor, scope) for item in lifted]
     page_lead, lead_was_opening = take_lead(tree)
     split_br_paragraphs(tree)
+    join_body_chunks(tree)
     mark_article_body(tree)
 
     doc = _run_trafilatura(tree, url, favor_precision=True, with_metadata=True)

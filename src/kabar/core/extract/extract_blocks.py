@@ -156,6 +156,19 @@ def _is_teaser(text: str) -> bool:
     return match is not None and len(line_key(match.group(1)).split()) >= MIN_TEASER_WORDS
 
 
+def _is_linked_headline(text: str) -> bool:
+    """A headline with its key words linked ("The strange life and <a>mysterious death of a coder</a>")."""
+    words = len(line_key(text).split())
+    linked = sum(len(line_key(m).split()) for m in re.findall(r"<a [^>]*>(.*?)</a>", text))
+    return MIN_TEASER_WORDS <= words <= MAX_TEASER_WORDS and linked >= 0.4 * words
+
+
+def _is_headline_list(items: list[str]) -> bool:
+    """Every item links somewhere and most are linked headlines: "more stories", with a promo line or two."""
+    headlines = sum(_is_linked_headline(i) for i in items)
+    return len(items) >= 3 and all("<a " in i for i in items) and headlines >= 2 * len(items) / 3
+
+
 def drop_trailing_teasers(blocks: list[Block]) -> list[Block]:
     """Remove the links to other stories that trail many articles, up to the last real text.
 
@@ -169,7 +182,7 @@ def drop_trailing_teasers(blocks: list[Block]) -> list[Block]:
         if b["type"] == "image":
             trailing = not b.get("caption")
         elif b["type"] == "list":
-            trailing = all(_is_teaser(i) for i in b["items"])
+            trailing = all(_is_teaser(i) for i in b["items"]) or _is_headline_list(b["items"])
         else:
             trailing = b["type"] == "paragraph" and _is_link_only(b)
         if not trailing:

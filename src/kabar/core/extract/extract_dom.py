@@ -48,6 +48,7 @@ MIN_PROSE_CHARS, MIN_PROSE_TOTAL = 150, 400
 MIN_LEAD_CHARS, MAX_LEAD_CHARS = 40, 1200
 MAX_LEAD_LINK_DENSITY = 0.3
 BREADCRUMB_LINE = re.compile(r"^(?:trang chủ|home|beranda|homepage|trang chu)\s*[»›>/|]", re.I)
+PARAGRAPH_CLASS = re.compile(r"(?:^|[\s_-])paragraph(?:$|[\s_-])", re.I)
 BR_PARAGRAPH_CHARS = 80  # a run of text between <br>s this long is a paragraph of an old layout
 # What may stand inside an old layout's paragraph; anything else (and an inline element holding a block) ends it.
 INLINE_TAGS = frozenset(
@@ -163,6 +164,20 @@ def _list_box(heading: HtmlElement, page_len: int) -> list[HtmlElement]:
     return [heading]
 
 
+def _is_hover_card(span: HtmlElement) -> bool:
+    """A card shown on hover inside running text (a person's picture and their latest stories).
+
+    It sits in the paragraph's markup, so the extractor reads it as part of the
+    sentence ("Rep. Ilhan OmarIlhan OmarHillicon Valley: …"). Real inline text
+    holds no picture and no run of links.
+    """
+    return (
+        any(a.tag == "p" for a in span.iterancestors())
+        and span.find(".//img") is not None
+        and len(span.findall(".//a")) >= 2
+    )
+
+
 def remove_furniture(tree: HtmlElement) -> None:
     """Drop share bars, related boxes, comment widgets, nav and empty widgets in place."""
     body = tree.find(".//body")
@@ -177,6 +192,11 @@ def remove_furniture(tree: HtmlElement) -> None:
             doomed.append(el)
     for el in doomed:
         _drop(el)
+    cards = [c for c in root.iter("span") if _is_hover_card(c)]
+    # The innermost: the card, not the name it pops out of ("<span>Ilhan Omar<span>card</span></span>").
+    for card in [c for c in cards if not any(d in cards for d in c.iterdescendants("span"))]:
+        if _is_attached(card, root):
+            _drop(card)
 
     doomed = []
     for el in root.iter(
@@ -257,7 +277,16 @@ def split_br_paragraphs(tree: HtmlElement) -> None:
     its images and tables stay where they were, between the paragraphs.
     """
     for el in list(tree.iter("td", "div")):
-        if sum(1 for n in _br_runs(el) if n >= BR_PARAGRAPH_CHARS) < 2:
+        runs = sum(1 for n in _br_runs(el) if n >= BR_PARAGRAPH_CHARS)
+        # A <div> that calls itself a paragraph (inline content only) counts too: the extractor loses
+        # the text before nested inline markup in such a <div>, not in a <p>.
+        paragraph_div = (
+            el.tag == "div"
+            and runs == 1
+            and PARAGRAPH_CLASS.search(el.get("class", "")) is not None
+            and all(_is_inline(c) or c.tag == "br" for c in el if isinstance(c.tag, str))
+        )
+        if runs < 2 and not paragraph_div:
             continue
         if sum(1 for _ in el.iterchildren("p")) >= 2:
             continue  # a modern body with a stray run of text (a "click to tweet" link): left as it is
@@ -315,6 +344,70 @@ def _unwrap_layout_tables(tree: HtmlElement) -> None:
             for part in table.iterchildren("tbody", "thead", "tfoot"):
                 part.tag = "div"
             table.tag = "div"
+
+
+BODY_CHUNK_CLASS = re.compile(r"body|content|article|story|entry|text|chunk", re.I)
+NOT_BODY_CHUNK_CLASS = re.compile(r"comment|reply|respon|disqus|review|teaser|card|related|aside", re.I)
+MAX_CHUNK_GAP_CHARS = 100  # between two parts of one story: an advertisement slot, a newsletter box
+MIN_CHUNK_PROSE = 2
+
+
+def _prose_paragraphs(el: HtmlElement) -> int:
+    return sum(1 for p in el.iter("p") if _text_len(p) >= BR_PARAGRAPH_CHARS)
+
+
+def join_body_chunks(tree: HtmlElement) -> None:
+    """A story cut into several containers of one kind (an ad between them) becomes one container.
+
+    Some CMSs print the body as a series of ``<div class="article__body">``, one per
+    stretch of text between two advertisements; the extractor then keeps the first
+    stretch only. The later ones' content is moved into the first, in order.
+    """
+    groups: dict[tuple[str, str], list[HtmlElement]] = {}
+    for el in tree.iter("div", "section"):
+        classes = el.get("class", "")
+        if not BODY_CHUNK_CLASS.search(classes) or NOT_BODY_CHUNK_CLASS.search(classes):
+            continue
+        if _prose_paragraphs(el) >= MIN_CHUNK_PROSE:
+            groups.setdefault((str(el.tag), " ".join(sorted(classes.split()))), []).append(el)
+    for chunks in groups.values():
+        chunks = [c for c in chunks if not any(a in chunks for a in c.iterancestors())]
+        if len(chunks) < 2 or not _one_story(chunks):
+            continue
+        first = chunks[0]
+        for chunk in chunks[1:]:
+            for child in list(chunk):
+                first.append(child)
+            _drop(chunk)
+
+
+def _one_story(chunks: list[HtmlElement]) -> bool:
+    """True when only low-text elements stand between consecutive chunks, within a few levels."""
+    for before, after in zip(chunks, chunks[1:], strict=False):
+        common = next((a for a in before.iterancestors() if a in set(after.iterancestors())), None)
+        if common is None:
+            return False
+        depth = sum(1 for a in before.iterancestors() if a is not common and common in set(a.iterancestors()))
+        if depth > 3:
+            return False
+        gap, node = 0, _top_under(before, common).getnext()
+        stop = _top_under(after, common)
+        while node is not None and node is not stop:
+            gap += _text_len(node) if isinstance(node.tag, str) else 0
+            node = node.getnext()
+        if node is None or gap > MAX_CHUNK_GAP_CHARS:
+            return False
+    return True
+
+
+def _top_under(el: HtmlElement, ancestor: HtmlElement) -> HtmlElement:
+    """The ancestor-or-self of ``el`` that is a child of ``ancestor``."""
+    node = el
+    while node.getparent() is not ancestor:
+        parent = node.getparent()
+        assert parent is not None
+        node = parent
+    return node
 
 
 def mark_article_body(tree: HtmlElement) -> None:

@@ -210,6 +210,17 @@ LIST_HEADINGS: dict[str, tuple[str, ...]] = {
         "You may also like",
         "Recommended",
     ),
+    # Republished partners and benchmark pages also come in Portuguese and Spanish.
+    "pt": (
+        "Você pode gostar",
+        "Você também pode gostar",
+        "Leia também",
+        "Veja também",
+        "Notícias relacionadas",
+        "Posts relacionados",
+        "Artigos relacionados",
+    ),
+    "es": ("Te puede interesar", "También te puede interesar", "Noticias relacionadas", "Lee también"),
 }
 
 READ_ALSO_LABELS: dict[str, tuple[str, ...]] = {
