@@ -244,3 +244,70 @@ def test_furniture_lines_are_boilerplate_and_a_wire_notice_is_kept() -> None:
     assert is_boilerplate("Chia sẻ In bài Gửi email") and is_boilerplate("Quảng cáo")
     # The agency's closing notice is part of the copy a republisher must keep.
     assert not is_boilerplate("Copyright 2025 The Associated Press. All rights reserved.")
+
+
+# --- body layouts -----------------------------------------------------------------------------------
+
+PARA = "Một đoạn văn của bài báo, viết đủ dài để là một đoạn văn thật sự trong thân bài, số {}."
+
+
+def test_a_story_cut_by_an_advertisement_is_joined() -> None:
+    chunk = '<div class="article__body">{}</div>'
+    html = (
+        "<html><body><article><h1>Tin</h1><div class='chunks'>"
+        + chunk.format("".join(f"<p>{PARA.format(i)}</p>" for i in range(3)))
+        + '<div class="ad">Quảng cáo</div>'
+        + chunk.format("".join(f"<p>{PARA.format(i)}</p>" for i in range(3, 7)))
+        + "</div></article></body></html>"
+    )
+    doc = extract_html(html, url="https://x.example/tin/bai-bao-mau-1.html")
+    assert doc.paragraphs == [PARA.format(i) for i in range(7)]
+
+
+def test_a_hover_card_is_not_part_of_the_sentence() -> None:
+    card = (
+        '<span class="who"><a href="/people/an">Nguyễn An</a><span class="card"><img src="/an.jpg" width="100" '
+        'height="100"><a href="/people/an">Nguyễn An</a><a href="/x">Một bài khác của ông</a></span></span>'
+    )
+    html = (
+        f"<html><body><article><h1>Tin</h1><p>Ông {card} phát biểu tại hội nghị sáng nay, nói về kế hoạch mới.</p>"
+        + "".join(f"<p>{PARA.format(i)}</p>" for i in range(3))
+        + "</article></body></html>"
+    )
+    doc = extract_html(html, url="https://x.example/tin/bai-bao-mau-2.html")
+    assert doc.paragraphs[0] == "Ông Nguyễn An phát biểu tại hội nghị sáng nay, nói về kế hoạch mới."
+
+
+def test_words_either_side_of_a_line_break_stay_apart() -> None:
+    html = (
+        "<html><body><article><h1>Tin</h1>"
+        + "".join(f"<p>{PARA.format(i)}</p>" for i in range(3))
+        + "<p>Lịch thi đấu:<br>Ngày 9 - Sân Hàng Đẫy<br>Ngày 10 - Sân Mỹ Đình, đội chủ nhà gặp đội khách.</p>"
+        + "</article></body></html>"
+    )
+    doc = extract_html(html, url="https://x.example/tin/bai-bao-mau-3.html")
+    assert "Lịch thi đấu: Ngày 9 - Sân Hàng Đẫy Ngày 10" in doc.paragraphs[-1]
+
+
+def test_a_trailing_list_of_linked_headlines_is_dropped_and_a_list_of_facts_is_not() -> None:
+    from kabar.core.extract.extract_blocks import drop_trailing_teasers
+
+    story = {"type": "paragraph", "text": PARA.format(1)}
+    more = {
+        "type": "list",
+        "ordered": False,
+        "items": [
+            'The strange life and <a href="https://x.example/1">mysterious death of a coder</a>',
+            'How a city <a href="https://x.example/2">rebuilt its harbour wall</a>',
+            'Why ferries <a href="https://x.example/3">run late in winter</a>',
+            'Want the best tools? Check out our picks for the <a href="https://x.example/4">best trackers</a> '
+            "and more from the gear team this week",
+        ],
+    }
+    facts = {
+        "type": "list",
+        "ordered": False,
+        "items": ["Length: 84 metres", "Cost: Rp 4 billion", "Opened: 2025"],
+    }
+    assert drop_trailing_teasers([story, more]) == [story]
+    assert drop_trailing_teasers([story, facts]) == [story, facts]
