@@ -204,6 +204,21 @@ def test_rate_limits_per_address_and_per_key(client, newsroom, owner):
     assert client.get(f"{API}/sections", HTTP_X_API_KEY=other).status_code == 200
 
 
+@override_settings(API_RATE_ANONYMOUS="3/min")
+def test_bad_keys_count_against_the_address_as_anonymous_reads(client, newsroom):
+    # Ninja authenticates before it throttles: a 401 was never counted, so anyone could try keys
+    # (or make the database look them up) without limit. A bad key is one request of its address.
+    for n in range(3):
+        assert client.get(f"{API}/sections", HTTP_X_API_KEY=f"kbr_guess{n}").status_code == 401
+    limited = client.get(f"{API}/sections", HTTP_AUTHORIZATION="Bearer kbr_guess")
+    assert limited.status_code == 429
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(limited["Retry-After"]) <= 60
+    assert client.get(f"{API}/sections").status_code == 429  # the same address's allowance
+    assert client.get(f"{API}/webhooks/subscriptions", HTTP_X_API_KEY="kbr_guess").status_code == 429
+    assert client.get(f"{API}/sections", REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
 @override_settings(API_RATE_ANONYMOUS=None)
 def test_no_rate_means_no_limit(client, newsroom):
     assert all(client.get(f"{API}/outlets").status_code == 200 for _ in range(80))

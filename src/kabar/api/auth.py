@@ -19,7 +19,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja.errors import AuthenticationError, AuthorizationError
+from ninja.errors import AuthenticationError, AuthorizationError, Throttled
 from ninja.security import APIKeyHeader, HttpBearer
 
 from kabar.api.models import ApiKey, Scope, hash_key
@@ -74,6 +74,14 @@ def principal_for(key: str) -> Principal:
     return Principal(api_key)
 
 
+def _count_refusal(request: HttpRequest) -> None:
+    """A refused key is one request of its address: a 429 (Throttled) once the address is over its limit."""
+    from kabar.api.throttle import refused_keys  # the throttle reads this module's principals
+
+    if not refused_keys.allow_refused_key(request):
+        raise Throttled(wait=refused_keys.wait())  # type: ignore[arg-type]
+
+
 def _checked(principal: Principal, scope: str | None) -> Principal:
     if scope is not None and not principal.has_scope(scope):
         raise AuthorizationError(403, f"this API key does not have the “{scope}” scope")
@@ -94,10 +102,14 @@ class ApiKeyBearer(HttpBearer):
         value = request.headers.get(self.header)
         if value is None:
             return None
-        scheme, _, token = value.strip().partition(" ")
-        if scheme.lower() != "bearer":
-            raise InvalidKey("the Authorization header must be “Bearer <API key>”")
-        return self.authenticate(request, token)
+        try:
+            scheme, _, token = value.strip().partition(" ")
+            if scheme.lower() != "bearer":
+                raise InvalidKey("the Authorization header must be “Bearer <API key>”")
+            return _checked(principal_for(token), self.scope)
+        except InvalidKey:
+            _count_refusal(request)
+            raise
 
     def authenticate(self, request: HttpRequest, token: str) -> Principal:
         return _checked(principal_for(token), self.scope)
@@ -115,7 +127,11 @@ class ApiKeyHeader(APIKeyHeader):
     def authenticate(self, request: HttpRequest, key: str | None) -> Principal | None:
         if key is None:
             return None
-        return _checked(principal_for(key), self.scope)
+        try:
+            return _checked(principal_for(key), self.scope)
+        except InvalidKey:
+            _count_refusal(request)
+            raise
 
 
 def anonymous(request: HttpRequest) -> Principal:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -70,7 +71,10 @@ def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(exc.status_code, exc.message, code=exc.code, details=exc.details)
     if isinstance(exc, Throttled):
         wait = f"; retry in {int(exc.wait) + 1} s" if exc.wait is not None else ""
-        return error_response(429, f"rate limit exceeded{wait}")
+        throttled = error_response(429, f"rate limit exceeded{wait}")
+        if exc.wait is not None:  # Ninja adds it after its own throttles, not for kabar.api.auth's
+            throttled["Retry-After"] = str(math.ceil(exc.wait))
+        return throttled
     response = error_response(exc.status_code, exc.message or CODES.get(exc.status_code, "error"))
     if exc.status_code == 401:
         response["WWW-Authenticate"] = 'Bearer realm="kabar API"'

@@ -38,7 +38,19 @@ class ApiRateThrottle(SimpleRateThrottle):
     def allow_request(self, request: HttpRequest) -> bool:
         caller = principal(request)
         rate: str | None = settings.API_RATE_ANONYMOUS if caller.anonymous else settings.API_RATE_KEY
-        key = self.get_cache_key(request)
+        return self._allow(self.get_cache_key(request), rate)
+
+    def allow_refused_key(self, request: HttpRequest) -> bool:
+        """A request whose key was refused counts as an anonymous read of its address.
+
+        Ninja authenticates before it throttles, so without this a 401 is never counted: keys
+        could be tried, and looked up in the database, without any limit.
+        """
+        address = client_ip(request)
+        key = self.cache_format % {"ident": f"ip:{address}"} if address else None
+        return self._allow(key, settings.API_RATE_ANONYMOUS)
+
+    def _allow(self, key: str | None, rate: str | None) -> bool:
         if not rate or key is None:
             return True
         allowed, duration = self.parse_rate(rate)
@@ -63,3 +75,7 @@ class ApiRateThrottle(SimpleRateThrottle):
             return self.cache_format % {"ident": f"key:{caller.key.pk}"}
         address = client_ip(request)
         return self.cache_format % {"ident": f"ip:{address}"} if address else None
+
+
+# Counts the requests whose key was refused (kabar.api.auth), in the same counters.
+refused_keys = ApiRateThrottle()
