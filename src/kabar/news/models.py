@@ -267,6 +267,12 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
+        # Reader lists run newest first: section pages, their cursors and the related lists walk
+        # these instead of sorting every article of a section (or of the site) on each request.
+        indexes = [
+            models.Index(fields=["section", "published_at", "id"], name="article_section_newest"),
+            models.Index(fields=["published_at", "id"], name="article_newest"),
+        ]
 
     def __str__(self) -> str:
         original = self.original
