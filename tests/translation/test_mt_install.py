@@ -328,6 +328,11 @@ def test_the_console_script_exits_with_the_codes(tmp_path):
         capture_output=True, text=True, env=env, timeout=120, check=False,
     )  # fmt: skip
     assert misuse.returncode == 2 and "not a language pair" in misuse.stderr
+    bad_flag = subprocess.run(
+        [sys.executable, "-m", "kabar", "mt", "install", "opus-mt:vi-en", "--quantization", "int3"],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert bad_flag.returncode == 2 and "invalid choice: 'int3'" in bad_flag.stderr
     failed = subprocess.run(
         [sys.executable, "-m", "kabar", "mt", "install", "opus-mt:vi-en", "--timeout", "2"],
         capture_output=True, text=True, env=env, timeout=120, check=False,

@@ -36,6 +36,16 @@ from kabar.core.translate.mt.download import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT,
 from kabar.core.translate.mt.install import Endpoints, Options, engine_settings, install, parse_spec
 
 FAILED, MISUSE = 1, 2
+QUANTIZATIONS = (
+    "int8",
+    "int8_float32",
+    "int8_float16",
+    "int8_bfloat16",
+    "int16",
+    "float16",
+    "bfloat16",
+    "float32",
+)
 
 
 def _size(value: str) -> int:
@@ -81,7 +91,8 @@ class Command(BaseCommand):
         add.add_argument(
             "--quantization",
             default="int8",
-            help="CTranslate2 weight type for converted models (int8, int8_float16, float16, float32).",
+            choices=QUANTIZATIONS,
+            help="CTranslate2 weight type for converted models (default int8).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
