@@ -95,6 +95,20 @@ def test_search_pages_through_next(client, newsroom):
     assert {first["items"][0]["id"], second["items"][0]["id"]} == {newsroom.railway.pk, newsroom.harbour.pk}
 
 
+def test_an_author_only_of_unpublished_articles_is_not_listed(client, newsroom, unpublished_key):
+    # A byline is part of the article: one that is held back must not show who wrote it.
+    from api_support import make_author
+
+    ghost = make_author("Phóng viên ẩn danh", outlet=newsroom.hidden.outlet, slug="an-danh")
+    newsroom.hidden.authors.add(ghost)
+    newsroom.railway.authors.add(make_author("Second", slug="second"))
+    newsroom.railway.authors.add(make_author("Third", slug="third"))
+    listed = [a["slug"] for a in client.get(f"{API}/authors").json()["items"]]
+    assert listed == ["hanh-nguyen", "second", "third"]  # each once, though they share an article
+    keyed = client.get(f"{API}/authors", HTTP_X_API_KEY=unpublished_key).json()["items"]
+    assert "an-danh" in [a["slug"] for a in keyed]
+
+
 def test_search_without_a_usable_backend_is_a_503_in_the_error_shape(client, newsroom):
     from django.test import override_settings
 

@@ -28,7 +28,7 @@ from kabar.api.params import (
     StoryOptions,
     StoryParams,
 )
-from kabar.news.models import Article, ArticleText, Author, Outlet, Section
+from kabar.news.models import Article, ArticleText, Outlet, Section
 from kabar.site.present import absolute
 
 router = Router()
@@ -155,9 +155,9 @@ def list_sections(request: HttpRequest, paging: Query[SectionParams]) -> HttpRes
 
 @router.get("/authors", response=_responses(schemas.AuthorPage), url_name="authors", tags=["directory"])
 def list_authors(request: HttpRequest, paging: Query[AuthorParams]) -> HttpResponse:
-    """Authors, oldest entry first."""
+    """Authors of a visible article, oldest entry first."""
     fields = responses.requested_fields(paging.fields, responses.field_names(schemas.AuthorItem))
-    rows = Author.objects.select_related("outlet")
+    rows = queries.visible_authors(principal(request)).select_related("outlet")
     found, next_link = page(request, rows, AUTHORS, limit=paging.limit, cursor=paging.cursor)
     return responses.render_page(request, [present.author_item(a) for a in found], next_link, fields)
 

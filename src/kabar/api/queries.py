@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from kabar.api.auth import Principal
-from kabar.news.models import Article, ArticleText, Media, Story
+from kabar.news.models import Article, ArticleText, Author, Media, Story
 from kabar.stories.models import StoryMembership
 
 
@@ -19,6 +19,12 @@ def visible_texts(caller: Principal) -> QuerySet[ArticleText]:
 
 def visible_articles(caller: Principal) -> QuerySet[Article]:
     return Article.objects.filter(Exists(visible_texts(caller).filter(article=OuterRef("pk"))))
+
+
+def visible_authors(caller: Principal) -> QuerySet[Author]:
+    """Authors with a visible article: a byline of a held-back article is part of what is held back."""
+    wrote = visible_articles(caller).filter(authors=OuterRef("pk"))
+    return Author.objects.filter(Exists(wrote))
 
 
 def articles_for_listing(caller: Principal) -> QuerySet[Article]:
