@@ -41,7 +41,7 @@ def _pages() -> dict[str, str]:
     with translation.override("vi"):
         pages["article"] = text.get_absolute_url()
         pages["home"] = reverse("site:home")
-        section = Section.objects.filter(pk=text.article.section_id).first() or Section.objects.first()
+        section = text.article.section or Section.objects.first()
         author = text.article.authors.first() or Author.objects.first()
         if section is not None:
             pages["section"] = section.get_absolute_url()
