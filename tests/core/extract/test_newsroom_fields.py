@@ -311,3 +311,16 @@ def test_a_trailing_list_of_linked_headlines_is_dropped_and_a_list_of_facts_is_n
     }
     assert drop_trailing_teasers([story, more]) == [story]
     assert drop_trailing_teasers([story, facts]) == [story, facts]
+
+
+def test_a_printed_time_without_a_zone_is_read_in_the_zone_of_the_pages_own_dates() -> None:
+    # A US outlet prints "4:05 PM" with no zone; its JSON-LD modification date says -04:00, not Hanoi's +07:00.
+    head = '<script type="application/ld+json">{"@type":"NewsArticle","dateModified":"2025-10-14T18:00:00-04:00"}</script>'
+    meta = _meta(
+        head, '<h1>Ferry</h1><div class="timestamp">Oct. 14, 2025 4:05 PM</div>', "https://x.example/a"
+    )
+    assert meta.published == dt.datetime(2025, 10, 14, 16, 5, tzinfo=dt.timezone(dt.timedelta(hours=-4)))
+    assert meta.published is not None and meta.published.utcoffset() == dt.timedelta(hours=-4)
+    # With no machine date at all, the zone-less time is the default Asia/Ho_Chi_Minh one, as before.
+    plain = _meta("", '<h1>Phà</h1><div class="timestamp">14/10/2025 16:05</div>').published
+    assert plain is not None and plain.utcoffset() == dt.timedelta(hours=7)

@@ -140,7 +140,7 @@ def _parse_span(span: str, lang: str | None, tz: dt.tzinfo, *, convert: bool = T
 
 
 def find_date(
-    text: str, lang: str | None = None, tz: dt.tzinfo | None = None
+    text: str, lang: str | None = None, tz: dt.tzinfo | None = None, *, page_tz: dt.tzinfo | None = None
 ) -> tuple[dt.datetime, tuple[int, int]] | None:
     """The first date in ``text`` and its ``(start, end)`` span, or ``None``.
 
@@ -148,11 +148,13 @@ def find_date(
     2025-10-12 00:00 and the span of "12/10/2025". The result is tz-aware. A time
     zone written in the text is honoured: the result is in ``tz`` when one is
     given, else in the written zone (the outlet's own, not converted). A date
-    with no zone written is read in ``tz`` (default Asia/Ho_Chi_Minh).
+    with no zone written is read in ``tz``, else in ``page_tz`` (the zone the
+    page's machine-readable dates use: a US outlet's pages are not in Hanoi's),
+    else in Asia/Ho_Chi_Minh.
     """
     text = unicodedata.normalize("NFC", text)
     convert = tz is not None
-    tz = tz or DEFAULT_TZ
+    tz = tz or page_tz or DEFAULT_TZ
     candidates: list[re.Match[str]] = []
     for shape in DATE_SHAPES:
         candidates.extend(shape.finditer(text))
@@ -166,7 +168,9 @@ def find_date(
     return None
 
 
-def parse_local_date(text: str, lang: str | None = None, tz: dt.tzinfo | None = None) -> dt.datetime | None:
+def parse_local_date(
+    text: str, lang: str | None = None, tz: dt.tzinfo | None = None, *, page_tz: dt.tzinfo | None = None
+) -> dt.datetime | None:
     """Parse a date as a local page prints it; ``None`` when there is none.
 
     Day-first for numeric dates (Vietnamese and Indonesian pages), month-first
@@ -174,7 +178,7 @@ def parse_local_date(text: str, lang: str | None = None, tz: dt.tzinfo | None = 
     Weekday names and labels around the date ("Thứ Hai, ...", "Cập nhật:") are
     ignored.
     """
-    found = find_date(text, lang, tz)
+    found = find_date(text, lang, tz, page_tz=page_tz)
     return found[0] if found else None
 
 

@@ -366,6 +366,24 @@ def _after(
     return [e for e in els if order.get(e, -1) > start] + [e for e in els if order.get(e, -1) <= start]
 
 
+def _page_zone(article: dict[str, Any], meta: dict[str, str]) -> dt.tzinfo | None:
+    """The UTC offset the page's machine-readable dates are written in, if any says one."""
+    for value in (
+        _string(article.get("dateModified")),
+        _string(article.get("dateCreated")),
+        meta.get("article:modified_time", ""),
+        meta.get("og:updated_time", ""),
+    ):
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip()) if value.strip() else None
+        except ValueError:
+            continue
+        offset = parsed.utcoffset() if parsed is not None else None
+        if offset is not None:
+            return dt.timezone(offset)
+    return None
+
+
 def _headline_element(tree: HtmlElement, title: str) -> HtmlElement | None:
     """The element that prints the headline: an ``<h1>`` saying it, else any element whose own text it is."""
     if not title:
@@ -380,7 +398,11 @@ def _headline_element(tree: HtmlElement, title: str) -> HtmlElement | None:
 
 
 def _visible_date(
-    tree: HtmlElement, lang: str | None, tried_warnings: list[str], title: str = ""
+    tree: HtmlElement,
+    lang: str | None,
+    tried_warnings: list[str],
+    title: str = "",
+    page_tz: dt.tzinfo | None = None,
 ) -> dt.datetime | None:
     headline = _headline_element(tree, title)
     order = {el: i for i, el in enumerate(tree.iter())} if headline is not None else {}
@@ -399,7 +421,7 @@ def _visible_date(
     for el in _after(order, headline, classed):
         text = normalize_space(el.text_content())
         if 0 < len(text) <= 120:
-            parsed = parse_local_date(text, lang)
+            parsed = parse_local_date(text, lang, page_tz=page_tz)
             if parsed:
                 return parsed
             tried += 1
@@ -555,7 +577,7 @@ def read_meta(tree: HtmlElement, url: str) -> PageMeta:
     )
     title = _title(tree, meta, article, outlet)
     if published is None:
-        published = _visible_date(tree, language, published_tried, title)
+        published = _visible_date(tree, language, published_tried, title, _page_zone(article, meta))
     if published is None:
         warnings += published_tried  # the page stated a date, and none of it could be used
     updated = _first_date(
