@@ -302,7 +302,7 @@ def test_hostile_or_wrong_archives_are_refused(server, tmp_path, members, says):
     assert error.returncode == 1 and says in str(error)
     assert not (dest / "opus-mt-vi-en").exists()
     assert not (tmp_path / "evil.txt").exists() and not (dest / "evil.txt").exists()
-    assert not list(dest.glob(".installing-*"))
+    assert not list(dest.glob(".installing-*")) and not list((dest / ".downloads").iterdir())
 
 
 def test_not_an_archive_at_all(server, tmp_path):

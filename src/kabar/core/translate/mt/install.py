@@ -198,7 +198,7 @@ def _install_opus_mt(spec: Spec, options: Options, http: httpx.Client) -> Instal
         max_bytes=options.max_bytes,
         on_progress=options.on_progress,
     )
-    with _staging(options.models_dir) as staging:
+    with _discarded_on_error(archive), _staging(options.models_dir) as staging:
         unpacked = extract(archive, staging / "release", max_bytes=options.max_bytes * 4)
         folder = _marian_folder(unpacked, archive)
         built = staging / "model"
@@ -278,7 +278,7 @@ def _install_argos(spec: Spec, options: Options, http: httpx.Client) -> Installe
         checksum=checksum,
         on_progress=options.on_progress,
     )
-    with _staging(options.models_dir) as staging:
+    with _discarded_on_error(package), _staging(options.models_dir) as staging:
         # Unpacked once here, with the checks the engine makes, so a bad package fails now.
         extract(package, staging / "check", max_bytes=options.max_bytes * 4)
         try:
@@ -466,6 +466,16 @@ def _present(final: Path, options: Options) -> bool:
 
 def _downloads(options: Options) -> Path:
     return options.models_dir / ".downloads"
+
+
+@contextmanager
+def _discarded_on_error(download: Path) -> Iterator[None]:
+    """A complete download that turns out unusable is deleted: a new run fetches it afresh."""
+    try:
+        yield
+    except InstallError:
+        download.unlink(missing_ok=True)
+        raise
 
 
 @contextmanager
