@@ -501,3 +501,21 @@ def test_a_broken_model_leaves_keyword_search_working(client, with_vectors, sett
     settings.SEARCH_SEMANTIC = "auto"
     soup = soup_of(client.get("/en/search/", {"q": "railway"}))
     assert result_titles(soup) == ["North-South high-speed railway approved"]
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"to": "9999-12-31"},
+        {"from": "0001-01-01"},
+        {"from": "0001-01-01", "to": "9999-12-31"},
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_filter_and_never_500(client, newsroom, dates):
+    # 9999-12-31 + one day, or 0001-01-01 shifted to UTC, overflowed in the backends (a 500).
+    response = client.get("/vi/search/", {"q": "cảng biển", **dates})
+    assert response.status_code == 200
+    assert (
+        soup_of(response).select_one(".result-count").get_text(strip=True)
+        == f"Tìm thấy {HARBOUR_ARTICLES + 1} bài viết"
+    ), "every article lies between the ends of the calendar"

@@ -53,9 +53,18 @@ def published_bounds(filters: SearchFilters) -> tuple[dt.datetime | None, dt.dat
     def midnight(day: dt.date) -> dt.datetime:
         return dt.datetime.combine(day, dt.time.min, tzinfo=zone)
 
-    start = midnight(filters.since) if filters.since else None
-    end = midnight(filters.until + dt.timedelta(days=1)) if filters.until else None
+    start = midnight(_within_reach(filters.since)) if filters.since else None
+    end = midnight(_within_reach(filters.until) + dt.timedelta(days=1)) if filters.until else None
     return start, end
+
+
+# Days a filter may name. 0001-01-01 or 9999-12-31 (a reader may type either) would overflow
+# once shifted to UTC or past their last day; no article is dated outside these years.
+FIRST_DAY, LAST_DAY = dt.date(100, 1, 1), dt.date(9000, 12, 31)
+
+
+def _within_reach(day: dt.date) -> dt.date:
+    return min(max(day, FIRST_DAY), LAST_DAY)
 
 
 def row_for(document: IndexDocument) -> SearchDocument:
