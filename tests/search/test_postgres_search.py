@@ -33,12 +33,16 @@ def test_a_typo_finds_close_titles_and_says_so(make_text: Callable[..., Any]) ->
     assert results.total == 1 and "come close" in results.message
 
 
-def test_a_very_common_word_ranks_the_newest_matches_and_estimates_the_total() -> None:
+@pytest.mark.parametrize("recent_rows", [20_000, 300])  # the whole index at once; newest rows first
+def test_a_very_common_word_ranks_the_newest_matches_and_estimates_the_total(
+    recent_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import datetime as dt
 
     from kabar.core.discover.search import IndexDocument
     from kabar.search.backends import postgres
 
+    monkeypatch.setattr(postgres, "RECENT_ROWS", recent_rows)
     backend = postgres.PostgresBackend()
     day = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     articles = 700  # 1,400 texts: more than the 1,000 candidates ranked
@@ -57,6 +61,8 @@ def test_a_very_common_word_ranks_the_newest_matches_and_estimates_the_total() -
     assert all(hit.language == "vi" and "<mark>" in hit.snippet_html for hit in found.hits)
     newest = backend.search(SearchQuery("Cảng 700", "vi"))
     assert newest.total == 1 and newest.hits[0].article_id == 700
+    oldest = backend.search(SearchQuery("Cảng 3", "vi"))  # outside the newest rows: the whole index
+    assert oldest.total == 1 and oldest.hits[0].article_id == 3
     # A page past the end still says how many there are (the same estimate).
     past = backend.search(SearchQuery("gạo", "vi", page=200, per_page=5))
     assert past.hits == [] and past.total == found.total
