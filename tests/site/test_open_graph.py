@@ -150,3 +150,29 @@ def test_home_page_shares_as_a_website(client):
     assert [c for p, c in og if p == "og:locale:alternate"] == ["en_US", "id_ID"]
     assert twitter["twitter:card"] == "summary"
     assert twitter["twitter:title"] == tags["og:title"]
+
+
+def test_picture_urls_are_escaped_as_uris(client):
+    # A space or a Vietnamese letter in an outlet's picture name is not a URL a crawler fetches.
+    article = make_article(published_at=PUBLISHED)
+    make_media(article, url="https://img.example/ảnh lễ hội.jpg", width=1200, height=800)
+    make_text(article, "vi", title="Lễ hội đèn lồng", slug="le-hoi-den-long")
+    og, twitter = head_tags(client, "/vi/2025/10/le-hoi-den-long/")
+    escaped = "https://img.example/%E1%BA%A3nh%20l%E1%BB%85%20h%E1%BB%99i.jpg"
+    assert dict(og)["og:image"] == escaped
+    assert twitter["twitter:image"] == escaped
+
+
+def test_every_version_names_the_same_x_default_when_the_original_is_not_served(client):
+    # A French original: the site serves only its Vietnamese and English translations.
+    article = make_article(published_at=PUBLISHED, source_language="fr")
+    make_text(article, "fr", title="Fête des lanternes", slug="fete-des-lanternes")
+    make_text(article, "vi", title="Lễ hội đèn lồng", slug="le-hoi-den-long-fr")
+    make_text(article, "en", title="Lantern festival", slug="lantern-festival-fr")
+    x_defaults = set()
+    for path in ("/vi/2025/10/le-hoi-den-long-fr/", "/en/2025/10/lantern-festival-fr/"):
+        head = BeautifulSoup(client.get(path).content.decode(), "html.parser").find("head")
+        x_defaults |= {link["href"] for link in head.find_all("link", hreflang="x-default")}
+    assert x_defaults == {f"{SITE}/vi/2025/10/le-hoi-den-long-fr/"}, (
+        "the first site language, as the sitemap says"
+    )

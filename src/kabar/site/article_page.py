@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.encoding import iri_to_uri
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
@@ -58,7 +59,7 @@ def _open_graph(
     ]
     tags += [("og:locale:alternate", og_locale(v.language)) for v in others]
     if image is not None:
-        tags.append(("og:image", absolute(image.src)))
+        tags.append(("og:image", iri_to_uri(absolute(image.src))))
         if image.width and image.height:
             tags += [("og:image:width", str(image.width)), ("og:image:height", str(image.height))]
         if image.alt:
@@ -81,7 +82,7 @@ def _twitter_card(title: str, description: str, image: Figure | None) -> list[tu
         ("twitter:description", description),
     ]
     if image is not None:
-        tags.append(("twitter:image", absolute(image.src)))
+        tags.append(("twitter:image", iri_to_uri(absolute(image.src))))
         if image.alt:
             tags.append(("twitter:image:alt", image.alt))
     return tags
@@ -105,7 +106,9 @@ def article_context(text: ArticleText) -> dict[str, Any]:
     image = images[0] if images else None
     authors = list(article.authors.all())
     section_name = article.section.name_for(text.language) if article.section else ""
-    x_default = original or next((v for v in all_versions if v.is_current), None)
+    # The original; else the first version in site-language order, as the sitemaps name it, so
+    # that every version of the article points at the same x-default.
+    x_default = original or (all_versions[0] if all_versions else None)
     return {
         "text": text,
         "lead_html": lead_html(text),
