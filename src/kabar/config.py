@@ -356,6 +356,12 @@ SETTINGS: tuple[Setting, ...] = (
         '"fastly": {"service_id": "...", "token": "..."}, "cloudflare": {"zone": "...", "token": "..."}}.',
         _json_object,
     ),
+    Setting(
+        "KABAR_STATIC_PUBLISH_DIR",
+        "",
+        "Directory where published article, home and section pages are also written as files (index.html "
+        "and index.html.gz) for nginx to serve (deploy/nginx/kabar.conf). Empty: off.",
+    ),
 )
 
 

@@ -207,6 +207,8 @@ PAGE_CACHE = {
     "stale_while_revalidate": ENV["KABAR_HTTP_STALE_WHILE_REVALIDATE"],
 }
 CDN_PURGERS: dict[str, dict[str, object]] = ENV["KABAR_CDN_PURGERS"]
+# Pages also written as files for nginx (kabar.pagecache.static_publish); empty: off.
+STATIC_PUBLISH_DIR: str = ENV["KABAR_STATIC_PUBLISH_DIR"]
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English", "id": "Bahasa Indonesia"}
 SITE_LANGUAGES: list[str] = ENV["KABAR_LANGUAGES"]

@@ -52,6 +52,10 @@ def after_bump(tags: set[str]) -> None:
     store.count("bumped_tags", len(tags))
     if settings.CDN_PURGERS:
         purge_cdn.enqueue(sorted(tags))
+    if settings.STATIC_PUBLISH_DIR:  # files for nginx (static_publish), rewritten after the same commit
+        from kabar.pagecache.static_publish import publish_pages
+
+        publish_pages.enqueue(sorted(tags))
 
 
 @task(queue_name="default")
