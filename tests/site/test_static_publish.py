@@ -243,3 +243,30 @@ def test_nginx_serves_the_published_file_and_falls_back_to_kabar(newsroom, nginx
         text.is_published = False
         text.save()
         assert http.get(url).status_code == 404
+
+
+def test_a_renamed_section_rewrites_every_page_showing_the_menu(client, newsroom, committed, publish_dir):
+    correct(newsroom["summit_vi"], committed, title="Tin một")
+    correct(newsroom["match_vi"], committed, title="Tin hai")
+    urls = [newsroom["summit_vi_url"], newsroom["match_vi_url"], "/vi/"]
+    assert all(published(publish_dir, url) is not None for url in urls)
+    with committed():
+        newsroom["world"].names = {**newsroom["world"].names, "vi": "Quốc tế"}
+        newsroom["world"].save()
+    for url in urls:
+        body = published(publish_dir, url)
+        assert "Quốc tế".encode() in body, url
+        assert body == client.get(url).content
+
+
+def test_too_many_pages_at_once_are_removed_not_rendered(newsroom, committed, publish_dir, monkeypatch):
+    correct(newsroom["summit_vi"], committed, title="Tin một")
+    correct(newsroom["match_vi"], committed, title="Tin hai")
+    assert published(publish_dir, newsroom["match_vi_url"]) is not None
+    monkeypatch.setattr(static_publish, "MAX_RENDERS", 2)
+    with committed():
+        newsroom["world"].names = {**newsroom["world"].names, "vi": "Quốc tế"}
+        newsroom["world"].save()
+    # Nothing names a page of its own here (section:S, site): every file showing the menu goes.
+    assert not list(publish_dir.rglob("index.html*"))
+    assert static_publish.written_with(["site"]) == set()

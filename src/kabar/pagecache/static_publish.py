@@ -173,6 +173,8 @@ def publish(path: str, client: Client | None = None) -> bool:
     page_tags = response.get("Surrogate-Key", "").split()
     # Only a public page the page cache would keep: a 404 (unpublished, old slug) or redirect is removed.
     if response.status_code != 200 or not page_tags or response.cookies:
+        if response.status_code not in (200, 301, 302, 404, 410):  # 400: KABAR_SITE_URL's host not allowed?
+            log.warning("static page %s not published: kabar answered %d", path, response.status_code)
         remove(path)
         return False
     body = response.content
