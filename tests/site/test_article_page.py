@@ -156,7 +156,8 @@ def test_article_anatomy_is_in_reading_order(client, story):
     assert [a.get_text() for a in same_author.find_parent("section").find_all("a")] == [
         "Tulisan lain dari penulis yang sama"
     ]
-    assert {a.get_text() for a in section_nav.find_all("a")} == {"Tokoh", "Ekonomi"}
+    # "Ekonomi" has no Indonesian article: the menu leaves it out (issue 11, reader navigation).
+    assert {a.get_text() for a in section_nav.find_all("a")} == {"Tokoh"}
 
 
 def test_body_blocks_render_as_html_elements(client, story):

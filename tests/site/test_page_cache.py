@@ -15,9 +15,10 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from factories import make_article, make_author, make_section, make_text
 
-from kabar.news.models import ArticleText, Story
+from kabar.news.models import ArticleText, Section, Story
 from kabar.pagecache import store
 from kabar.pagecache.middleware import PageCacheMiddleware
+from kabar.site.context import refresh_cached_pages_if_menus_changed
 from kabar.stories import services as stories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
@@ -369,4 +370,16 @@ def test_a_new_section_appears_in_every_menu(client, newsroom, committed):
     warm(client, "/vi/")
     with committed():
         make_section("kinh-te", {"vi": "Kinh tế", "en": "Business"})
+    # A section enters a language's menu with its first published text in that language.
+    assert "Kinh tế" not in client.get("/vi/").content.decode()
+    # The fixture's texts were never committed: record the menus they give, as their commit would have.
+    refresh_cached_pages_if_menus_changed()
+    warm(client, newsroom["summit_vi_url"], newsroom["summit_en_url"])
+    with committed():
+        article = make_article(section=Section.objects.get(slug="kinh-te"), published_at=NOW)
+        make_text(article, "vi", slug="gia-vang", title="Giá vàng")
     assert "Kinh tế" in client.get("/vi/").content.decode()
+    # Every page of the language shows the menu, not only the listings the new text is in...
+    assert "Kinh tế" in client.get(newsroom["summit_vi_url"]).content.decode()
+    # ...and the other languages, whose menus did not change, stay stored.
+    assert served_from_cache(client, newsroom["summit_en_url"])

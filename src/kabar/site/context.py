@@ -12,13 +12,14 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
-from kabar.news.models import Section
+from kabar.news.models import Article, ArticleText, Section
 from kabar.site.languages import endonym, site_language_codes
 from kabar.site.present import Version, absolute
 
@@ -32,9 +33,11 @@ class SectionLink:
     url: str
 
 
-# The menu is on every reader page and changes when an editor edits a section: cached per
-# language, the key deleted whenever a Section is saved or deleted. The timeout only bounds
-# how long a change made behind the signals' back (queryset.update, bulk_create) can go unseen.
+# The menu is on every reader page and changes when an editor edits a section, or when a
+# section gets its first published text in a language (or loses its last): cached per
+# language, the keys deleted whenever a Section, an Article or an ArticleText is saved or
+# deleted. The timeout only bounds how long a change made behind the signals' back
+# (queryset.update, bulk_create) can go unseen.
 SECTION_MENU_TIMEOUT = 60 * 60
 
 
@@ -42,12 +45,29 @@ def section_menu_key(language: str) -> str:
     return f"kabar:site:section-menu:{language}"
 
 
+def sections_shown_key(language: str) -> str:
+    """The sections the cached pages of ``language`` were last told to show in their menu."""
+    return f"kabar:site:section-menu-shown:{language}"
+
+
+def _sections_with_texts(language: str) -> list[Section]:
+    # A reader of /en/ who follows a menu entry must find English articles there: a section
+    # with none in the page's language is left out of that language's menu.
+    published = ArticleText.objects.filter(
+        article__section=OuterRef("pk"), language=language, is_published=True
+    )
+    return list(Section.objects.filter(Exists(published)))
+
+
 def _section_links_from_database(language: str) -> list[SectionLink]:
-    return [SectionLink(s.slug, s.name_for(language), s.get_absolute_url()) for s in Section.objects.all()]
+    return [
+        SectionLink(s.slug, s.name_for(language), s.get_absolute_url())
+        for s in _sections_with_texts(language)
+    ]
 
 
 def section_links(language: str) -> list[SectionLink]:
-    """Every section, named as people named it in ``language``."""
+    """The sections with published texts in ``language``, named as people named it in ``language``."""
     if connection.in_atomic_block:
         # Inside a transaction the rows may be uncommitted (or about to be rolled back): read
         # them, but never put them in a cache that other requests share.
@@ -57,6 +77,8 @@ def section_links(language: str) -> list[SectionLink]:
     if links is None:
         links = _section_links_from_database(language)
         cache.set(key, links, SECTION_MENU_TIMEOUT)
+        # What the pages rendered from now on show, unless a check after a commit said otherwise.
+        cache.add(sections_shown_key(language), sorted(link.slug for link in links), None)
     return links
 
 
@@ -74,9 +96,53 @@ def forget_section_menus(**_signal: Any) -> None:
     transaction.on_commit(forget)
 
 
+def refresh_cached_pages_if_menus_changed() -> None:
+    """After a commit: bump ``language:<code>`` for each language whose menu now lists other sections.
+
+    The page cache tags a text's change with its own listings (home, its section), not with every
+    page of its language; only the first (or last) published text of a section in a language
+    changes the menu on all of them. The sections last announced are kept per language, without
+    expiry (and re-recorded whenever a menu is read from the database); when that record is gone
+    all the same (evicted), it is written again and nothing is bumped: refreshing every page of
+    every language on each edit would cost more than a menu as stale as ``KABAR_PAGE_CACHE_TTL``.
+    """
+    # Already after the commit: bumped now, as the page cache's own batch does (not ``record``,
+    # whose batch for this transaction may have run already).
+    from kabar.pagecache.tags import language_tag
+    from kabar.pagecache.tasks import after_bump
+
+    changed = []
+    for code in site_language_codes():
+        now = sorted(s.slug for s in _sections_with_texts(code))
+        shown = cache.get(sections_shown_key(code))
+        if shown != now:
+            cache.set(sections_shown_key(code), now, None)
+            if shown is not None:
+                changed.append(language_tag(code))
+    after_bump(set(changed))
+
+
+def forget_menus_after_content_change(**_signal: Any) -> None:
+    """A text or article changed: the menus may list other sections (checked once, at the commit)."""
+    forget_section_menus()
+    # One check per transaction, however many texts it writes (an ingestion batch writes many).
+    here = set(connection.savepoint_ids)
+    pending = connection.run_on_commit if connection.in_atomic_block else []
+    if not any(entry[1] is refresh_cached_pages_if_menus_changed and entry[0] == here for entry in pending):
+        transaction.on_commit(refresh_cached_pages_if_menus_changed)
+
+
 def connect_section_menu_signals() -> None:
     post_save.connect(forget_section_menus, sender=Section, dispatch_uid="kabar-site-section-menu-save")
     post_delete.connect(forget_section_menus, sender=Section, dispatch_uid="kabar-site-section-menu-delete")
+    for model in (Article, ArticleText):
+        name = model.__name__.lower()
+        post_save.connect(
+            forget_menus_after_content_change, sender=model, dispatch_uid=f"kabar-site-menu-{name}-save"
+        )
+        post_delete.connect(
+            forget_menus_after_content_change, sender=model, dispatch_uid=f"kabar-site-menu-{name}-delete"
+        )
 
 
 def language_links(request: HttpRequest) -> list[Version]:
