@@ -254,11 +254,14 @@ def test_language_switcher_lists_only_published_versions(client, story):
     ArticleText.objects.filter(article=story.article, language="en").update(is_published=False)
     soup = soup_of(client.get("/id/2025/10/kerja-sama-vietnam-korea-utara/"))
     switcher = soup.find("nav", class_="languages")
-    links = {a["hreflang"]: a["href"] for a in switcher.find_all("a")}
+    links = {a["hreflang"]: a["href"] for a in switcher.find_all("a", hreflang=True)}
     assert links == {
         "vi": "/vi/2025/10/quan-he-viet-trieu/",
         "id": "/id/2025/10/kerja-sama-vietnam-korea-utara/",
     }
+    # The unpublished language is still offered, as the original with a note (not as a version).
+    missing = switcher.find("a", class_="language-missing")
+    assert missing["lang"] == "en" and missing["href"] == "/vi/2025/10/quan-he-viet-trieu/#not-translated-en"
     assert switcher.find("a", attrs={"aria-current": "true"})["hreflang"] == "id"
     assert {link["hreflang"] for link in soup.find_all("link", rel="alternate", hreflang=True)} == {
         "vi",

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from django.utils.encoding import iri_to_uri
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 
 from kabar.news.models import ArticleText, Author
 from kabar.site.body import Figure, figure_from_media, lead_html, page_blocks, summary
-from kabar.site.languages import name_in_sentence, og_locale
+from kabar.site.languages import endonym, name_in_sentence, og_locale, site_language_codes
 from kabar.site.present import Version, absolute, related_link, versions
 from kabar.site.queries import related_rows
 from kabar.site.story_page import article_story_context
@@ -39,6 +41,49 @@ def _language_link(version: Version | None, code: str) -> str:
     if version is None:
         return name
     return format_html('<a href="{}" hreflang="{}">{}</a>', version.url, version.language, name)
+
+
+def untranslated_anchor(code: str) -> str:
+    return f"not-translated-{code}"
+
+
+def switcher_links(found: list[Version], fallback: Version) -> list[Version]:
+    """Every site language for the language switcher: a version where one is published; else the
+    original (the text every translation is made from), at the note that says it is not translated.
+
+    The note is a fragment of the original's own page (shown by CSS ``:target``), so the page stays
+    one stored page and no query string splits the cache.
+    """
+    by_language = {v.language: v for v in found}
+    links = []
+    for code in site_language_codes():
+        version = by_language.get(code)
+        if version is None:
+            version = Version(
+                language=code,
+                name=endonym(code),
+                url=f"{fallback.url}#{untranslated_anchor(code)}",
+                is_current=False,
+                is_original=False,
+                is_missing=True,
+            )
+        links.append(version)
+    return links
+
+
+def untranslated_notes(found: list[Version]) -> list[dict[str, str]]:
+    """The notes a missing language's switcher link points at, each in the language the reader asked for."""
+    present = {v.language for v in found}
+    notes = []
+    for code in site_language_codes():
+        if code in present:
+            continue
+        with translation.override(code):
+            text = gettext("This article is not yet translated into %(language)s.") % {
+                "language": name_in_sentence(code)
+            }
+        notes.append({"language": code, "anchor": untranslated_anchor(code), "text": text})
+    return notes
 
 
 def _open_graph(
@@ -109,6 +154,8 @@ def article_context(text: ArticleText) -> dict[str, Any]:
     # The original; else the first version in site-language order, as the sitemaps name it, so
     # that every version of the article points at the same x-default.
     x_default = original or (all_versions[0] if all_versions else None)
+    # Where the switcher sends a reader whose language is missing: the original, else this page.
+    fallback = original or next((v for v in all_versions if v.is_current), None)
     return {
         "text": text,
         "lead_html": lead_html(text),
@@ -121,6 +168,8 @@ def article_context(text: ArticleText) -> dict[str, Any]:
         "body": body,
         "authors": authors,
         "language_versions": all_versions,
+        "language_switcher": switcher_links(all_versions, fallback) if fallback else all_versions,
+        "untranslated_notes": untranslated_notes(all_versions) if fallback and fallback.is_current else [],
         "source_language_link": _language_link(original, article.source_language),
         "is_translation": text.status != ArticleText.Status.ORIGINAL,
         "is_post_edited": text.status == ArticleText.Status.POST_EDITED,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
-from kabar.news.models import Article, ArticleText
+from kabar.news.models import Article, ArticleText, Media
 from kabar.site.body import Figure, figure_from_media, first_block_figure, summary
 from kabar.site.languages import endonym, site_language_codes
 
@@ -40,10 +41,28 @@ class Teaser:
     figure: Figure | None = None
 
 
-def teaser(text: ArticleText, *, with_figure: bool = False) -> Teaser:
+def teaser(
+    text: ArticleText,
+    *,
+    with_figure: bool = False,
+    with_picture: bool = False,
+    pictures: Iterable[Media] | None = None,
+) -> Teaser:
+    """``with_figure``: the featured teaser's figure (needs the body); ``with_picture``: a list
+    teaser's picture, from the article's images alone (lists leave the bodies out), both from
+    ``article__media`` prefetched; or ``pictures``: the images to take it from."""
     article = text.article
     section = article.section
     figure = None
+    if (with_picture or pictures is not None) and not with_figure:
+        figure = next(
+            (
+                f
+                for m in (article.media.all() if pictures is None else pictures)
+                if (f := figure_from_media(m, text.language, article.source_language)) and f.has_picture
+            ),
+            None,
+        )
     if with_figure:
         # The text's own image block first: a translation carries its translated caption there,
         # while Media keeps the original's (``article__media`` must be prefetched by the caller).
@@ -105,6 +124,8 @@ class Version:
     url: str
     is_current: bool
     is_original: bool
+    # A site language the article has no published text in (the switcher leads to the original).
+    is_missing: bool = False
 
     @property
     def absolute_url(self) -> str:
