@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import http.server
 import os
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -203,9 +204,17 @@ def test_reader_journey_in_chromium(live_server, articles, screenshot_dir: Path)
             expect(page.locator(".notice-mt")).to_have_count(0)
             page.screenshot(path=screenshot_dir / "article-vi.png", full_page=True)
 
-            # The switcher offers only the languages this article exists in.
+            # The switcher offers every site language; English, which this article lacks, leads
+            # to the original at a note that only then shows (CSS :target, no script).
             switcher = page.locator("nav.languages a")
-            expect(switcher).to_have_count(2)
+            expect(switcher).to_have_count(3)
+            expect(page.locator("#not-translated-en")).to_be_hidden()
+            page.locator("nav.languages").get_by_role("link", name="English").click()
+            expect(page).to_have_url(re.compile(r"/vi/.*#not-translated-en$"))
+            expect(page.locator("#not-translated-en")).to_be_visible()
+            expect(page.locator("#not-translated-en")).to_have_text(
+                "This article is not yet translated into English."
+            )
             page.locator("nav.languages").get_by_role("link", name="Bahasa Indonesia").click()
             expect(page.locator("h1")).to_have_text(articles.title)
             expect(page.locator(".notice-mt")).to_be_visible()
