@@ -94,7 +94,9 @@ def test_a_translation_url_that_does_not_exist_is_a_404_with_the_versions_that_d
     soup = soup_of(client.get("/en/2025/10/hoi-nghi-khai-mac/"), status=404)
     versions = soup.find(class_="existing-versions")
     assert versions.find("h2").get_text(strip=True) == "This article can be read in:"
-    links = {a["hreflang"]: (a["href"], a.get_text(" ", strip=True)) for a in versions.find_all("a")}
+    links = {
+        a["lang"]: (a["href"], a.get_text(" ", strip=True)) for a in versions.find_all("a", hreflang=True)
+    }
     assert links == {
         "vi": ("/vi/2025/10/hoi-nghi-khai-mac/", "Tiếng Việt : Hội nghị khai mạc"),
         "id": ("/id/2025/10/ktt-dibuka/", "Bahasa Indonesia : KTT dibuka"),
