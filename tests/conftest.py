@@ -41,3 +41,15 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"shared material not found at {SHARED} (it sits beside the checkout in CI)")
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> object:
+    """Each test starts with an empty cache: the database is rolled back after every test, so
+    what a test left in the cache (the section menu, its record of the sections shown, tag
+    versions, rate counters) would describe rows that no longer exist."""
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+    yield
