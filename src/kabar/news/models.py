@@ -8,7 +8,7 @@ per language by people (``Section.names``) and are never machine-translated.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,9 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kabar.core.blocks import BlockError, validate_blocks
 from kabar.news import rendered
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+from kabar.news.private_access import PrivateAccessApproval
 
 log = logging.getLogger("kabar.news")
 
@@ -52,7 +50,7 @@ class Outlet(models.Model):
         return self.name
 
 
-class Source(models.Model):
+class Source(PrivateAccessApproval, models.Model):
     """How an outlet is pulled: a feed, a sitemap, single URLs, or files."""
 
     class Kind(models.TextChoices):
@@ -91,53 +89,15 @@ class Source(models.Model):
     def __str__(self) -> str:
         return f"{self.outlet} {self.kind}: {self.url}"
 
-    # The rule for private access. Ticking ``allow_private`` is not enough for a poll: someone
-    # trusted must approve it for exactly this kind, outlet and URL. A superuser approves in
-    # the admin (``private_access_by`` is that user); the operator approves from the shell, as
-    # the demo loader does (``private_access_by`` is empty). The approval names the target and
-    # the approver, so a source re-pointed by anyone, anywhere (admin, shell, bulk update, an
-    # API), or an approver who was deleted, demoted or deactivated, approves nothing any more.
+    # The rule for private access: kabar.news.private_access (an approval for exactly this
+    # kind, outlet and URL, by a superuser or the operator).
+    private_access_noun = "source"
+    private_access_changed = "the source (or who approved it) changed since private access was approved"
+    private_access_log = log
 
     def private_access_fingerprint(self, approver_id: int | None) -> str:
         """The target an approval of private access covers: kind, outlet, approver and URL, as text."""
-        approver = f"user:{approver_id}" if approver_id is not None else "operator"
-        return f"{self.kind} outlet={self.outlet_id} by={approver} {self.url}"
-
-    def grant_private_access(self, by: User | None = None) -> None:
-        """Record that ``by`` (a superuser; None for the operator) approves private access now (not saved)."""
-        if by is not None and not (by.is_active and by.is_superuser):
-            raise PermissionError(f"{by} is not an active superuser and cannot approve private access")
-        self.allow_private = True
-        self.private_access_by = by
-        self.private_access_at = timezone.now()
-        self.private_access_target = self.private_access_fingerprint(by.pk if by is not None else None)
-
-    def revoke_private_access(self) -> None:
-        """Switch private access off and forget its approval (not saved)."""
-        self.allow_private = False
-        self.private_access_by = None
-        self.private_access_at = None
-        self.private_access_target = ""
-
-    def private_access_problem(self) -> str | None:
-        """Why a poll must not reach private addresses for this source, or None when it may."""
-        if not self.allow_private:
-            return "private access is off"
-        if self.private_access_at is None or not self.private_access_target:
-            return "private access was switched on but never approved by a superuser or the operator"
-        approver = self.private_access_by
-        if approver is not None and not (approver.is_active and approver.is_superuser):
-            return f"{approver}, who approved private access, is no longer an active superuser"
-        if self.private_access_target != self.private_access_fingerprint(self.private_access_by_id):
-            return "the source (or who approved it) changed since private access was approved"
-        return None
-
-    def private_access_granted(self) -> bool:
-        """True when a poll may reach private addresses; a refusal is logged with its reason."""
-        problem = self.private_access_problem()
-        if problem is not None and self.allow_private:
-            log.warning("source %s: private access not honoured: %s", self.pk, problem)
-        return problem is None
+        return f"{self.kind} outlet={self.outlet_id} by={self.approver_label(approver_id)} {self.url}"
 
 
 # Section pages live at /<lang>/<slug>/, beside the site's own one-segment pages: a section with

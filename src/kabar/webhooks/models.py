@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from kabar.api.models import Scope
+from kabar.news.private_access import PrivateAccessApproval
 from kabar.webhooks.signing import new_secret, secret_fingerprint
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
 
 log = logging.getLogger("kabar.webhooks")
 
@@ -41,7 +38,7 @@ def all_events() -> list[str]:
     return list(EVENT_TYPES)
 
 
-class Subscription(models.Model):
+class Subscription(PrivateAccessApproval, models.Model):
     """A receiver's URL and the events it wants, with the secret deliveries are signed with."""
 
     name = models.CharField(max_length=200, help_text="Who receives, e.g. “Partner app (staging)”.")
@@ -129,45 +126,13 @@ class Subscription(models.Model):
     def secret_hint(self) -> str:
         return secret_fingerprint(self.secret)
 
-    # Private access (see ``news.models.Source`` for the rule this mirrors).
+    # Private access: the same rule as for fetch sources (kabar.news.private_access).
+    private_access_noun = "webhook subscription"
+    private_access_changed = "the URL (or who approved it) changed since private access was approved"
+    private_access_log = log
 
     def private_access_fingerprint(self, approver_id: int | None) -> str:
-        approver = f"user:{approver_id}" if approver_id is not None else "operator"
-        return f"webhook by={approver} {self.url}"
-
-    def grant_private_access(self, by: User | None = None) -> None:
-        """Record that ``by`` (a superuser; None for the operator) approves private access now (not saved)."""
-        if by is not None and not (by.is_active and by.is_superuser):
-            raise PermissionError(f"{by} is not an active superuser and cannot approve private access")
-        self.allow_private = True
-        self.private_access_by = by
-        self.private_access_at = timezone.now()
-        self.private_access_target = self.private_access_fingerprint(by.pk if by is not None else None)
-
-    def revoke_private_access(self) -> None:
-        self.allow_private = False
-        self.private_access_by = None
-        self.private_access_at = None
-        self.private_access_target = ""
-
-    def private_access_problem(self) -> str | None:
-        """Why a delivery must not reach private addresses for this subscription, or None when it may."""
-        if not self.allow_private:
-            return "private access is off"
-        if self.private_access_at is None or not self.private_access_target:
-            return "private access was switched on but never approved by a superuser or the operator"
-        approver = self.private_access_by
-        if approver is not None and not (approver.is_active and approver.is_superuser):
-            return f"{approver}, who approved private access, is no longer an active superuser"
-        if self.private_access_target != self.private_access_fingerprint(self.private_access_by_id):
-            return "the URL (or who approved it) changed since private access was approved"
-        return None
-
-    def private_access_granted(self) -> bool:
-        problem = self.private_access_problem()
-        if problem is not None and self.allow_private:
-            log.warning("webhook subscription %s: private access not honoured: %s", self.pk, problem)
-        return problem is None
+        return f"webhook by={self.approver_label(approver_id)} {self.url}"
 
 
 class Delivery(models.Model):
