@@ -241,3 +241,33 @@ def test_start_logs_the_configured_purgers_and_the_page_cache(settings, caplog):
     messages = [r.getMessage() for r in caplog.records]
     assert any(m.startswith("page cache: ") and "CDN purgers enabled: varnish" in m for m in messages)
     assert any("kabar.purgers fastly: disabled" in m for m in messages)
+
+
+# --- `kabar purge` misuse: exit 2 with what to pass, nothing bumped -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [([], "name the cache tags to invalidate, or --all"), (["article 12"], "not a cache tag: 'article 12'")],
+)
+def test_purge_misuse_is_a_usage_error_saying_what_to_pass(argv, says, monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    bumped: list[set[str]] = []
+    monkeypatch.setattr("kabar.pagecache.management.commands.purge.after_bump", bumped.append)
+    with pytest.raises(CommandError) as raised:
+        call_command("purge", *argv)
+    assert raised.value.returncode == 2
+    assert says in str(raised.value) and "kabar purge --all" in str(raised.value)
+    assert bumped == []
+
+
+def test_purge_bumps_the_named_tags_and_site_for_all(monkeypatch, capsys):
+    from django.core.management import call_command
+
+    bumped: list[set[str]] = []
+    monkeypatch.setattr("kabar.pagecache.management.commands.purge.after_bump", bumped.append)
+    call_command("purge", "article:12", "home:vi")
+    call_command("purge", "--all")
+    assert bumped == [{"article:12", "home:vi"}, {"site"}]
+    assert "invalidated: article:12 home:vi" in capsys.readouterr().out
