@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 KEY_START = "kbr_"
 PREFIX_LENGTH = 12  # "kbr_" and 8 random characters
@@ -28,8 +29,8 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 class Scope(models.TextChoices):
-    READ_UNPUBLISHED = "read-unpublished", "Read unpublished texts"
-    WEBHOOKS = "webhooks", "Manage webhook subscriptions"
+    READ_UNPUBLISHED = "read-unpublished", _("Read unpublished texts")
+    WEBHOOKS = "webhooks", _("Manage webhook subscriptions")
 
 
 def hash_key(key: str) -> str:
@@ -41,25 +42,38 @@ def new_key() -> str:
 
 
 class ApiKey(models.Model):
-    name = models.CharField(max_length=200, help_text="What the key is for, e.g. “Partner app of Báo X”.")
+    name = models.CharField(
+        max_length=200,
+        help_text=_("What the key is for, e.g. “Partner app of Báo X”."),
+        verbose_name=_("name"),
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="api_keys",
-        help_text="Who answers for this key; deleting the user deletes the key.",
+        help_text=_("Who answers for this key; deleting the user deletes the key."),
+        verbose_name=_("owner"),
     )
-    prefix = models.CharField(max_length=PREFIX_LENGTH, editable=False, db_index=True)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(
+        max_length=PREFIX_LENGTH, editable=False, db_index=True, verbose_name=_("prefix")
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("key hash"))
     scopes = models.JSONField(
-        default=list, blank=True, help_text="Extra rights beyond reading published content."
+        default=list,
+        blank=True,
+        help_text=_("Extra rights beyond reading published content."),
+        verbose_name=_("scopes"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never expires.")
-    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Empty: never expires."), verbose_name=_("expires")
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("revoked"))
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("last used"))
 
     class Meta:
-        verbose_name = "API key"
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

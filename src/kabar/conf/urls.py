@@ -4,13 +4,17 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from kabar.conf import lockout_admin
+from kabar.conf import admin_site, lockout_admin
 from kabar.site import views as site_views
 
 lockout_admin.register()
+admin_site.brand()
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # set_language: the admin's language chooser posts here (the language cookie; reader pages
+    # take their language from the path instead).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("kabar.api.urls")),
     # robots.txt, sitemaps and icons live at the root, where crawlers look for them.
     path("", include("kabar.syndication.root_urls")),

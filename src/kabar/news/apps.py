@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NewsConfig(AppConfig):
     name = "kabar.news"
     label = "news"
-    verbose_name = "Newsroom"
+    verbose_name = _("News")

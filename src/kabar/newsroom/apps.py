@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NewsroomConfig(AppConfig):
@@ -8,4 +9,4 @@ class NewsroomConfig(AppConfig):
 
     name = "kabar.newsroom"
     label = "newsroom"
-    verbose_name = "Newsroom"
+    verbose_name = _("Newsroom")

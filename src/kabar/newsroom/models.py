@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def _site_languages() -> list[str]:
@@ -31,19 +32,25 @@ class TranslatorProfile(models.Model):
     """A user's translation languages. No profile, or an empty list: every language."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="translator_profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="translator_profile",
+        verbose_name=_("user"),
     )
     languages = models.JSONField(
         default=list,
         blank=True,
         validators=[validate_languages],
-        help_text='Target languages this person may translate and post-edit into, e.g. ["en", "id"]; '
-        "empty: every site language. Superusers are never limited.",
+        help_text=_(
+            'Target languages this person may translate and post-edit into, e.g. ["en", "id"]; '
+            "empty: every site language. Superusers are never limited."
+        ),
+        verbose_name=_("languages"),
     )
 
     class Meta:
-        verbose_name = "translator's languages"
-        verbose_name_plural = "translators' languages"
+        verbose_name = _("translator's languages")
+        verbose_name_plural = _("translators' languages")
 
     def __str__(self) -> str:
         return f"{self.user}: {', '.join(self.languages) or 'every language'}"

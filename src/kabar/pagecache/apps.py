@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PageCacheConfig(AppConfig):
     name = "kabar.pagecache"
     label = "pagecache"
-    verbose_name = "Page cache"
+    verbose_name = _("Page cache")
 
     def ready(self) -> None:
         from kabar.pagecache import receivers

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SearchDocument(models.Model):
@@ -30,11 +31,13 @@ class SearchDocument(models.Model):
     section = models.CharField(max_length=100, blank=True)
     original_language = models.CharField(max_length=12)
     # PostgreSQL only (left empty on SQLite).
-    config = models.CharField(max_length=40, blank=True, help_text="Text search configuration used.")
+    config = models.CharField(max_length=40, blank=True, help_text=_("Text search configuration used."))
     title_folded = models.TextField(blank=True)
     vector = SearchVectorField(null=True)
 
     class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
         indexes = [models.Index(fields=["language"]), models.Index(fields=["published"])]
 
     def __str__(self) -> str:

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class StoriesConfig(AppConfig):
     name = "kabar.stories"
     label = "stories"
-    verbose_name = "Stories"
+    verbose_name = _("Stories")
 
     def ready(self) -> None:
         from kabar.news.signals import original_changed

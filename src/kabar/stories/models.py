@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from kabar.news.models import Article, Story
 
@@ -21,21 +22,34 @@ class StoryMembership(models.Model):
     """
 
     class AssignedBy(models.TextChoices):
-        AUTO = "auto", "relate stage"
-        EDITOR = "editor", "editor"
+        AUTO = "auto", _("relate stage")
+        EDITOR = "editor", _("editor")
 
-    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="story_membership")
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, related_name="story_membership", verbose_name=_("article")
+    )
     # A deleted story leaves its articles unassigned (auto) or detached (editor), never deleted.
     story = models.ForeignKey(
-        Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships"
+        Story,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="memberships",
+        verbose_name=_("story"),
     )
-    score = models.FloatField(default=0.0, help_text="The evidence for joining (0..1).")
-    reason = models.CharField(max_length=300, blank=True)
-    assigned_by = models.CharField(max_length=8, choices=AssignedBy.choices, default=AssignedBy.AUTO)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    score = models.FloatField(
+        default=0.0, help_text=_("The evidence for joining (0..1)."), verbose_name=_("score")
+    )
+    reason = models.CharField(max_length=300, blank=True, verbose_name=_("reason"))
+    assigned_by = models.CharField(
+        max_length=8, choices=AssignedBy.choices, default=AssignedBy.AUTO, verbose_name=_("assigned by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("story membership")
+        verbose_name_plural = _("story memberships")
         ordering = ["story_id", "article__published_at", "article__pk"]
 
     def __str__(self) -> str:
@@ -59,12 +73,13 @@ class ArticleSignals(models.Model):
     )
     embedder = models.CharField(max_length=200)
     text_hash = models.CharField(max_length=64)
-    vector = models.BinaryField(help_text="Unit-length float32 embedding of title + lead + opening.")
-    entities = models.JSONField(default=list, blank=True, help_text="Normalised names and numbers.")
+    vector = models.BinaryField(help_text=_("Unit-length float32 embedding of title + lead + opening."))
+    entities = models.JSONField(default=list, blank=True, help_text=_("Normalised names and numbers."))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "article signals"
+        verbose_name = _("article signals")
+        verbose_name_plural = _("article signals")
 
     def __str__(self) -> str:
         return f"signals of article {self.article_id}"

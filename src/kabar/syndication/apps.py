@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SyndicationConfig(AppConfig):
     name = "kabar.syndication"
     label = "syndication"
-    verbose_name = "Syndication"
+    verbose_name = _("Syndication")

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TranslationConfig(AppConfig):
     name = "kabar.translation"
     label = "translation"
-    verbose_name = "Translation"
+    verbose_name = _("Translation")
 
     def ready(self) -> None:
         from django.core.signals import setting_changed

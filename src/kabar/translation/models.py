@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kabar.news.models import Article, ArticleText
 
@@ -36,26 +37,31 @@ def source_hash(normalized_text: str) -> str:
 class TMEntry(models.Model):
     """One sentence's translation, from an engine or from a person (``preferred``)."""
 
-    source_hash = models.CharField(max_length=64, editable=False)
-    source_text = models.TextField(help_text="The normalised source sentence (inline HTML).")
-    source_lang = models.CharField(max_length=12)
-    target_lang = models.CharField(max_length=12)
+    source_hash = models.CharField(max_length=64, editable=False, verbose_name=_("source hash"))
+    source_text = models.TextField(
+        help_text=_("The normalised source sentence (inline HTML)."), verbose_name=_("source text")
+    )
+    source_lang = models.CharField(max_length=12, verbose_name=_("source language"))
+    target_lang = models.CharField(max_length=12, verbose_name=_("target language"))
     engine_version = models.CharField(
         max_length=500,
         blank=True,
-        help_text="Route that made it (engines and model versions); empty for human post-edits.",
+        help_text=_("Route that made it (engines and model versions); empty for human post-edits."),
+        verbose_name=_("engine version"),
     )
-    target_text = models.TextField()
+    target_text = models.TextField(verbose_name=_("target text"))
     preferred = models.BooleanField(
-        default=False, help_text="A human post-edit: reused before any machine entry."
+        default=False,
+        help_text=_("A human post-edit: reused before any machine entry."),
+        verbose_name=_("preferred"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    used_at = models.DateTimeField(null=True, blank=True, editable=False)
-    use_count = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("created at"))
+    used_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("used at"))
+    use_count = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("use count"))
 
     class Meta:
-        verbose_name = "translation memory entry"
-        verbose_name_plural = "translation memory"
+        verbose_name = _("translation memory entry")
+        verbose_name_plural = _("translation memory")
         ordering = ["-created_at"]
         constraints = [
             # The lookup key; its index serves ``source_hash IN (...)`` lookups. Human entries
@@ -89,20 +95,34 @@ class TMEntry(models.Model):
 class GlossaryTerm(models.Model):
     """A term that must come out of MT in one fixed form."""
 
-    source_lang = models.CharField(max_length=12)
+    source_lang = models.CharField(max_length=12, verbose_name=_("source language"))
     target_lang = models.CharField(
-        max_length=12, default=ANY_TARGET, help_text='Target language, or "*" for every target.'
+        max_length=12,
+        default=ANY_TARGET,
+        help_text=_('Target language, or "*" for every target.'),
+        verbose_name=_("target language"),
     )
-    term = models.CharField(max_length=200, help_text="As written in the source language (case-sensitive).")
+    term = models.CharField(
+        max_length=200,
+        help_text=_("As written in the source language (case-sensitive)."),
+        verbose_name=_("term"),
+    )
     translation = models.CharField(
-        max_length=200, blank=True, help_text="Required form in the target; ignored for do-not-translate."
+        max_length=200,
+        blank=True,
+        help_text=_("Required form in the target; ignored for do-not-translate."),
+        verbose_name=_("translation"),
     )
     do_not_translate = models.BooleanField(
-        default=False, help_text="Keep the term exactly as written (outlet and programme names)."
+        default=False,
+        help_text=_("Keep the term exactly as written (outlet and programme names)."),
+        verbose_name=_("do not translate"),
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, verbose_name=_("note"))
 
     class Meta:
+        verbose_name = _("glossary term")
+        verbose_name_plural = _("glossary")
         ordering = ["source_lang", "term", "target_lang"]
         constraints = [
             models.UniqueConstraint(fields=["source_lang", "target_lang", "term"], name="one_glossary_term"),
@@ -131,10 +151,10 @@ class SegmentRecord(models.Model):
         BODY = "body", "body"
 
     text = models.ForeignKey(ArticleText, on_delete=models.CASCADE, related_name="segments")
-    position = models.PositiveIntegerField(help_text="Reading order within the text.")
+    position = models.PositiveIntegerField(help_text=_("Reading order within the text."))
     field = models.CharField(max_length=5, choices=Field.choices)
-    block_index = models.PositiveIntegerField(default=0, help_text="Body block index (0 for title/lead).")
-    part = models.PositiveIntegerField(default=0, help_text="List item index; 0 otherwise.")
+    block_index = models.PositiveIntegerField(default=0, help_text=_("Body block index (0 for title/lead)."))
+    part = models.PositiveIntegerField(default=0, help_text=_("List item index; 0 otherwise."))
     sentence_index = models.PositiveIntegerField(default=0)
     kind = models.CharField(max_length=12)
     source_text = models.TextField()
@@ -142,9 +162,11 @@ class SegmentRecord(models.Model):
     from_memory = models.BooleanField(default=False)
     issues = models.JSONField(default=list, blank=True)
     passed = models.BooleanField(default=True)
-    edited = models.BooleanField(default=False, help_text="Changed by a person in the segment editor.")
+    edited = models.BooleanField(default=False, help_text=_("Changed by a person in the segment editor."))
 
     class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
         ordering = ["text", "position"]
         constraints = [models.UniqueConstraint(fields=["text", "position"], name="one_segment_per_position")]
 
@@ -157,8 +179,8 @@ class Matrix(Article):
 
     class Meta:
         proxy = True
-        verbose_name = "translation status matrix"
-        verbose_name_plural = "translation status matrix"
+        verbose_name = _("translation status matrix")
+        verbose_name_plural = _("translation status matrix")
 
 
 class PostEdit(ArticleText):
@@ -166,7 +188,7 @@ class PostEdit(ArticleText):
 
     class Meta:
         proxy = True
-        verbose_name = "post-edit"
-        verbose_name_plural = "post-editing queue"
+        verbose_name = _("post-edit")
+        verbose_name_plural = _("post-editing queue")
         # Apart from change_postedit: publishing words QA flagged is a senior editor's call.
         permissions = [(PUBLISH_DESPITE_QA, "Can publish a post-edit that QA still flags")]

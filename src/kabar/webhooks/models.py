@@ -13,6 +13,7 @@ import logging
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kabar.api.models import Scope
 from kabar.news.private_access import PrivateAccessApproval
@@ -41,17 +42,26 @@ def all_events() -> list[str]:
 class Subscription(PrivateAccessApproval, models.Model):
     """A receiver's URL and the events it wants, with the secret deliveries are signed with."""
 
-    name = models.CharField(max_length=200, help_text="Who receives, e.g. “Partner app (staging)”.")
-    url = models.URLField(max_length=1000, help_text="An https:// (or http://) URL on a public address.")
-    events = models.JSONField(default=all_events, help_text="Event types delivered to this URL.")
-    active = models.BooleanField(default=True)
+    name = models.CharField(
+        max_length=200, help_text=_("Who receives, e.g. “Partner app (staging)”."), verbose_name=_("name")
+    )
+    url = models.URLField(
+        max_length=1000,
+        help_text=_("An https:// (or http://) URL on a public address."),
+        verbose_name=_("URL"),
+    )
+    events = models.JSONField(
+        default=all_events, help_text=_("Event types delivered to this URL."), verbose_name=_("events")
+    )
+    active = models.BooleanField(default=True, verbose_name=_("active"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Who made it in the admin.",
+        help_text=_("Who made it in the admin."),
+        verbose_name=_("owner"),
     )
     api_key = models.ForeignKey(
         "api.ApiKey",
@@ -60,28 +70,47 @@ class Subscription(PrivateAccessApproval, models.Model):
         on_delete=models.CASCADE,
         related_name="webhook_subscriptions",
         editable=False,
-        help_text="The API key that made it through /api/v1/webhooks/ (deleted with the key).",
+        help_text=_("The API key that made it through /api/v1/webhooks/ (deleted with the key)."),
+        verbose_name=_("API key"),
     )
-    secret = models.CharField(max_length=100, default=new_secret, editable=False)
-    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
-    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
-    disabled_reason = models.CharField(max_length=300, blank=True, editable=False)
+    secret = models.CharField(max_length=100, default=new_secret, editable=False, verbose_name=_("secret"))
+    previous_secret = models.CharField(
+        max_length=100, blank=True, editable=False, verbose_name=_("previous secret")
+    )
+    previous_secret_expires_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("previous secret expires at")
+    )
+    disabled_reason = models.CharField(
+        max_length=300, blank=True, editable=False, verbose_name=_("disabled reason")
+    )
     # Private access, with the same rule as ``news.Source``: ticking ``allow_private`` is not
     # enough; a superuser (admin) or the operator (shell, tests) approves exactly this URL, and
     # the approval lapses when the URL or the approver changes.
     allow_private = models.BooleanField(
         default=False,
-        help_text="Allow delivering to loopback/private addresses (off except for local test receivers).",
+        help_text=_("Allow delivering to loopback/private addresses (off except for local test receivers)."),
+        verbose_name=_("allow private"),
     )
     private_access_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("private access approved by"),
     )
-    private_access_at = models.DateTimeField(null=True, blank=True, editable=False)
-    private_access_target = models.CharField(max_length=1100, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    modified_at = models.DateTimeField(auto_now=True)
+    private_access_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("private access approved at")
+    )
+    private_access_target = models.CharField(
+        max_length=1100, blank=True, editable=False, verbose_name=_("private access target")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    modified_at = models.DateTimeField(auto_now=True, verbose_name=_("modified"))
 
     class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
         ordering = ["name", "pk"]
 
     def __str__(self) -> str:
@@ -139,30 +168,42 @@ class Delivery(models.Model):
     """One event for one subscription: every attempt updates this row (the log the admin shows)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "pending"
-        DELIVERED = "delivered", "delivered"
-        FAILED = "failed", "failed"
+        PENDING = "pending", _("pending")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", _("failed")
 
-    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="deliveries")
-    event_id = models.CharField(max_length=40, db_index=True, help_text="The webhook-id header (msg_…).")
-    event_type = models.CharField(max_length=40, choices=EventType.choices)
-    payload = models.JSONField()
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_excerpt = models.TextField(blank=True)
-    error = models.CharField(max_length=500, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("subscription")
+    )
+    event_id = models.CharField(
+        max_length=40,
+        db_index=True,
+        help_text=_("The webhook-id header (msg_…)."),
+        verbose_name=_("event ID"),
+    )
+    event_type = models.CharField(max_length=40, choices=EventType.choices, verbose_name=_("event type"))
+    payload = models.JSONField(verbose_name=_("payload"))
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True, verbose_name=_("status")
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    last_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last attempt"))
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, verbose_name=_("next attempt")
+    )
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("response code"))
+    response_excerpt = models.TextField(blank=True, verbose_name=_("response excerpt"))
+    error = models.CharField(max_length=500, blank=True, verbose_name=_("error"))
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered"))
     # The queued task that may make the next attempt carries this; a redelivery issues a new one,
     # so a retry queued before it finds its ticket stale and does nothing (no two retry chains).
-    ticket = models.CharField(max_length=32, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    modified_at = models.DateTimeField(auto_now=True)
+    ticket = models.CharField(max_length=32, blank=True, editable=False, verbose_name=_("ticket"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    modified_at = models.DateTimeField(auto_now=True, verbose_name=_("modified"))
 
     class Meta:
-        verbose_name_plural = "deliveries"
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["subscription", "event_id"], name="one_delivery_per_event"),
@@ -185,12 +226,14 @@ class AnnouncedText(models.Model):
     language = models.CharField(max_length=12)
     is_original = models.BooleanField(default=False)
     published = models.BooleanField(default=False)
-    digest = models.CharField(max_length=64, help_text="SHA-256 of title, lead and blocks.")
+    digest = models.CharField(max_length=64, help_text=_("SHA-256 of title, lead and blocks."))
     title = models.CharField(max_length=500, blank=True)
-    url = models.CharField(max_length=1000, blank=True, help_text="Absolute reader URL when last seen.")
+    url = models.CharField(max_length=1000, blank=True, help_text=_("Absolute reader URL when last seen."))
     modified_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("announced text")
+        verbose_name_plural = _("announced texts")
         constraints = [
             models.UniqueConstraint(
                 fields=["article_id", "language"], name="one_announced_text_per_language"
