@@ -23,6 +23,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kabar.core.blocks import BlockError
 from kabar.core.translate.mt.routing import NoRoute, RoutePlan
@@ -36,6 +38,27 @@ from kabar.translation.postedit import EDITABLE, OUT_OF_SYNC, NotEditable, apply
 from kabar.translation.services import Outcome, plan_job
 
 MATRIX_PAGE_SIZE = 50
+
+
+def saved_message(changed: int, qa_passed: bool | None, published: bool) -> str:
+    """What the segment editor says after a save: how many segments, and what QA and publishing did."""
+    if qa_passed:
+        return ngettext(
+            "Saved %(count)d changed segment as post-edited; QA passed, published.",
+            "Saved %(count)d changed segments as post-edited; QA passed, published.",
+            changed,
+        ) % {"count": changed}
+    if published:
+        return ngettext(
+            "Saved %(count)d changed segment as post-edited; QA still reports errors; published as you asked.",
+            "Saved %(count)d changed segments as post-edited; QA still reports errors; published as you asked.",
+            changed,
+        ) % {"count": changed}
+    return ngettext(
+        "Saved %(count)d changed segment as post-edited; QA still reports errors; held from publishing.",
+        "Saved %(count)d changed segments as post-edited; QA still reports errors; held from publishing.",
+        changed,
+    ) % {"count": changed}
 
 
 @admin.register(GlossaryTerm)
@@ -93,7 +116,9 @@ class PostEditAdmin(admin.ModelAdmin[PostEdit]):
         text = self.get_object(request, unquote(object_id))
         if text is None:
             self.message_user(
-                request, f"No machine translation with id {object_id} to post-edit.", messages.WARNING
+                request,
+                _("No machine translation with id %(id)s to post-edit.") % {"id": object_id},
+                messages.WARNING,
             )
             return HttpResponseRedirect(reverse("admin:translation_postedit_changelist"))
         if not self.has_view_or_change_permission(request, text):
@@ -105,7 +130,9 @@ class PostEditAdmin(admin.ModelAdmin[PostEdit]):
         if not may_write(request.user, text.language):
             self.message_user(request, refusal(request.user, text.language), messages.INFO)
         if records and not in_sync(text, records):
-            self.message_user(request, f"Not editable here: {OUT_OF_SYNC}.", messages.WARNING)
+            self.message_user(
+                request, _("Not editable here: %(reason)s.") % {"reason": OUT_OF_SYNC}, messages.WARNING
+            )
             can_edit = False
         may_publish_anyway = request.user.has_perm(f"{self.opts.app_label}.{PUBLISH_DESPITE_QA}")
         if request.method == "POST" and can_edit:
@@ -118,14 +145,9 @@ class PostEditAdmin(admin.ModelAdmin[PostEdit]):
                 except (NotEditable, BlockError) as exc:
                     self.message_user(request, str(exc), messages.ERROR)
                 else:
-                    verdict = "QA passed, published" if result.qa_passed else "QA still reports errors"
-                    if not result.qa_passed and result.text.is_published:
-                        verdict += "; published as you asked"
-                    elif not result.qa_passed:
-                        verdict += "; held from publishing"
                     self.message_user(
                         request,
-                        f"Saved {result.changed} changed segment(s) as post-edited; {verdict}.",
+                        saved_message(result.changed, result.qa_passed, result.text.is_published),
                         messages.SUCCESS if result.qa_passed else messages.WARNING,
                     )
                     return HttpResponseRedirect(request.get_full_path())
@@ -134,7 +156,7 @@ class PostEditAdmin(admin.ModelAdmin[PostEdit]):
         original = text.article.original
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Post-edit: {text.title}",
+            "title": _("Post-edit: %(title)s") % {"title": text.title},
             "opts": self.opts,
             "text": text,
             "original": original,
@@ -180,7 +202,7 @@ class MatrixAdmin(admin.ModelAdmin[Matrix]):
         query.pop("page", None)
         context = {
             **self.admin_site.each_context(request),
-            "title": "Translation status",
+            "title": _("Translation status"),
             "opts": self.opts,
             "rows": matrix.rows_for(list(page.object_list), columns),
             "languages": columns,
@@ -193,7 +215,7 @@ class MatrixAdmin(admin.ModelAdmin[Matrix]):
             "page_query": query.urlencode(),
             "engines": describe_engines(get_router())
             if settings.MT_ENGINES
-            else "none (set KABAR_MT_ENGINES)",
+            else _("none (set KABAR_MT_ENGINES)"),
             "can_translate": self.has_change_permission(request),
             **(extra_context or {}),
         }
@@ -204,11 +226,15 @@ class MatrixAdmin(admin.ModelAdmin[Matrix]):
 
         target = request.POST.get("target", "")
         if target not in languages:
-            self.message_user(request, f"Choose a target language ({', '.join(languages)}).", messages.ERROR)
+            self.message_user(
+                request,
+                _("Choose a target language (%(languages)s).") % {"languages": ", ".join(languages)},
+                messages.ERROR,
+            )
             return
         ids = [int(v) for v in request.POST.getlist("article") if v.isdigit()]
         if not ids:
-            self.message_user(request, "Select at least one article.", messages.WARNING)
+            self.message_user(request, _("Select at least one article."), messages.WARNING)
             return
         force = request.POST.get("force") == "on"
         router = get_router()
@@ -224,24 +250,42 @@ class MatrixAdmin(admin.ModelAdmin[Matrix]):
             translate_article_task.enqueue(article.pk, target, force)
             queued += 1
         if queued:
-            self.message_user(request, f"Queued {queued} translation(s) to {target}.", messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext(
+                    "Queued %(count)d translation to %(language)s.",
+                    "Queued %(count)d translations to %(language)s.",
+                    queued,
+                )
+                % {"count": queued, "language": target},
+                messages.SUCCESS,
+            )
         kept = not_queued.get("kept-human", []) + not_queued.get("same-language", [])
         if kept:
             self.message_user(
                 request,
-                f"Skipped {len(kept)}: already in {target} as an original or a person's text.",
+                _("Skipped %(count)d: already in %(language)s as an original or a person's text.")
+                % {"count": len(kept), "language": target},
                 messages.INFO,
             )
         if current := not_queued.get("current"):
             self.message_user(
                 request,
-                f"Skipped {len(current)}: the {target} machine translation is up to date "
-                "(tick “also re-translate up-to-date machine texts” to redo it).",
+                _(
+                    "Skipped %(count)d: the %(language)s machine translation is up to date "
+                    "(tick “also re-translate up-to-date machine texts” to redo it)."
+                )
+                % {"count": len(current), "language": target},
                 messages.INFO,
             )
         failed = not_queued.get("failed", [])
         unroutable = {plan.reason for plan in plans.values() if isinstance(plan, NoRoute)}
         for reason in dict.fromkeys(outcome.reason for outcome in failed):
             articles = ", ".join(str(o.article_id) for o in failed if o.reason == reason)
-            engines = f" Configured engines: {describe_engines(router)}" if reason in unroutable else ""
-            self.message_user(request, f"Not queued (article {articles}): {reason}.{engines}", messages.ERROR)
+            message = _("Not queued (article %(articles)s): %(reason)s.") % {
+                "articles": articles,
+                "reason": reason,
+            }
+            if reason in unroutable:
+                message += " " + _("Configured engines: %(engines)s") % {"engines": describe_engines(router)}
+            self.message_user(request, message, messages.ERROR)

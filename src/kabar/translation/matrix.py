@@ -7,18 +7,22 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrPromise
 
 from kabar.news.models import Article, ArticleText
 
-STATUS_FILTERS: dict[str, str] = {
-    "missing": "missing",
-    "machine": "machine",
-    "post-edited": "post-edited",
-    "human": "human",
-    "stale": "stale",
-    "qa-failed": "QA failed",
-    "held": "not published",
+STATUS_FILTERS: dict[str, StrPromise] = {
+    "missing": _("missing"),
+    "machine": _("machine"),
+    "post-edited": _("post-edited"),
+    "human": _("human"),
+    "stale": _("stale"),
+    "qa-failed": _("QA failed"),
+    "held": _("not published"),
 }
+# What a cell says, in the editor's language (its state word stays in data-state and the CSS class).
+STATE_LABELS: dict[str, StrPromise] = {"original": _("original"), **STATUS_FILTERS}
 
 
 def site_languages() -> list[str]:
@@ -45,6 +49,10 @@ class Cell:
         if self.text_id is not None and not self.published:
             words.append("held")
         return " ".join(words)
+
+    @property
+    def label(self) -> str:
+        return str(STATE_LABELS.get(self.state, self.state))
 
     @property
     def editable(self) -> bool:
@@ -118,3 +126,4 @@ def rows_for(articles: Sequence[Article], languages: Sequence[str]) -> list[Row]
             Row(article, original.title if original else article.source_url, cells_for(article, languages))
         )
     return rows
+
