@@ -30,6 +30,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml.html import Element, HtmlElement
 
+from kabar.core.extract.content_images import decorative_reason
 from kabar.core.extract.extract_meta import normalize_space
 from kabar.core.fetch.urls import is_http_url, local_file_within
 from kabar.core.text.credits import is_file_name, split_credit
@@ -59,8 +60,6 @@ CAPTION_BOX_CLASS = re.compile(
 STAND_IN_SRC = re.compile(
     r"^data:|blank\.|spacer\.|placeholder|lazy[-_.]|1x1|pixel\.|grey\.gif|loading\.", re.I
 )
-ICON_SRC = re.compile(r"logo|icon|avatar|sprite|emoji|spinner|badge|tracking|pixel|/ads?/|banner", re.I)
-MIN_SIZE = 50
 # Controls that expand or collapse a long caption ("… more" / "less"): part of the widget, not the caption.
 TOGGLE_CLASS = re.compile(r"toggle|expand|collapse|read-?more|show-?more|more-?less", re.I)
 # Only after an ellipsis, or as the "more"/"less" pair: a caption may well end in the word "more".
@@ -311,17 +310,13 @@ def _find_caption(img: HtmlElement) -> tuple[HtmlElement, list[HtmlElement], str
     return (picture if picture is not None else img), [], "", ""
 
 
-def _is_decoration(img: HtmlElement, src: str) -> bool:
-    """Icons, logos, tracking pixels, and thumbnails that link to other pages."""
+def _links_elsewhere(img: HtmlElement) -> bool:
+    """A thumbnail that links to another page (a teaser), not to its own larger picture."""
     link = next(img.iterancestors("a"), None)
-    if link is not None and not STAND_IN_SRC.search(link.get("href", "")):
-        href = link.get("href", "").split("?", 1)[0].lower()
-        if href and not href.endswith((".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")):
-            return True
-    width, height = _int_attr(img, "width"), _int_attr(img, "height")
-    if (width and width < MIN_SIZE) or (height and height < MIN_SIZE):
-        return True
-    return bool(ICON_SRC.search(src.rsplit("/", 1)[-1] if "/" in src else src))
+    if link is None or STAND_IN_SRC.search(link.get("href", "")):
+        return False
+    href = link.get("href", "").split("?", 1)[0].lower()
+    return bool(href) and not href.endswith((".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif"))
 
 
 def _clean_caption(text: str) -> str:
@@ -403,7 +398,11 @@ def lift_images(
             continue  # an advertising slot ("Quảng cáo" over a banner) is not an article image
         if is_file_name(caption):
             caption = ""
-        if not caption and not credit and (not allowed or _is_decoration(img, src)):
+        if not caption and not credit and (not allowed or _links_elsewhere(img)):
+            continue
+        # Logos, icons, trackers, ads and small pictures are furniture even with a caption-like text
+        # beside them (an agency logo over its name); see content_images.
+        if allowed and decorative_reason(img, src) is not None:
             continue
         image = Image(
             src=src if allowed else NO_PICTURE_SRC.format(len(lifted) + 1),
