@@ -9,17 +9,22 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 from django_tasks.base import TaskResult, TaskResultStatus
 
 from kabar.ingest.tasks import poll_source
 from kabar.news.forms import SourceForm, SourceInlineFormSet, is_superuser
+from kabar.news.media_form import MediaForm
 from kabar.news.models import (
     Article,
     ArticleAlias,
@@ -32,6 +37,8 @@ from kabar.news.models import (
     Source,
 )
 from kabar.newsroom.limits import PUBLISH, limit_language_form, may_write
+from kabar.translation import human_editor
+from kabar.translation.human_editor import translation_links
 
 WORD_FIELDS = frozenset({"title", "lead", "blocks"})
 
@@ -272,18 +279,25 @@ class AuthorAdmin(admin.ModelAdmin[Author]):
 
 
 class ArticleTextInline(admin.StackedInline[ArticleText, Article]):
+    """The article's texts, with a link per site language to write or edit it in the translation editor.
+
+    Words are written there (block by block beside the original), never as JSON blocks here;
+    new translations are started there too, so this inline adds no rows to a saved article.
+    """
+
     model = ArticleText
     extra = 0
+    template = "admin/translation/article_texts_inline.html"
     fields = [
         ("language", "status", "is_published", "stale"),
         "title",
         "slug",
         "lead",
-        "blocks",
         ("engine", "model_version", "translated_from", "route", "qa_passed"),
         ("editor", "edited_at", "published_by", "published_at"),
     ]
     readonly_fields = [
+        "language",
         "engine",
         "model_version",
         "translated_from",
@@ -300,12 +314,41 @@ class ArticleTextInline(admin.StackedInline[ArticleText, Article]):
         fields = list(super().get_readonly_fields(request, obj))
         return fields if request.user.has_perm(PUBLISH) else [*fields, "is_published"]
 
+    def has_add_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        # A new article's original may be added here; translations start in the translation editor.
+        return obj is None and super().has_add_permission(request, obj)
+
+    def get_formset(self, request: HttpRequest, obj: Article | None = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        # A fresh formset class per call: safe per request. The template lists these above the texts.
+        links = translation_links(request.user, obj) if obj is not None else []
+        formset.translation_links = links  # type: ignore[attr-defined]
+        return formset
+
+    @property
+    def media(self) -> forms.Media:
+        return super().media + forms.Media(css={"all": ["translation/admin.css"]})
+
 
 class MediaInline(admin.TabularInline[Media, Article]):
+    """The article's pictures, compact: thumbnail, file or address, a caption per site language, credit."""
+
     model = Media
+    form = MediaForm
     extra = 0
-    fields = ["image", "url", "credit", "captions", "width", "height"]
-    readonly_fields = ["width", "height"]
+    fields = ["thumbnail", "image", "url", "captions", "credit"]
+    readonly_fields = ["thumbnail"]
+
+    @property
+    def media(self) -> forms.Media:
+        return super().media + forms.Media(css={"all": ["news/media_inline.css"]})
+
+    @admin.display(description=gettext_lazy("picture"))
+    def thumbnail(self, obj: Media) -> str:
+        if not obj.src:
+            return "—"
+        size = f"{obj.width}×{obj.height}" if obj.width and obj.height else ""
+        return format_html('<img src="{}" alt="" title="{}" class="kabar-media-thumb" loading="lazy">', obj.src, size)
 
 
 @admin.register(Article)
@@ -369,6 +412,26 @@ class ArticleTextAdmin(admin.ModelAdmin[ArticleText]):
         self, request: HttpRequest, obj: ArticleText | None = None, change: bool = False, **kwargs: Any
     ) -> Any:
         return limit_language_form(super().get_form(request, obj, change, **kwargs), request.user)
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """A new text is a human translation, written in the translation editor (``?article=<id>``)."""
+        return human_editor.add_view(self, request)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """A human translation is edited in the translation editor; other texts on the model form."""
+        text = self.get_object(request, unquote(object_id))
+        if text is not None and text.status == ArticleText.Status.HUMAN:
+            article = Article.objects.prefetch_related("texts", "media").get(pk=text.article_id)
+            return human_editor.editor_view(self, request, article, text)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_change_permission(self, request: HttpRequest, obj: ArticleText | None = None) -> bool:
         # A translator limited to some languages sees the others read-only (kabar.newsroom.limits).

@@ -200,11 +200,14 @@ class MatrixAdmin(admin.ModelAdmin[Matrix]):
         )
         query = request.GET.copy()
         query.pop("page", None)
+        shown = list(page.object_list)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Translation status"),
             "opts": self.opts,
-            "rows": matrix.rows_for(list(page.object_list), columns),
+            "rows": matrix.rows_for(shown, columns),
+            "default_target": matrix.default_target(shown, languages),
+            "can_write_texts": request.user.has_perm("news.add_articletext"),
             "languages": columns,
             "all_languages": languages,
             "outlets": Outlet.objects.order_by("name"),

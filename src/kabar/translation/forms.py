@@ -16,6 +16,14 @@ def field_name(record: SegmentRecord) -> str:
     return f"segment_{record.pk}"
 
 
+def target_textarea(language: str, rows: int = 2) -> forms.Textarea:
+    """The box a person types a translation into (segment and human editors): marked with its language."""
+    attrs: dict[str, str | int] = {"rows": rows, "cols": 60}
+    if language:
+        attrs["lang"] = language
+    return forms.Textarea(attrs=attrs)
+
+
 class SegmentEditForm(forms.Form):
     publish_anyway = forms.BooleanField(
         required=False,
@@ -36,7 +44,7 @@ class SegmentEditForm(forms.Form):
                 initial=record.target_text,
                 strip=True,
                 max_length=20_000,
-                widget=forms.Textarea(attrs={"rows": 2, "cols": 60, "lang": record.text.language}),
+                widget=target_textarea(record.text.language),
                 label=f"{record.field} {record.block_index}.{record.sentence_index}",
             )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -57,6 +58,15 @@ class Cell:
     @property
     def editable(self) -> bool:
         return self.state in ("machine", "post-edited")
+
+    @property
+    def missing(self) -> bool:
+        """No text yet: a person may start one in the translation editor."""
+        return self.text_id is None
+
+    @property
+    def human(self) -> bool:
+        return self.state == "human"
 
 
 @dataclass(frozen=True)
@@ -127,3 +137,14 @@ def rows_for(articles: Sequence[Article], languages: Sequence[str]) -> list[Row]
         )
     return rows
 
+
+def default_target(articles: Sequence[Article], languages: Sequence[str]) -> str:
+    """The language the "translate selected to" choice starts at: never the articles' own language.
+
+    The first site language that is not the source language of most articles shown (the
+    site's first language is usually the one the outlets write in, so it would translate
+    nothing).
+    """
+    common = Counter(article.source_language for article in articles).most_common(1)
+    source = common[0][0] if common else settings.LANGUAGE_CODE
+    return next((code for code in languages if code != source), languages[0] if languages else "")
