@@ -35,10 +35,10 @@ from kabar.core.blocks import block_text, validate_blocks
 from kabar.core.errors import StageError
 from kabar.core.sources import file_uri
 from kabar.core.text import dedup
+from kabar.core.text.section_labels import match_section
 from kabar.core.types import Block, Extracted, RawDocument
 from kabar.ingest import media_files
 from kabar.news.models import (
-    RESERVED_SECTION_SLUGS,
     Article,
     ArticleAlias,
     ArticleRevision,
@@ -48,6 +48,7 @@ from kabar.news.models import (
     Outlet,
     Section,
 )
+from kabar.news.section_map import outlet_mappings
 from kabar.news.signals import original_changed
 
 log = logging.getLogger("kabar.ingest")
@@ -90,20 +91,28 @@ def unique_slug(language: str, title: str, *, exclude_article: int | None = None
     return slug
 
 
-def section_for(name: str, language: str) -> Section | None:
-    """The site section for an outlet's section label; new labels create a section named in that language only."""
-    name = name.strip()
-    if not name:
+def section_for(label: str, outlet: Outlet, url: str = "") -> Section | None:
+    """The section for an outlet's own section ``label`` (or the article's ``url`` path).
+
+    Editors decide: the outlet's ``SectionMapping`` (label or path prefix, case and diacritics
+    folded) names the section. Failing that, an existing section named exactly so (its slug or a
+    name in any language, ignoring case) is taken, which is how the sample outlets' labels find
+    the sections the demo loads. Any other label files the article under the built-in "unsorted"
+    section, which readers never see, until an editor maps it; ingestion never creates a section.
+    No label and no mapped path: no section.
+    """
+    label = label.strip()
+    mapped = match_section(label, url, outlet_mappings(outlet))
+    if mapped is not None:
+        return Section.objects.get(pk=mapped)
+    if not label:
         return None
-    slug = make_slug(name, max_length=60)
-    if slug in RESERVED_SECTION_SLUGS:
-        slug = f"{slug}-section"  # an outlet's "Search" section must not hide the search page
-    for section in Section.objects.all():
-        if section.slug == slug or any(
-            v.casefold() == name.casefold() for v in (section.names or {}).values()
-        ):
+    slug = make_slug(label, max_length=60)
+    folded = label.casefold()
+    for section in Section.objects.public():
+        if section.slug == slug or any(v.casefold() == folded for v in (section.names or {}).values()):
             return section
-    return Section.objects.create(slug=slug, names={language: name})
+    return Section.objects.unsorted()
 
 
 def authors_for(names: list[str], outlet: Outlet) -> list[Author]:
@@ -221,7 +230,8 @@ def store_article(
                     source_url=url,
                     fetched_url=fetched,
                     source_language=language,
-                    section=section_for(doc.section, language),
+                    section=section_for(doc.section, outlet, url),
+                    section_label=doc.section.strip()[: Article._meta.get_field("section_label").max_length],
                     published_at=doc.published or timezone.now(),
                     updated_at=doc.updated,
                     content_hash=digest,

@@ -36,6 +36,7 @@ from kabar.news.models import (
     Section,
     Source,
 )
+from kabar.news.section_admin import SectionMappingInline
 from kabar.newsroom.limits import PUBLISH, limit_language_form, may_write
 from kabar.translation import human_editor
 from kabar.translation.human_editor import translation_links
@@ -208,7 +209,7 @@ class OutletAdmin(admin.ModelAdmin[Outlet]):
     list_display = ["name", "language", "home_url"]
     search_fields = ["name", "home_url"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [SourceInline]
+    inlines = [SourceInline, SectionMappingInline]
     actions = ["poll_sources"]
 
     def save_formset(

@@ -105,6 +105,29 @@ class Source(PrivateAccessApproval, models.Model):
 RESERVED_SECTION_SLUGS = frozenset({"search", "story", "author", "admin", "api", "static", "media", "feeds"})
 
 
+# The built-in section ingestion files an article under when an editor has not yet mapped the
+# outlet's own section label to one of kabar's (``SectionMapping``). Readers never see it as a
+# section: no menu entry, no section page, sitemap entry or feed (``Section.objects.public()``).
+UNSORTED_SECTION_SLUG = "unsorted"
+
+
+class SectionQuerySet(models.QuerySet["Section"]):
+    def public(self) -> SectionQuerySet:
+        """The sections readers may see: every one but the built-in "unsorted"."""
+        return self.exclude(slug=UNSORTED_SECTION_SLUG)
+
+    def unsorted(self) -> Section:
+        """The built-in "unsorted" section (created by migration 0009; again here if it was deleted)."""
+        section, _ = self.get_or_create(
+            slug=UNSORTED_SECTION_SLUG,
+            defaults={
+                "names": {"en": "Unsorted", "vi": "Chưa phân loại", "id": "Belum dipilah"},
+                "position": 32767,
+            },
+        )
+        return section
+
+
 class Section(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     names = models.JSONField(
@@ -112,8 +135,14 @@ class Section(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0)
 
+    objects = SectionQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "slug"]
+
+    @property
+    def is_unsorted(self) -> bool:
+        return self.slug == UNSORTED_SECTION_SLUG
 
     def __str__(self) -> str:
         return self.name_for(settings.LANGUAGE_CODE)
@@ -207,6 +236,11 @@ class Article(models.Model):
     section = models.ForeignKey(
         Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
     )
+    section_label = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The outlet's own section label, as read from the page (mapped by SectionMapping).",
+    )
     published_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
@@ -221,6 +255,28 @@ class Article(models.Model):
     )
     flags = models.JSONField(
         default=list, blank=True, help_text="Operator warnings, e.g. a language mismatch."
+    )
+    # A republication: this outlet's copy of another outlet's article (its "Nguồn:/Sumber:" line,
+    # a canonical link on the other outlet's site, or JSON-LD isBasedOn said so). Who republished,
+    # when and in which language are this article's own outlet, published_at and source_language.
+    republished_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="republications",
+        help_text="The original article, when kabar has it.",
+    )
+    original_url = models.URLField(
+        max_length=1000, blank=True, help_text="The original article's address, for a republication."
+    )
+    original_outlet = models.CharField(
+        max_length=200, blank=True, help_text="The original outlet's name as the republishing page writes it."
+    )
+    provenance = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="How the page named its original (source line, canonical, isBasedOn).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
@@ -244,6 +300,62 @@ class Article(models.Model):
 
     def text_for(self, language: str) -> ArticleText | None:
         return next((t for t in self.texts.all() if t.language == language), None)
+
+    @property
+    def public_section(self) -> Section | None:
+        """The section readers see: none for an article still "unsorted"."""
+        section = self.section
+        return None if section is None or section.is_unsorted else section
+
+    @property
+    def is_republication(self) -> bool:
+        return bool(self.original_url or self.republished_from_id)
+
+
+class SectionMapping(models.Model):
+    """An editor's rule: this outlet's section label (or URL path prefix) files under this section.
+
+    Labels match with case and diacritics folded ("KINH TẾ" = "Kinh tế" = "kinh te"); a label that
+    starts with "/" is a path prefix of the article's URL ("/kinh-te/"). Saving a mapping re-files
+    the outlet's "unsorted" articles it covers (``kabar.news.section_map``).
+    """
+
+    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="section_mappings")
+    label = models.CharField(
+        max_length=200,
+        help_text='The outlet\'s section name ("Kinh tế"), or a path prefix of its URLs ("/kinh-te/").',
+    )
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="mappings")
+    key = models.CharField(max_length=200, editable=False, help_text="The label folded for matching.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["outlet", "label"]
+        constraints = [models.UniqueConstraint(fields=["outlet", "key"], name="one_mapping_per_outlet_label")]
+
+    def __str__(self) -> str:
+        return f"{self.outlet}: {self.label} → {self.section}"
+
+    def clean(self) -> None:
+        from kabar.core.text.section_labels import fold_label
+
+        super().clean()
+        self.key = fold_label(self.label)
+        if not self.key:
+            raise ValidationError({"label": "Write the outlet's section name or a path such as /kinh-te/."})
+        taken = SectionMapping.objects.filter(outlet_id=self.outlet_id, key=self.key).exclude(pk=self.pk)
+        if self.outlet_id and taken.exists():
+            raise ValidationError({"label": f"This outlet already maps “{self.label}” (folded: {self.key})."})
+        if self.section_id and self.section.is_unsorted:
+            raise ValidationError({"section": "Choose a section readers see, not “unsorted”."})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from kabar.core.text.section_labels import fold_label
+        from kabar.news.section_map import refile_unsorted
+
+        self.key = fold_label(self.label)
+        super().save(*args, **kwargs)
+        refile_unsorted(self)
 
 
 RENDERED_SOURCES = {"lead", "blocks"}

@@ -42,6 +42,7 @@ ROLES: Mapping[str, tuple[str, ...]] = {
         "news.publish_articletext",
         *_model("news.media"),
         *_model("news.section"),
+        *_model("news.sectionmapping"),  # which outlet labels file under which section
         *_model("news.author", "add change view"),
         *_model("news.story"),
         *_model("stories.storymembership"),

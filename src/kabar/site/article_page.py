@@ -111,8 +111,8 @@ def _open_graph(
             tags.append(("og:image:alt", image.alt))
     tags.append(("article:published_time", article.published_at.isoformat()))
     tags.append(("article:modified_time", date_modified(article).isoformat()))
-    if article.section:
-        tags.append(("article:section", article.section.name_for(text.language)))
+    if article.public_section:
+        tags.append(("article:section", article.public_section.name_for(text.language)))
     # OpenGraph's article:author is a profile URL, one tag per author.
     tags += [("article:author", absolute(a.get_absolute_url())) for a in authors]
     return tags
@@ -150,7 +150,8 @@ def article_context(text: ArticleText) -> dict[str, Any]:
     images = [f for f in [*figures, *(b["figure"] for b in body if b["type"] == "image")] if f.has_picture]
     image = images[0] if images else None
     authors = list(article.authors.all())
-    section_name = article.section.name_for(text.language) if article.section else ""
+    section = article.public_section  # an "unsorted" article shows no section
+    section_name = section.name_for(text.language) if section else ""
     # The original; else the first version in site-language order, as the sitemaps name it, so
     # that every version of the article points at the same x-default.
     x_default = original or (all_versions[0] if all_versions else None)
@@ -161,9 +162,9 @@ def article_context(text: ArticleText) -> dict[str, Any]:
         "lead_html": lead_html(text),
         "article": article,
         "outlet": article.outlet,
-        "section": article.section,
+        "section": section,
         "section_name": section_name,
-        "current_section": article.section.slug if article.section else "",
+        "current_section": section.slug if section else "",
         "figures": figures,
         "body": body,
         "authors": authors,

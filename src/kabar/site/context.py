@@ -56,7 +56,8 @@ def _sections_with_texts(language: str) -> list[Section]:
     published = ArticleText.objects.filter(
         article__section=OuterRef("pk"), language=language, is_published=True
     )
-    return list(Section.objects.filter(Exists(published)))
+    # The built-in "unsorted" section (articles whose outlet label no editor mapped) is never listed.
+    return list(Section.objects.public().filter(Exists(published)))
 
 
 def _section_links_from_database(language: str) -> list[SectionLink]:

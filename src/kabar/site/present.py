@@ -52,7 +52,7 @@ def teaser(
     teaser's picture, from the article's images alone (lists leave the bodies out), both from
     ``article__media`` prefetched; or ``pictures``: the images to take it from."""
     article = text.article
-    section = article.section
+    section = article.public_section  # "unsorted" is no section for readers
     figure = None
     if (with_picture or pictures is not None) and not with_figure:
         figure = next(

@@ -13,7 +13,7 @@ from django.db.models.functions import JSONObject, RowNumber
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_aware, make_aware
 
-from kabar.news.models import Article, ArticleText, Author, Media
+from kabar.news.models import UNSORTED_SECTION_SLUG, Article, ArticleText, Author, Media
 
 NEWEST_FIRST = (F("article__published_at").desc(), F("article__pk").desc())
 
@@ -60,6 +60,7 @@ def latest_per_section(language: str, per_section: int, excluding: Iterable[int]
     ranked = (
         list_texts(language)
         .filter(article__section__isnull=False)
+        .exclude(article__section__slug=UNSORTED_SECTION_SLUG)  # never a group on the home page
         .exclude(pk__in=list(excluding))
         .annotate(rank=Window(RowNumber(), partition_by=F("article__section"), order_by=NEWEST_FIRST))
         .filter(rank__lte=per_section)
@@ -249,7 +250,8 @@ def related_rows(
         author_id__in=Article.authors.through.objects.filter(article_id=text.article_id).values("author_id")
     ).values("article_id")
     wanted = Q(pk__in=base.filter(article_id__in=their_articles).values("pk")[: 2 * limit])
-    section_id = text.article.section_id
+    section = text.article.public_section  # "unsorted" articles have no "same section" list
+    section_id = section.pk if section is not None else None
     if section_id is not None:
         wanted |= Q(pk__in=base.filter(article__section_id=section_id).values("pk")[:limit])
     rows = list(

@@ -151,7 +151,7 @@ def filter_choices(everything: str, choices: list[tuple[str, str]]) -> list[tupl
 
 
 def section_choices(language: str) -> list[tuple[str, str]]:
-    return [(s.slug, s.name_for(language)) for s in Section.objects.all()]
+    return [(s.slug, s.name_for(language)) for s in Section.objects.public()]
 
 
 def outlet_choices() -> list[tuple[str, str]]:
@@ -270,7 +270,7 @@ def results_for(hits: list[SearchHit], reader_language: str) -> list[Result]:
         matched = next((t for t in article.texts.all() if t.pk == hit.text_id), None)
         with translation.override(text.language):
             url = text.get_absolute_url()
-        section = article.section
+        section = article.public_section
         title = _marked(hit.title_html, text.title) if text.pk == hit.text_id else escape(text.title)
         found.append(
             Result(

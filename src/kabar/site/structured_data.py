@@ -217,7 +217,7 @@ def breadcrumbs(crumbs: Sequence[tuple[str, str]]) -> Data:
 
 def article_breadcrumbs(text: ArticleText, canonical: str, section_name: str) -> Data:
     crumbs = [(site_name(), absolute(reverse("site:home")))]
-    section = text.article.section
+    section = text.article.public_section
     if section is not None:
         crumbs.append((section_name, absolute(section.get_absolute_url())))
     crumbs.append((" ".join(text.title.split()), canonical))

@@ -113,7 +113,7 @@ def _list_canonical(request: HttpRequest, page: ListPage) -> str:
 
 def section(request: HttpRequest, section: str) -> HttpResponse:
     language = translation.get_language()
-    found = get_object_or_404(Section, slug=section)
+    found = get_object_or_404(Section.objects.public(), slug=section)  # "unsorted" has no page
     texts = with_first_picture(list_texts(language).filter(article__section=found))
     page = list_page(request, texts, LIST_PAGE_SIZE)
     return render(

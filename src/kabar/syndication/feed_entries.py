@@ -130,7 +130,7 @@ def lead_image(text: ArticleText) -> ItemImage | None:
 
 def entry(text: ArticleText) -> FeedEntry:
     article = text.article
-    section = article.section
+    section = article.public_section  # "unsorted" is no category
     changes = [article.published_at, text.modified_at] + ([article.updated_at] if article.updated_at else [])
     summary = strip_tags(text.lead).strip() or first_paragraph(text.blocks)
     return FeedEntry(

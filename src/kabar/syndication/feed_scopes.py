@@ -85,7 +85,7 @@ def site_scope(language: str) -> Scope:
 
 
 def section_scope(language: str, slug: str) -> Scope:
-    found = Section.objects.filter(slug=slug).first()
+    found = Section.objects.public().filter(slug=slug).first()  # "unsorted" has no feed
     if found is None:
         raise Http404("No such section.")
     name = found.name_for(language)

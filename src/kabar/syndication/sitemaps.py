@@ -315,7 +315,7 @@ class PagesSitemap(SiteSitemap[ListingPage]):
         for row in rows.values("language", "article__section").annotate(latest=Max("modified_at")):
             by_section.setdefault(row["article__section"], {})[row["language"]] = row["latest"]
         pages = [ListingPage(code, None, home_lastmod.get(code), tuple(languages)) for code in languages]
-        for section in Section.objects.all():
+        for section in Section.objects.public():  # "unsorted" has no page to list
             found = by_section.get(section.pk, {})
             present = tuple(code for code in languages if code in found)
             pages += [ListingPage(code, section, found[code], present) for code in present]
