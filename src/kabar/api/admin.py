@@ -16,6 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from kabar.api.models import ApiKey, Scope, new_key
 
@@ -27,7 +29,10 @@ class ApiKeyForm(forms.ModelForm[ApiKey]):
         choices=Scope.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Without a scope the key reads what anonymous readers read, with its own rate limit.",
+        label=gettext_lazy("scopes"),
+        help_text=gettext_lazy(
+            "Without a scope the key reads what anonymous readers read, with its own rate limit."
+        ),
     )
 
     class Meta:
@@ -54,13 +59,13 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
     readonly_fields = ["prefix", "created_at", "revoked_at", "last_used_at"]
     actions = ["revoke"]
 
-    @admin.display(description="scopes")
+    @admin.display(description=gettext_lazy("scopes"))
     def scope_list(self, key: ApiKey) -> str:
         return ", ".join(key.scopes or []) or "—"
 
-    @admin.display(description="state")
+    @admin.display(description=gettext_lazy("state"))
     def state(self, key: ApiKey) -> str:
-        return key.problem() or "active"
+        return key.problem() or _("active")
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {**super().get_changeform_initial_data(request), "owner": request.user.pk}
@@ -82,7 +87,7 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
         key = getattr(obj, NEW_KEY)
         context = {
             **self.admin_site.each_context(request),
-            "title": "New API key",
+            "title": _("New API key"),
             "api_key": obj,
             "key": key,
             "opts": self.opts,
@@ -91,7 +96,11 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
         patch_cache_control(response, no_store=True, no_cache=True, private=True)
         return response
 
-    @admin.action(description="Revoke selected API keys")
+    @admin.action(description=gettext_lazy("Revoke selected API keys"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        self.message_user(request, f"{count} API key(s) revoked.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d API key revoked.", "%(count)d API keys revoked.", count) % {"count": count},
+            messages.SUCCESS,
+        )

@@ -14,13 +14,16 @@ from axes.utils import reset
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy, ngettext
 
 
 class UnlockingAccessAttemptAdmin(AccessAttemptAdmin):  # type: ignore[misc]  # axes is untyped
     actions = [*AccessAttemptAdmin.actions, "unlock"]
 
     @admin.action(
-        description="Unlock: clear the failed logins of the selected username and address pairs",
+        description=gettext_lazy(
+            "Unlock: clear the failed logins of the selected username and address pairs"
+        ),
         permissions=["delete"],
     )
     def unlock(self, request: HttpRequest, queryset: QuerySet[AccessAttempt]) -> None:
@@ -32,7 +35,16 @@ class UnlockingAccessAttemptAdmin(AccessAttemptAdmin):  # type: ignore[misc]  # 
             else:  # reset() with neither would clear every attempt of every user
                 attempt.delete()
                 cleared += 1
-        self.message_user(request, f"Unlocked: {cleared} access attempt record(s) cleared.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "Unlocked: %(count)d access attempt record cleared.",
+                "Unlocked: %(count)d access attempt records cleared.",
+                cleared,
+            )
+            % {"count": cleared},
+            messages.SUCCESS,
+        )
 
 
 def register() -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 
 def allowed_languages(user: Any) -> frozenset[str] | None:
     """The languages ``user`` may write in, or None for every language."""
@@ -29,7 +31,12 @@ def may_write(user: Any, language: str) -> bool:
 def refusal(user: Any, language: str) -> str:
     """The sentence that tells a limited translator why a text is read-only for them."""
     allowed = ", ".join(sorted(allowed_languages(user) or ()))
-    return f"You translate into {allowed} only; this text is in {language}. Ask an editor to change your languages."
+    return _(
+        "You translate into %(allowed)s only; this text is in %(language)s. Ask an editor to change your languages."
+    ) % {
+        "allowed": allowed,
+        "language": language,
+    }
 
 
 PUBLISH = "news.publish_articletext"  # publishing a text is apart from writing it

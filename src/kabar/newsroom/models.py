@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,11 +21,12 @@ def _site_languages() -> list[str]:
 
 def validate_languages(value: Any) -> None:
     if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
-        raise ValidationError('A list of language codes, e.g. ["en", "id"].')
+        raise ValidationError(gettext('A list of language codes, e.g. ["en", "id"].'))
     unknown = sorted(set(value) - set(_site_languages()))
     if unknown:
         raise ValidationError(
-            f"Not a site language: {', '.join(unknown)} (the site languages are {', '.join(_site_languages())})."
+            gettext("Not a site language: %(codes)s (the site languages are %(languages)s).")
+            % {"codes": ", ".join(unknown), "languages": ", ".join(_site_languages())}
         )
 
 
@@ -53,4 +55,4 @@ class TranslatorProfile(models.Model):
         verbose_name_plural = _("translators' languages")
 
     def __str__(self) -> str:
-        return f"{self.user}: {', '.join(self.languages) or 'every language'}"
+        return f"{self.user}: {', '.join(self.languages) or gettext('every language')}"

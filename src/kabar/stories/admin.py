@@ -16,6 +16,8 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from kabar.news.models import Story
 from kabar.stories import services
@@ -38,11 +40,13 @@ class StoryForm(forms.ModelForm[Story]):
         labels: dict[str, str] = self.instance.labels or {}
         for code, name in settings.LANGUAGES:
             self.fields[_label_field(code)] = forms.CharField(
-                label=f"Label ({name})",
+                label=gettext_lazy("Label (%(language)s)") % {"language": name},
                 required=False,
                 max_length=300,
                 initial=labels.get(code, ""),
-                help_text="Empty: the page names the story by its first article's title in that language.",
+                help_text=gettext_lazy(
+                    "Empty: the page names the story by its first article's title in that language."
+                ),
             )
 
     def save(self, commit: bool = True) -> Story:
@@ -68,16 +72,16 @@ class MembershipInline(admin.TabularInline[StoryMembership, Story]):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description="article")
+    @admin.display(description=gettext_lazy("article"))
     def article_link(self, obj: StoryMembership) -> str:
         url = reverse("admin:news_article_change", args=[obj.article_id])
         return format_html('<a href="{}">{}</a>', url, str(obj.article))
 
-    @admin.display(description="published")
+    @admin.display(description=gettext_lazy("published"))
     def published(self, obj: StoryMembership) -> Any:
         return obj.article.published_at
 
-    @admin.display(description="original language")
+    @admin.display(description=gettext_lazy("original language"))
     def language(self, obj: StoryMembership) -> str:
         return obj.article.source_language
 
@@ -112,40 +116,53 @@ class StoryAdmin(admin.ModelAdmin[Story]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # stories come from articles: split or merge them instead
 
-    @admin.display(description="articles", ordering="member_count")
+    @admin.display(description=gettext_lazy("articles"), ordering="member_count")
     def members(self, obj: Story) -> int:
         return int(getattr(obj, "member_count", 0))
 
-    @admin.display(description="members")
+    @admin.display(description=gettext_lazy("members"))
     def manage_members(self, obj: Story) -> str:
         if obj.pk is None:
             return ""
         url = reverse("admin:stories_storymembership_changelist") + f"?story__id__exact={obj.pk}"
-        return format_html('<a href="{}">Split, move or detach articles</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("Split, move or detach articles"))
 
-    @admin.action(description="Merge the selected stories into one", permissions=["change"])
+    @admin.action(description=gettext_lazy("Merge the selected stories into one"), permissions=["change"])
     def merge(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
         stories = list(queryset)
         if len(stories) < 2:
-            self.message_user(request, "Choose at least two stories to merge.", messages.WARNING)
+            self.message_user(request, _("Choose at least two stories to merge."), messages.WARNING)
             return
         target = services.merge_stories(stories)
-        self.message_user(request, f"Merged {len(stories)} stories into “{target}” (story {target.pk}).")
+        self.message_user(
+            request,
+            _("Merged %(count)d stories into “%(story)s” (story %(id)s).")
+            % {"count": len(stories), "story": target, "id": target.pk},
+        )
 
-    @admin.action(description="Pin: keep as is, open to new articles", permissions=["change"])
+    @admin.action(description=gettext_lazy("Pin: keep as is, open to new articles"), permissions=["change"])
     def pin(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
         count = queryset.update(pinned=True)
-        self.message_user(request, f"Pinned {count} stories.")
+        self.message_user(
+            request,
+            ngettext("Pinned %(count)d story.", "Pinned %(count)d stories.", count) % {"count": count},
+        )
 
-    @admin.action(description="Unpin", permissions=["change"])
+    @admin.action(description=gettext_lazy("Unpin"), permissions=["change"])
     def unpin(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
         count = queryset.update(pinned=False)
-        self.message_user(request, f"Unpinned {count} stories.")
+        self.message_user(
+            request,
+            ngettext("Unpinned %(count)d story.", "Unpinned %(count)d stories.", count) % {"count": count},
+        )
 
 
 class MoveForm(ActionForm):
     story = forms.IntegerField(
-        required=False, min_value=1, label="to story number", help_text="For “Move to the story numbered”."
+        required=False,
+        min_value=1,
+        label=gettext_lazy("to story number"),
+        help_text=gettext_lazy("For “Move to the story numbered”."),
     )
 
 
@@ -162,38 +179,71 @@ class StoryMembershipAdmin(admin.ModelAdmin[StoryMembership]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.display(description="published", ordering="article__published_at")
+    @admin.display(description=gettext_lazy("published"), ordering="article__published_at")
     def published(self, obj: StoryMembership) -> Any:
         return obj.article.published_at
 
-    @admin.display(description="original language", ordering="article__source_language")
+    @admin.display(description=gettext_lazy("original language"), ordering="article__source_language")
     def language(self, obj: StoryMembership) -> str:
         return obj.article.source_language
 
-    @admin.action(description="Split the selected articles off into a new story", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Split the selected articles off into a new story"), permissions=["change"]
+    )
     def split_off(self, request: HttpRequest, queryset: QuerySet[StoryMembership]) -> None:
         story = services.split_story(list(queryset.values_list("article_id", flat=True)))
-        self.message_user(request, f"Split {story.memberships.count()} articles off into story {story.pk}.")
+        count = story.memberships.count()
+        self.message_user(
+            request,
+            ngettext(
+                "Split %(count)d article off into story %(id)s.",
+                "Split %(count)d articles off into story %(id)s.",
+                count,
+            )
+            % {"count": count, "id": story.pk},
+        )
 
-    @admin.action(description="Move the selected articles to the story numbered", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Move the selected articles to the story numbered"), permissions=["change"]
+    )
     def move(self, request: HttpRequest, queryset: QuerySet[StoryMembership]) -> None:
         number = request.POST.get("story", "").strip()
         story = Story.objects.filter(pk=int(number)).first() if number.isdigit() else None
         if story is None:
             self.message_user(
-                request, "Give the number of an existing story to move the articles to.", messages.ERROR
+                request, _("Give the number of an existing story to move the articles to."), messages.ERROR
             )
             return
         services.move_to_story(list(queryset.values_list("article_id", flat=True)), story)
-        self.message_user(request, f"Moved the articles to story {story.pk} (“{story}”).")
+        self.message_user(
+            request, _("Moved the articles to story %(id)s (“%(story)s”).") % {"id": story.pk, "story": story}
+        )
 
-    @admin.action(description="Detach the selected articles from their stories", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Detach the selected articles from their stories"), permissions=["change"]
+    )
     def detach(self, request: HttpRequest, queryset: QuerySet[StoryMembership]) -> None:
         ids = list(queryset.values_list("article_id", flat=True))
         services.detach_articles(ids)
-        self.message_user(request, f"Detached {len(ids)} articles: they stay in no story.")
+        self.message_user(
+            request,
+            ngettext(
+                "Detached %(count)d article: it stays in no story.",
+                "Detached %(count)d articles: they stay in no story.",
+                len(ids),
+            )
+            % {"count": len(ids)},
+        )
 
-    @admin.action(description="Let the relate stage decide again", permissions=["change"])
+    @admin.action(description=gettext_lazy("Let the relate stage decide again"), permissions=["change"])
     def release(self, request: HttpRequest, queryset: QuerySet[StoryMembership]) -> None:
         done = services.release_articles(list(queryset.values_list("article_id", flat=True)))
-        self.message_user(request, f"The relate stage placed {len(done)} articles again.")
+        self.message_user(
+            request,
+            ngettext(
+                "The relate stage placed %(count)d article again.",
+                "The relate stage placed %(count)d articles again.",
+                len(done),
+            )
+            % {"count": len(done)},
+        )

@@ -146,9 +146,9 @@ class SegmentRecord(models.Model):
     """One sentence of a machine-made text: source, target, where it sits and what QA said."""
 
     class Field(models.TextChoices):
-        TITLE = "title", "title"
-        LEAD = "lead", "lead"
-        BODY = "body", "body"
+        TITLE = "title", _("title")
+        LEAD = "lead", _("lead")
+        BODY = "body", _("body")
 
     text = models.ForeignKey(ArticleText, on_delete=models.CASCADE, related_name="segments")
     position = models.PositiveIntegerField(help_text=_("Reading order within the text."))

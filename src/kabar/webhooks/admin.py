@@ -15,6 +15,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from kabar.news.admin import signed_in_editor
 from kabar.news.forms import is_superuser
@@ -32,6 +34,7 @@ class SubscriptionForm(forms.ModelForm[Subscription]):
         choices=[(e, e) for e in EVENT_TYPES],
         widget=forms.CheckboxSelectMultiple,
         initial=list(EVENT_TYPES),
+        label=gettext_lazy("events"),
     )
 
     class Meta:
@@ -92,32 +95,34 @@ class SubscriptionAdmin(admin.ModelAdmin[Subscription]):
             form.editor = request.user  # a fresh form class per call: safe per request
         return form
 
-    @admin.display(description="events")
+    @admin.display(description=gettext_lazy("events"))
     def event_list(self, obj: Subscription) -> str:
         return ", ".join(obj.events or [])
 
-    @admin.display(description="secret")
+    @admin.display(description=gettext_lazy("secret"))
     def secret_hint(self, obj: Subscription) -> str:
-        return obj.secret_hint if obj.pk else "made when saved, and shown once"
+        return obj.secret_hint if obj.pk else _("made when saved, and shown once")
 
-    @admin.display(description="previous secret")
+    @admin.display(description=gettext_lazy("previous secret"))
     def rotation_status(self, obj: Subscription) -> str:
         if obj.pk is None or not obj.previous_secret or not obj.previous_secret_expires_at:
-            return "none"
+            return _("none")
+        when = f"{obj.previous_secret_expires_at:%Y-%m-%d %H:%M}"
         if len(obj.signing_secrets()) < 2:
-            return f"expired on {obj.previous_secret_expires_at:%Y-%m-%d %H:%M}"
-        return f"still signs until {obj.previous_secret_expires_at:%Y-%m-%d %H:%M}"
+            return _("expired on %(when)s") % {"when": when}
+        return _("still signs until %(when)s") % {"when": when}
 
-    @admin.display(description="private access")
+    @admin.display(description=gettext_lazy("private access"))
     def private_access_status(self, obj: Subscription) -> str:
         if obj.pk is None or not obj.allow_private:
-            return "off"
+            return _("off")
         problem = obj.private_access_problem()
         if problem:
-            return f"not honoured by deliveries: {problem}"
-        return (
-            f"approved by {obj.private_access_by or 'the operator'} on {obj.private_access_at:%Y-%m-%d %H:%M}"
-        )
+            return _("not honoured by deliveries: %(problem)s") % {"problem": problem}
+        return _("approved by %(who)s on %(when)s") % {
+            "who": obj.private_access_by or _("the operator"),
+            "when": f"{obj.private_access_at:%Y-%m-%d %H:%M}",
+        }
 
     def save_model(self, request: HttpRequest, obj: Subscription, form: Any, change: bool) -> None:
         user = signed_in_editor(request)
@@ -131,11 +136,13 @@ class SubscriptionAdmin(admin.ModelAdmin[Subscription]):
             elif form.retargeted() or "allow_private" in form.changed_data or obj.private_access_problem():
                 obj.grant_private_access(by=user)
                 messages.info(
-                    request, f"Private access approved for {obj.url} while you stay an active superuser."
+                    request,
+                    _("Private access approved for %(url)s while you stay an active superuser.")
+                    % {"url": obj.url},
                 )
         elif form.retargeted() and obj.allow_private:
             obj.revoke_private_access()
-            messages.warning(request, "Private access was switched off because the URL changed.")
+            messages.warning(request, _("Private access was switched off because the URL changed."))
         for warning in form.warnings:
             messages.warning(request, warning)
         super().save_model(request, obj, form, change)
@@ -147,7 +154,8 @@ class SubscriptionAdmin(admin.ModelAdmin[Subscription]):
 
     # Rotation shows the new secrets: only for those who may change subscriptions, not viewers.
     @admin.action(
-        description="Rotate secret (the old one keeps signing for 24 hours)", permissions=["change"]
+        description=gettext_lazy("Rotate secret (the old one keeps signing for 24 hours)"),
+        permissions=["change"],
     )
     def rotate_secret(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> HttpResponse:
         rotated = []
@@ -164,7 +172,7 @@ class SubscriptionAdmin(admin.ModelAdmin[Subscription]):
     ) -> HttpResponse:
         context = {
             **self.admin_site.each_context(request),
-            "title": "Webhook secret" if len(subscriptions) == 1 else "Webhook secrets",
+            "title": ngettext("Webhook secret", "Webhook secrets", len(subscriptions)),
             "subscriptions": subscriptions,
             "what": what,
             "grace_hours": int(ROTATION_GRACE.total_seconds() // 3600),
@@ -218,14 +226,24 @@ class DeliveryAdmin(admin.ModelAdmin[Delivery]):
     def has_redeliver_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("webhooks.change_subscription")
 
-    @admin.action(description="Redeliver now (a new series of attempts)", permissions=["redeliver"])
+    @admin.action(
+        description=gettext_lazy("Redeliver now (a new series of attempts)"), permissions=["redeliver"]
+    )
     def redeliver_selected(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
         count = 0
         for delivery in queryset.select_related("subscription"):
             if not delivery.subscription.active:
-                messages.warning(request, f"{delivery}: not redelivered, its subscription is disabled.")
+                messages.warning(
+                    request,
+                    _("%(delivery)s: not redelivered, its subscription is disabled.")
+                    % {"delivery": delivery},
+                )
                 continue
             redeliver(delivery)
             count += 1
         if count:
-            messages.success(request, f"Queued {count} delivery(ies) again.")
+            messages.success(
+                request,
+                ngettext("Queued %(count)d delivery again.", "Queued %(count)d deliveries again.", count)
+                % {"count": count},
+            )
