@@ -362,6 +362,72 @@ SETTINGS: tuple[Setting, ...] = (
         "Directory where published article, home and section pages are also written as files (index.html "
         "and index.html.gz) for nginx to serve (deploy/nginx/kabar.conf). Empty: off.",
     ),
+    Setting(
+        "KABAR_COMMENTS",
+        "post",
+        "Readers' comments, site-wide (a section may choose its own in the admin): 'post' (published "
+        "unless a moderation rule holds it), 'pre' (every comment waits for a moderator) or 'off'.",
+        _choice("post", "pre", "off"),
+    ),
+    Setting(
+        "KABAR_COMMENTS_CLOSE_DAYS",
+        "30",
+        "Days after an article's publication that its comments stay open (a section may choose its own); 0: never closed.",
+        int,
+    ),
+    Setting(
+        "KABAR_COMMENTS_HOLD_NEW",
+        "1",
+        "A commenter's comments are held until this many of theirs were approved; 0: new commenters are not held.",
+        int,
+    ),
+    Setting(
+        "KABAR_COMMENTS_TRUSTED_AFTER",
+        "3",
+        "Approved comments after which a commenter may post links without being held.",
+        int,
+    ),
+    Setting(
+        "KABAR_COMMENTS_REJECTION_RATE",
+        "0.5",
+        "Share of a commenter's decided comments (at least 3) rejected or spam above which their comments are held.",
+        float,
+    ),
+    Setting(
+        "KABAR_COMMENTS_REPORTS_HOLD",
+        "3",
+        "Readers' reports that take a published comment back to the moderation queue.",
+        int,
+    ),
+    Setting(
+        "KABAR_COMMENTS_RATE_IP",
+        "10/hour",
+        "Comments one client address may send (see KABAR_PROXY_COUNT), as N/min, N/hour or N/day; more get 429. Empty: no limit.",
+        _rate,
+    ),
+    Setting(
+        "KABAR_COMMENTS_RATE_EMAIL",
+        "5/hour",
+        "Comments one email address (or account) may send, as N/min, N/hour or N/day; more get 429. Empty: no limit.",
+        _rate,
+    ),
+    Setting(
+        "KABAR_COMMENTS_MIN_SECONDS",
+        "3",
+        "Seconds the comment form must have been open before it is sent (faster is a robot's pace).",
+        float,
+    ),
+    Setting(
+        "KABAR_EMAIL_HOST",
+        "",
+        "SMTP server for the comment confirmation mails. Empty: mails are written as files in <data dir>/mail "
+        "(Django's file backend, as in the demo).",
+    ),
+    Setting("KABAR_EMAIL_PORT", "587", "SMTP port.", int),
+    Setting("KABAR_EMAIL_USER", "", "SMTP user name (empty: no login)."),
+    Setting("KABAR_EMAIL_PASSWORD", "", "SMTP password."),
+    Setting("KABAR_EMAIL_TLS", "true", "Use STARTTLS with the SMTP server.", _bool),
+    Setting("KABAR_EMAIL_FROM", "kabar <noreply@kabar.invalid>", "Sender of the mails kabar sends."),
 )
 
 

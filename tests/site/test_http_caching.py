@@ -79,6 +79,7 @@ def test_surrogate_key_and_cache_tag_name_what_the_page_shows(client, newsroom):
         "site",
         "language:vi",
         f"article:{summit.pk}",
+        f"comments:{summit.pk}",
         f"outlet:{summit.outlet_id}",
         f"section:{world.pk}:vi",
         f"author:{lan.pk}",

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kabar.syndication",
     "kabar.api",
     "kabar.webhooks",
+    "kabar.comments",
     "kabar.pagecache",
     "kabar.demo",
     "ninja",
@@ -265,6 +266,32 @@ SEARCH_OPTIONS: dict[str, object] = ENV["KABAR_SEARCH_OPTIONS"]
 API_RATE_ANONYMOUS: str | None = ENV["KABAR_API_RATE_ANONYMOUS"]
 API_RATE_KEY: str | None = ENV["KABAR_API_RATE_KEY"]
 SEARCH_SEMANTIC: str = ENV["KABAR_SEARCH_SEMANTIC"]
+
+# Readers' comments (kabar.comments; a section may override moderation and closing in the admin).
+COMMENTS = {
+    "moderation": ENV["KABAR_COMMENTS"],
+    "close_days": ENV["KABAR_COMMENTS_CLOSE_DAYS"],
+    "hold_new": ENV["KABAR_COMMENTS_HOLD_NEW"],
+    "trusted_after": ENV["KABAR_COMMENTS_TRUSTED_AFTER"],
+    "rejection_rate": ENV["KABAR_COMMENTS_REJECTION_RATE"],
+    "reports_hold": ENV["KABAR_COMMENTS_REPORTS_HOLD"],
+    "rate_ip": ENV["KABAR_COMMENTS_RATE_IP"],
+    "rate_email": ENV["KABAR_COMMENTS_RATE_EMAIL"],
+    "min_seconds": ENV["KABAR_COMMENTS_MIN_SECONDS"],
+}
+# Confirmation mails: SMTP when KABAR_EMAIL_HOST is set, else files in <data dir>/mail.
+if ENV["KABAR_EMAIL_HOST"]:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = ENV["KABAR_EMAIL_HOST"]
+    EMAIL_PORT = ENV["KABAR_EMAIL_PORT"]
+    EMAIL_HOST_USER = ENV["KABAR_EMAIL_USER"]
+    EMAIL_HOST_PASSWORD = ENV["KABAR_EMAIL_PASSWORD"]
+    EMAIL_USE_TLS = ENV["KABAR_EMAIL_TLS"]
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+DEFAULT_FROM_EMAIL = ENV["KABAR_EMAIL_FROM"]
 
 LOGGING = {
     "version": 1,

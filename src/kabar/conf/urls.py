@@ -22,6 +22,7 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("feeds/", include("kabar.syndication.feed_urls")),
+    path("comments/", include("kabar.comments.urls")),
     path("", include("kabar.site.urls")),
     prefix_default_language=True,
 )

@@ -11,6 +11,7 @@ Tag vocabulary (the same strings go to ``Surrogate-Key`` / ``Cache-Tag`` and to 
 ``author:<id>``     an author itself (name, outlet); ``author:<id>:<code>``: their listing
 ``outlet:<id>``     an outlet itself (name, language)
 ``story:<id>``      a story: its page and the "In this story" block of its articles
+``comments:<id>``   an article's comment block, in every language (kabar.comments)
 ==================  ==========================================================================
 
 Listings are per language because a reader of ``/en/`` only ever sees English texts: publishing a
@@ -60,6 +61,10 @@ def outlet_tag(pk: int) -> str:
 
 def story_tag(pk: int) -> str:
     return f"story:{pk}"
+
+
+def comments_tag(pk: int) -> str:
+    return f"comments:{pk}"
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,7 @@ def article_page(request: HttpRequest, year: str, month: str, slug: str) -> Page
     if not rows:
         return None
     article_id, text_modified, article_modified, section_id, outlet_id, _, story_id = rows[0]
-    specific = [article_tag(article_id), outlet_tag(outlet_id)]
+    specific = [article_tag(article_id), comments_tag(article_id), outlet_tag(outlet_id)]
     if section_id is not None:
         specific.append(section_tag(section_id, code))
     for author_id in sorted({r[5] for r in rows if r[5] is not None}):

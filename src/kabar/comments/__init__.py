@@ -1,0 +1,1 @@
+"""Readers' comments on article pages, moderated in the admin (see README "Comments")."""
