@@ -35,15 +35,23 @@ def validate_block_list(value: Any) -> None:
 class Outlet(models.Model):
     """A partner publication. ``name`` is kept exactly as the outlet writes it."""
 
-    name = models.CharField(max_length=200, help_text="As the outlet writes it; never translated.")
-    slug = models.SlugField(max_length=100, unique=True)
-    home_url = models.URLField(max_length=500)
-    language = models.CharField(max_length=12, help_text="The outlet's declared language (ISO 639-1).")
-    logo = models.ImageField(upload_to="outlets/", blank=True)
-    licence = models.TextField(blank=True, help_text="Licence or terms under which kabar republishes.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(
+        max_length=200, help_text=_("As the outlet writes it; never translated."), verbose_name=_("name")
+    )
+    slug = models.SlugField(max_length=100, unique=True, verbose_name=_("slug"))
+    home_url = models.URLField(max_length=500, verbose_name=_("home URL"))
+    language = models.CharField(
+        max_length=12, help_text=_("The outlet's declared language (ISO 639-1)."), verbose_name=_("language")
+    )
+    logo = models.ImageField(upload_to="outlets/", blank=True, verbose_name=_("logo"))
+    licence = models.TextField(
+        blank=True, help_text=_("Licence or terms under which kabar republishes."), verbose_name=_("licence")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
+        verbose_name = _("outlet")
+        verbose_name_plural = _("outlets")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -54,37 +62,57 @@ class Source(PrivateAccessApproval, models.Model):
     """How an outlet is pulled: a feed, a sitemap, single URLs, or files."""
 
     class Kind(models.TextChoices):
-        FEED = "feed", "RSS/Atom feed"
-        SITEMAP = "sitemap", "XML sitemap"
-        URL = "url", "Single URL"
-        FILE = "file", "Local HTML file or folder"
-        WARC = "warc", "WARC/WET file"
-        CAPTURE = "capture", "Plain-text capture"
+        FEED = "feed", _("RSS/Atom feed")
+        SITEMAP = "sitemap", _("XML sitemap")
+        URL = "url", _("Single URL")
+        FILE = "file", _("Local HTML file or folder")
+        WARC = "warc", _("WARC/WET file")
+        CAPTURE = "capture", _("Plain-text capture")
 
-    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="sources")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    url = models.CharField(max_length=1000, help_text="URL, or a path for file-based kinds.")
-    schedule_minutes = models.PositiveIntegerField(
-        default=30, help_text="Poll every N minutes; 0 = manual only."
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.CASCADE, related_name="sources", verbose_name=_("outlet")
     )
-    enabled = models.BooleanField(default=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, verbose_name=_("kind"))
+    url = models.CharField(
+        max_length=1000, help_text=_("URL, or a path for file-based kinds."), verbose_name=_("URL")
+    )
+    schedule_minutes = models.PositiveIntegerField(
+        default=30,
+        help_text=_("Poll every N minutes; 0 = manual only."),
+        verbose_name=_("poll every (minutes)"),
+    )
+    enabled = models.BooleanField(default=True, verbose_name=_("enabled"))
     allow_private = models.BooleanField(
         default=False,
-        help_text="Allow fetching from loopback/private addresses (off except for local test outlets).",
+        help_text=_("Allow fetching from loopback/private addresses (off except for local test outlets)."),
+        verbose_name=_("allow private addresses"),
     )
     # Who switched private access on, and when: a poll honours ``allow_private`` only while that
     # person is an active superuser and the source has not been re-pointed since.
     private_access_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("private access by"),
     )
-    private_access_at = models.DateTimeField(null=True, blank=True)
+    private_access_at = models.DateTimeField(null=True, blank=True, verbose_name=_("private access at"))
     private_access_target = models.CharField(
-        max_length=1100, blank=True, editable=False, help_text="The kind, outlet and URL that were approved."
+        max_length=1100,
+        blank=True,
+        editable=False,
+        help_text=_("The kind, outlet and URL that were approved."),
+        verbose_name=_("private access target"),
     )
-    etag = models.CharField(max_length=300, blank=True)
-    last_modified = models.CharField(max_length=100, blank=True)
-    last_polled_at = models.DateTimeField(null=True, blank=True)
-    last_result = models.CharField(max_length=300, blank=True)
+    etag = models.CharField(max_length=300, blank=True, verbose_name=_("ETag"))
+    last_modified = models.CharField(max_length=100, blank=True, verbose_name=_("Last-Modified"))
+    last_polled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last polled"))
+    last_result = models.CharField(max_length=300, blank=True, verbose_name=_("last result"))
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
 
     def __str__(self) -> str:
         return f"{self.outlet} {self.kind}: {self.url}"
@@ -129,15 +157,19 @@ class SectionQuerySet(models.QuerySet["Section"]):
 
 
 class Section(models.Model):
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, verbose_name=_("slug"))
     names = models.JSONField(
-        default=dict, help_text='Names per language, kept by people: {"vi": "Thời sự", "en": "News"}.'
+        default=dict,
+        help_text=_('Names per language, kept by people: {"vi": "Thời sự", "en": "News"}.'),
+        verbose_name=_("names"),
     )
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
 
     objects = SectionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
         ordering = ["position", "slug"]
 
     @property
@@ -157,7 +189,10 @@ class Section(models.Model):
         if self.slug in RESERVED_SECTION_SLUGS:
             raise ValidationError(
                 {
-                    "slug": f"“{self.slug}” is taken by a page of the site; choose another slug (e.g. “{self.slug}-news”)."
+                    "slug": _(
+                        "“%(slug)s” is taken by a page of the site; choose another slug (e.g. “%(slug)s-news”)."
+                    )
+                    % {"slug": self.slug}
                 }
             )
 
@@ -166,13 +201,20 @@ class Section(models.Model):
 
 
 class Author(models.Model):
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    slug = models.SlugField(max_length=200, unique=True, verbose_name=_("slug"))
     outlet = models.ForeignKey(
-        Outlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="authors"
+        Outlet,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="authors",
+        verbose_name=_("outlet"),
     )
 
     class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -195,23 +237,33 @@ class Story(models.Model):
     labels = models.JSONField(
         default=dict,
         blank=True,
-        help_text='Names per language, kept by people: {"vi": "Bão Yagi", "en": "Typhoon Yagi"}.',
+        help_text=_('Names per language, kept by people: {"vi": "Bão Yagi", "en": "Typhoon Yagi"}.'),
+        verbose_name=_("labels"),
     )
     first_seen = models.DateTimeField(
-        null=True, blank=True, help_text="Publication time of its first article."
+        null=True,
+        blank=True,
+        help_text=_("Publication time of its first article."),
+        verbose_name=_("first seen"),
     )
     last_seen = models.DateTimeField(
-        null=True, blank=True, db_index=True, help_text="Publication time of its latest article."
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Publication time of its latest article."),
+        verbose_name=_("last seen"),
     )
     pinned = models.BooleanField(
         default=False,
-        help_text="Kept as is: new articles may join it, none is moved out or deleted automatically.",
+        help_text=_("Kept as is: new articles may join it, none is moved out or deleted automatically."),
+        verbose_name=_("pinned"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    modified_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    modified_at = models.DateTimeField(auto_now=True, verbose_name=_("modified"))
 
     class Meta:
-        verbose_name_plural = "stories"
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
         ordering = ["-last_seen", "-pk"]
 
     def __str__(self) -> str:
@@ -229,32 +281,53 @@ class Story(models.Model):
 class Article(models.Model):
     """Language-independent facts about one republished article."""
 
-    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="articles")
-    source_url = models.URLField(max_length=1000, unique=True, help_text="Canonical URL at the outlet.")
-    source_language = models.CharField(max_length=12)
-    authors = models.ManyToManyField(Author, blank=True, related_name="articles")
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, related_name="articles", verbose_name=_("outlet")
+    )
+    source_url = models.URLField(
+        max_length=1000,
+        unique=True,
+        help_text=_("Canonical URL at the outlet."),
+        verbose_name=_("source URL"),
+    )
+    source_language = models.CharField(max_length=12, verbose_name=_("source language"))
+    authors = models.ManyToManyField(Author, blank=True, related_name="articles", verbose_name=_("authors"))
     section = models.ForeignKey(
-        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+        Section,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        verbose_name=_("section"),
     )
     section_label = models.CharField(
         max_length=200,
         blank=True,
-        help_text="The outlet's own section label, as read from the page (mapped by SectionMapping).",
+        help_text=_("The outlet's own section label, as read from the page (mapped by SectionMapping)."),
+        verbose_name=_("outlet section label"),
     )
-    published_at = models.DateTimeField(db_index=True)
-    updated_at = models.DateTimeField(null=True, blank=True)
-    content_hash = models.CharField(max_length=64, blank=True)
+    published_at = models.DateTimeField(db_index=True, verbose_name=_("published"))
+    updated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("updated"))
+    content_hash = models.CharField(max_length=64, blank=True, verbose_name=_("content hash"))
     fetched_url = models.CharField(
         max_length=1000,
         blank=True,
-        help_text="Where the stored copy was read (may differ from the canonical URL).",
+        help_text=_("Where the stored copy was read (may differ from the canonical URL)."),
+        verbose_name=_("fetched URL"),
     )
     # The article's story is its ``kabar.stories.StoryMembership`` (``article.story_membership``).
     minhash = models.BinaryField(
-        blank=True, default=b"", editable=False, help_text="MinHash signature of the original text."
+        blank=True,
+        default=b"",
+        editable=False,
+        help_text=_("MinHash signature of the original text."),
+        verbose_name=_("MinHash"),
     )
     flags = models.JSONField(
-        default=list, blank=True, help_text="Operator warnings, e.g. a language mismatch."
+        default=list,
+        blank=True,
+        help_text=_("Operator warnings, e.g. a language mismatch."),
+        verbose_name=_("flags"),
     )
     # A republication: this outlet's copy of another outlet's article (its "Nguồn:/Sumber:" line,
     # a canonical link on the other outlet's site, or JSON-LD isBasedOn said so). Who republished,
@@ -265,23 +338,33 @@ class Article(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="republications",
-        help_text="The original article, when kabar has it.",
+        help_text=_("The original article, when kabar has it."),
+        verbose_name=_("republished from"),
     )
     original_url = models.URLField(
-        max_length=1000, blank=True, help_text="The original article's address, for a republication."
+        max_length=1000,
+        blank=True,
+        help_text=_("The original article's address, for a republication."),
+        verbose_name=_("original URL"),
     )
     original_outlet = models.CharField(
-        max_length=200, blank=True, help_text="The original outlet's name as the republishing page writes it."
+        max_length=200,
+        blank=True,
+        help_text=_("The original outlet's name as the republishing page writes it."),
+        verbose_name=_("original outlet"),
     )
     provenance = models.CharField(
         max_length=40,
         blank=True,
-        help_text="How the page named its original (source line, canonical, isBasedOn).",
+        help_text=_("How the page named its original (source line, canonical, isBasedOn)."),
+        verbose_name=_("provenance"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    modified_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    modified_at = models.DateTimeField(auto_now=True, verbose_name=_("modified"))
 
     class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
         ordering = ["-published_at", "-pk"]
         # Reader lists run newest first: section pages, their cursors and the related lists walk
         # these instead of sorting every article of a section (or of the site) on each request.
@@ -320,16 +403,25 @@ class SectionMapping(models.Model):
     the outlet's "unsorted" articles it covers (``kabar.news.section_map``).
     """
 
-    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="section_mappings")
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.CASCADE, related_name="section_mappings", verbose_name=_("outlet")
+    )
     label = models.CharField(
         max_length=200,
-        help_text='The outlet\'s section name ("Kinh tế"), or a path prefix of its URLs ("/kinh-te/").',
+        help_text=_('The outlet\'s section name ("Kinh tế"), or a path prefix of its URLs ("/kinh-te/").'),
+        verbose_name=_("label"),
     )
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="mappings")
-    key = models.CharField(max_length=200, editable=False, help_text="The label folded for matching.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="mappings", verbose_name=_("section")
+    )
+    key = models.CharField(
+        max_length=200, editable=False, help_text=_("The label folded for matching."), verbose_name=_("key")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
+        verbose_name = _("section mapping")
+        verbose_name_plural = _("section mappings")
         ordering = ["outlet", "label"]
         constraints = [models.UniqueConstraint(fields=["outlet", "key"], name="one_mapping_per_outlet_label")]
 
@@ -342,12 +434,19 @@ class SectionMapping(models.Model):
         super().clean()
         self.key = fold_label(self.label)
         if not self.key:
-            raise ValidationError({"label": "Write the outlet's section name or a path such as /kinh-te/."})
+            raise ValidationError(
+                {"label": _("Write the outlet's section name or a path such as /kinh-te/.")}
+            )
         taken = SectionMapping.objects.filter(outlet_id=self.outlet_id, key=self.key).exclude(pk=self.pk)
         if self.outlet_id and taken.exists():
-            raise ValidationError({"label": f"This outlet already maps “{self.label}” (folded: {self.key})."})
+            raise ValidationError(
+                {
+                    "label": _("This outlet already maps “%(label)s” (folded: %(key)s).")
+                    % {"label": self.label, "key": self.key}
+                }
+            )
         if self.section_id and self.section.is_unsorted:
-            raise ValidationError({"section": "Choose a section readers see, not “unsorted”."})
+            raise ValidationError({"section": _("Choose a section readers see, not “unsorted”.")})
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         from kabar.core.text.section_labels import fold_label
@@ -403,45 +502,70 @@ class ArticleText(models.Model):
         MACHINE = "machine", _("machine translation")
         POST_EDITED = "post-edited", _("post-edited machine translation")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="texts")
-    language = models.CharField(max_length=12)
-    title = models.CharField(max_length=500)
-    lead = models.TextField(blank=True)
-    blocks = models.JSONField(default=list, validators=[validate_block_list])
-    slug = models.SlugField(max_length=200, allow_unicode=False)
-    status = models.CharField(max_length=12, choices=Status.choices)
-    engine = models.CharField(max_length=100, blank=True, help_text="MT engine, for machine-made text.")
-    model_version = models.CharField(max_length=300, blank=True)
-    translated_from = models.CharField(
-        max_length=12, blank=True, help_text="Source language of a translation."
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="texts", verbose_name=_("article")
     )
-    route = models.CharField(max_length=500, blank=True, help_text="MT path, e.g. vi→en→id via …")
-    stale = models.BooleanField(default=False, help_text="The original changed after this text was made.")
-    qa_passed = models.BooleanField(null=True, blank=True)
-    is_published = models.BooleanField(default=True)
+    language = models.CharField(max_length=12, verbose_name=_("language"))
+    title = models.CharField(max_length=500, verbose_name=_("title"))
+    lead = models.TextField(blank=True, verbose_name=_("lead"))
+    blocks = models.JSONField(default=list, validators=[validate_block_list], verbose_name=_("blocks"))
+    slug = models.SlugField(max_length=200, allow_unicode=False, verbose_name=_("slug"))
+    status = models.CharField(max_length=12, choices=Status.choices, verbose_name=_("status"))
+    engine = models.CharField(
+        max_length=100, blank=True, help_text=_("MT engine, for machine-made text."), verbose_name=_("engine")
+    )
+    model_version = models.CharField(max_length=300, blank=True, verbose_name=_("model version"))
+    translated_from = models.CharField(
+        max_length=12,
+        blank=True,
+        help_text=_("Source language of a translation."),
+        verbose_name=_("translated from"),
+    )
+    route = models.CharField(
+        max_length=500, blank=True, help_text=_("MT path, e.g. vi→en→id via …"), verbose_name=_("route")
+    )
+    stale = models.BooleanField(
+        default=False, help_text=_("The original changed after this text was made."), verbose_name=_("stale")
+    )
+    qa_passed = models.BooleanField(null=True, blank=True, verbose_name=_("QA passed"))
+    is_published = models.BooleanField(default=True, verbose_name=_("published"))
     editor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("editor"),
     )
     # Who did what, for the newsroom (set by the admin, the post-edit editor and MT; see kabar.newsroom).
-    edited_at = models.DateTimeField(null=True, blank=True, help_text="When a person last edited its words.")
+    edited_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When a person last edited its words."), verbose_name=_("edited")
+    )
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Who last published it; empty: kabar did (ingestion, machine translation).",
+        help_text=_("Who last published it; empty: kabar did (ingestion, machine translation)."),
+        verbose_name=_("published by"),
     )
-    published_at = models.DateTimeField(null=True, blank=True, help_text="When it was last published.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    modified_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When it was last published."), verbose_name=_("last published")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    modified_at = models.DateTimeField(auto_now=True, verbose_name=_("modified"))
     # Derived from lead and blocks by save() (kabar.news.rendered), so pages never sanitise.
-    rendered_body = models.JSONField(default=dict, blank=True, editable=False)
-    rendered_summary = models.TextField(blank=True, editable=False)
+    rendered_body = models.JSONField(
+        default=dict, blank=True, editable=False, verbose_name=_("rendered body")
+    )
+    rendered_summary = models.TextField(blank=True, editable=False, verbose_name=_("rendered summary"))
 
     objects = ArticleTextQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("article text")
+        verbose_name_plural = _("article texts")
         ordering = ["article", "language"]
         # Apart from change_articletext: a translator writes a text, an editor publishes it.
         permissions = [("publish_articletext", "Can publish and unpublish texts")]
@@ -481,7 +605,9 @@ class ArticleText(models.Model):
         super().clean()
         translation = self.status != self.Status.ORIGINAL
         if translation and self.article_id and self.article.source_language == self.language:
-            raise ValidationError({"language": "A translation cannot be in the article's source language."})
+            raise ValidationError(
+                {"language": _("A translation cannot be in the article's source language.")}
+            )
 
     def get_absolute_url(self) -> str:
         # The URL's year and month are the ones readers see on the page: local time.
@@ -495,13 +621,18 @@ class ArticleText(models.Model):
 class ArticleAlias(models.Model):
     """Another URL at which the same article was found (a near-duplicate); linked, not stored twice."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="aliases")
-    url = models.URLField(max_length=1000, unique=True)
-    similarity = models.FloatField(help_text="Estimated Jaccard similarity to the article's text.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("article")
+    )
+    url = models.URLField(max_length=1000, unique=True, verbose_name=_("URL"))
+    similarity = models.FloatField(
+        help_text=_("Estimated Jaccard similarity to the article's text."), verbose_name=_("similarity")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
-        verbose_name_plural = "article aliases"
+        verbose_name = _("article alias")
+        verbose_name_plural = _("article aliases")
 
     def __str__(self) -> str:
         return self.url
@@ -510,14 +641,18 @@ class ArticleAlias(models.Model):
 class ArticleRevision(models.Model):
     """The original text as it was before the outlet changed it."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
-    content_hash = models.CharField(max_length=64)
-    title = models.CharField(max_length=500)
-    lead = models.TextField(blank=True)
-    blocks = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("article")
+    )
+    content_hash = models.CharField(max_length=64, verbose_name=_("content hash"))
+    title = models.CharField(max_length=500, verbose_name=_("title"))
+    lead = models.TextField(blank=True, verbose_name=_("lead"))
+    blocks = models.JSONField(default=list, verbose_name=_("blocks"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
+        verbose_name = _("article revision")
+        verbose_name_plural = _("article revisions")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -528,21 +663,35 @@ class Media(models.Model):
     """An image used by an article, with its caption per language and its credit."""
 
     article = models.ForeignKey(
-        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="media"
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="media",
+        verbose_name=_("article"),
     )
     image = models.ImageField(
-        upload_to="media/%Y/%m/", blank=True, width_field="width", height_field="height"
+        upload_to="media/%Y/%m/",
+        blank=True,
+        width_field="width",
+        height_field="height",
+        verbose_name=_("image"),
     )
-    url = models.URLField(max_length=1000, blank=True, help_text="Original location at the outlet.")
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    captions = models.JSONField(default=dict, blank=True)
-    credit = models.CharField(max_length=300, blank=True)
+    url = models.URLField(
+        max_length=1000, blank=True, help_text=_("Original location at the outlet."), verbose_name=_("URL")
+    )
+    width = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("width"))
+    height = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("height"))
+    captions = models.JSONField(default=dict, blank=True, verbose_name=_("captions"))
+    credit = models.CharField(max_length=300, blank=True, verbose_name=_("credit"))
     # Derived from captions by save() (kabar.news.rendered), so pages never sanitise.
-    rendered_captions = models.JSONField(default=dict, blank=True, editable=False)
+    rendered_captions = models.JSONField(
+        default=dict, blank=True, editable=False, verbose_name=_("rendered captions")
+    )
 
     class Meta:
-        verbose_name_plural = "media"
+        verbose_name = _("media item")
+        verbose_name_plural = _("media")
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         update_fields = kwargs.get("update_fields")
