@@ -19,7 +19,7 @@ from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django_tasks.base import TaskResult, TaskResultStatus
 
 from kabar.ingest.tasks import poll_source
@@ -107,15 +107,21 @@ def apply_private_access_rule(request: HttpRequest, form: SourceForm, source: So
             source.grant_private_access(by=user)
             messages.info(
                 request,
-                f"Private access approved for {source}: polls may reach private addresses for "
-                "this kind, outlet and URL only, while you stay an active superuser.",
+                gettext(
+                    "Private access approved for %(source)s: polls may reach private addresses for "
+                    "this kind, outlet and URL only, while you stay an active superuser."
+                )
+                % {"source": source},
             )
     elif form.retargeted() and source.allow_private:
         source.revoke_private_access()
         messages.warning(
             request,
-            f"Private access was switched off for {source} because its kind, URL or outlet changed; "
-            "only a superuser can approve it again.",
+            gettext(
+                "Private access was switched off for %(source)s because its kind, URL or outlet changed; "
+                "only a superuser can approve it again."
+            )
+            % {"source": source},
         )
     for warning in form.warnings:
         messages.warning(request, f"{source}: {warning}")
@@ -132,10 +138,22 @@ def poll_sources_now(request: HttpRequest, sources: Iterable[Source]) -> None:
         try:
             queued.append((source, poll_source.enqueue(source.pk)))
         except Exception as exc:  # e.g. Redis is down: say so, and queue the others
-            messages.error(request, f"Could not queue {source} for polling: {type(exc).__name__}: {exc}")
+            messages.error(
+                request,
+                gettext("Could not queue %(source)s for polling: %(error)s")
+                % {"source": source, "error": f"{type(exc).__name__}: {exc}"},
+            )
     if skipped:
         names = "; ".join(str(s) for s in skipped)
-        messages.warning(request, f"Skipped {len(skipped)} disabled source(s): {names}")
+        messages.warning(
+            request,
+            ngettext(
+                "Skipped %(count)d disabled source: %(names)s",
+                "Skipped %(count)d disabled sources: %(names)s",
+                len(skipped),
+            )
+            % {"count": len(skipped), "names": names},
+        )
     if not queued:
         return
     if all(result.is_finished for _, result in queued):
@@ -147,14 +165,30 @@ def poll_sources_now(request: HttpRequest, sources: Iterable[Source]) -> None:
                 lines.append(f"{source}: {source.last_result}")
             else:
                 error = result.errors[-1].traceback.strip().splitlines()[-1] if result.errors else "failed"
-                lines.append(f"{source}: the poll failed ({error})")
-        messages.success(request, f"Polled {len(queued)} source(s) now: " + "; ".join(lines))
+                lines.append(
+                    gettext("%(source)s: the poll failed (%(error)s)") % {"source": source, "error": error}
+                )
+        messages.success(
+            request,
+            ngettext(
+                "Polled %(count)d source now: %(results)s",
+                "Polled %(count)d sources now: %(results)s",
+                len(queued),
+            )
+            % {"count": len(queued), "results": "; ".join(lines)},
+        )
         return
     names = "; ".join(str(s) for s, _ in queued)
     messages.success(
         request,
-        f"Queued {len(queued)} source(s) for polling: {names}. A worker (kabar worker) fetches them; "
-        "each source's last result shows in the list when it is done.",
+        ngettext(
+            "Queued %(count)d source for polling: %(names)s. A worker (kabar worker) fetches it; "
+            "its last result shows in the list when it is done.",
+            "Queued %(count)d sources for polling: %(names)s. A worker (kabar worker) fetches them; "
+            "each source's last result shows in the list when it is done.",
+            len(queued),
+        )
+        % {"count": len(queued), "names": names},
     )
 
 
@@ -170,15 +204,18 @@ class SourceGuard:
             kwargs["choices"] = [(k, label) for k, label in Source.Kind.choices if k not in SERVER_SIDE_KINDS]
         return super().formfield_for_choice_field(db_field, request, **kwargs)  # type: ignore[misc]
 
-    @admin.display(description="private access")
+    @admin.display(description=gettext_lazy("private access"))
     def private_access_status(self, obj: Source) -> str:
         if obj.pk is None or not obj.allow_private:
-            return "off"
+            return gettext("off")
         problem = obj.private_access_problem()
         if problem:
-            return f"not honoured by polls: {problem}"
-        who = obj.private_access_by or "the operator"
-        return f"approved by {who} on {obj.private_access_at:%Y-%m-%d %H:%M}"
+            return gettext("not honoured by polls: %(problem)s") % {"problem": problem}
+        who = obj.private_access_by or gettext("the operator")
+        return gettext("approved by %(who)s on %(when)s") % {
+            "who": who,
+            "when": f"{obj.private_access_at:%Y-%m-%d %H:%M}",
+        }
 
 
 class SourceInline(SourceGuard, admin.TabularInline[Source, Outlet]):
@@ -234,7 +271,7 @@ class OutletAdmin(admin.ModelAdmin[Outlet]):
     def has_poll_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("news.change_source")
 
-    @admin.action(description="Poll their enabled sources now", permissions=["poll"])
+    @admin.action(description=gettext_lazy("Poll their enabled sources now"), permissions=["poll"])
     def poll_sources(self, request: HttpRequest, queryset: QuerySet[Outlet]) -> None:
         poll_sources_now(request, Source.objects.filter(outlet__in=queryset).select_related("outlet"))
 
@@ -260,7 +297,7 @@ class SourceAdmin(SourceGuard, admin.ModelAdmin[Source]):
             apply_private_access_rule(request, form, obj)
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Poll now", permissions=["change"])
+    @admin.action(description=gettext_lazy("Poll now"), permissions=["change"])
     def poll_now(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         poll_sources_now(request, queryset.select_related("outlet"))
 
@@ -349,7 +386,9 @@ class MediaInline(admin.TabularInline[Media, Article]):
         if not obj.src:
             return "—"
         size = f"{obj.width}×{obj.height}" if obj.width and obj.height else ""
-        return format_html('<img src="{}" alt="" title="{}" class="kabar-media-thumb" loading="lazy">', obj.src, size)
+        return format_html(
+            '<img src="{}" alt="" title="{}" class="kabar-media-thumb" loading="lazy">', obj.src, size
+        )
 
 
 @admin.register(Article)
@@ -365,10 +404,11 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return super().get_queryset(request).select_related("outlet", "section").prefetch_related("texts")
 
-    @admin.display(description="languages")
+    @admin.display(description=gettext_lazy("languages"))
     def languages(self, obj: Article) -> str:
+        stale = f" ({gettext('stale')})"
         return ", ".join(
-            f"{t.language}:{t.status}" + (" (stale)" if t.stale else "") for t in obj.texts.all()
+            f"{t.language}: {t.get_status_display()}" + (stale if t.stale else "") for t in obj.texts.all()
         )
 
     def save_formset(

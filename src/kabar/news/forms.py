@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from kabar.news.models import Source
 from kabar.news.source_policy import LocationError, check_location, normalised_location
@@ -107,6 +108,10 @@ class SourceInlineFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
                 continue
             key = (data["kind"], normalised_location(data["kind"], data["url"]))
             if key in seen:
-                form.add_error("url", f"The same {data['kind']} as row {seen[key]} of this outlet.")
+                form.add_error(
+                    "url",
+                    gettext("The same %(kind)s as row %(row)s of this outlet.")
+                    % {"kind": data["kind"], "row": seen[key]},
+                )
             else:
                 seen[key] = number
