@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from kabar.news.models import Source
 
@@ -11,17 +12,26 @@ class IngestFailure(models.Model):
     """A document that could not be fetched, extracted or stored — kept, never dropped."""
 
     source = models.ForeignKey(
-        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="failures"
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="failures",
+        verbose_name=_("source"),
     )
-    url = models.CharField(max_length=1000)
-    stage = models.CharField(max_length=40)
-    reason = models.TextField()
-    attempts = models.PositiveIntegerField(default=1)
-    first_seen_at = models.DateTimeField(auto_now_add=True)
-    last_seen_at = models.DateTimeField(auto_now=True)
-    resolved = models.BooleanField(default=False, help_text="Set when a later attempt succeeded.")
+    url = models.CharField(max_length=1000, verbose_name=_("URL"))
+    stage = models.CharField(max_length=40, verbose_name=_("stage"))
+    reason = models.TextField(verbose_name=_("reason"))
+    attempts = models.PositiveIntegerField(default=1, verbose_name=_("attempts"))
+    first_seen_at = models.DateTimeField(auto_now_add=True, verbose_name=_("first seen"))
+    last_seen_at = models.DateTimeField(auto_now=True, verbose_name=_("last seen"))
+    resolved = models.BooleanField(
+        default=False, help_text=_("Set when a later attempt succeeded."), verbose_name=_("resolved")
+    )
 
     class Meta:
+        verbose_name = _("ingestion failure")
+        verbose_name_plural = _("ingestion failures")
         ordering = ["-last_seen_at"]
         constraints = [models.UniqueConstraint(fields=["url", "stage"], name="one_failure_per_url_stage")]
 
@@ -44,6 +54,8 @@ class WorkerHeartbeat(models.Model):
     last_beat_at = models.DateTimeField(db_index=True)
 
     class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
         ordering = ["-last_beat_at"]
 
     def __str__(self) -> str:
