@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from kabar.comments import text
@@ -49,7 +50,9 @@ MIN_DECIDED_FOR_RATE = 3
 
 
 def reason_labels(codes: Iterable[str]) -> str:
-    return ", ".join(str(REASONS.get(code, code)) for code in codes)
+    """The reasons in words for the log, in the site's language (whoever reads the log later)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return ", ".join(str(REASONS.get(code, code)) for code in codes)
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ def moderate(comments: Iterable[Comment], action: str, actor: Any, reason: str =
     """A moderator approves, rejects or marks comments as spam; logged, pages refreshed; how many."""
     status = _ACTION_STATUS[Action(action)]
     now = timezone.now()
-    words = ", ".join(part for part in (str(REASONS.get(reason, "")) if reason else "", note) if part)
+    words = ", ".join(part for part in (reason_labels([reason]) if reason else "", note) if part)
     changed = 0
     articles = set()
     with transaction.atomic():
@@ -154,7 +157,7 @@ def ban(comments: Iterable[Comment], kind: str, actor: Any, reason: str = "") ->
         if value:
             values.add(value)
     action = Action.BANNED_EMAIL if kind == Ban.Kind.EMAIL else Action.BANNED_IP
-    words = str(REASONS.get(reason, reason)) if reason else ""
+    words = reason_labels([reason]) if reason else ""
     with transaction.atomic():
         for value in sorted(values):
             Ban.objects.get_or_create(kind=kind, value=value, defaults={"reason": words, "created_by": actor})
