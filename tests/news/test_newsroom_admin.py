@@ -1,4 +1,4 @@
-"""The newsroom admin: lists and forms render, and an editor can add a human translation inline."""
+"""The newsroom admin: lists and forms render, and an editor can add a human translation from the article page."""
 
 import datetime as dt
 
@@ -75,34 +75,23 @@ def inline_form_data(article, response):
     return {k: v for k, v in data.items() if v is not None}
 
 
-def test_an_editor_adds_a_human_translation_inline(admin_client, admin_user, article):
-    url = f"/admin/news/article/{article.pk}/change/"
-    response = admin_client.get(url)
-    assert response.status_code == 200
-    data = inline_form_data(article, response)
-    data["texts-TOTAL_FORMS"] = "2"
-    data.update(
-        {
-            "texts-1-language": "en",
-            "texts-1-status": "human",
-            "texts-1-is_published": "on",
-            "texts-1-title": "Headline",
-            "texts-1-slug": "headline",
-            "texts-1-lead": "",
-            "texts-1-blocks": '[{"type": "paragraph", "text": "Paragraph one."}]',
-            "texts-1-article": str(article.pk),
-        }
-    )
-    response = admin_client.post(url, data)
-    assert response.status_code == 302, response.context["errors"] if response.context else response
+def test_an_editor_adds_a_human_translation_from_the_article_page(admin_client, admin_user, article):
+    # The inline links each missing language to the translation editor (kabar.translation.human_editor).
+    page = admin_client.get(f"/admin/news/article/{article.pk}/change/").content.decode()
+    add = f"/admin/news/articletext/add/?article={article.pk}&amp;language=en"
+    assert add in page and 'name="texts-0-blocks"' not in page
+    data = {"language": "en", "title": "Headline", "b0": "Paragraph one.", "is_published": "on"}
+    response = admin_client.post(add.replace("&amp;", "&"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
     text = article.texts.get(language="en")
     assert text.status == "human" and text.editor == admin_user and text.translated_from == "vi"
+    assert text.blocks == [{"type": "paragraph", "text": "Paragraph one."}] and text.slug == "headline"
 
 
 def test_bad_blocks_are_refused_in_the_admin_with_the_schema_message(admin_client, article):
-    url = f"/admin/news/article/{article.pk}/change/"
-    data = inline_form_data(article, admin_client.get(url))
-    data["texts-0-blocks"] = '[{"type": "image"}]'
+    url = f"/admin/news/articletext/{article.original.pk}/change/"  # an original keeps the model form
+    data = change_form_data(admin_client.get(url))
+    data["blocks"] = '[{"type": "image"}]'
     response = admin_client.post(url, data)
     assert response.status_code == 200
     assert "block 0 (image): &#x27;src&#x27; is a required property" in response.content.decode()

@@ -127,7 +127,7 @@ def test_round_trip_writes_the_original_structure_with_english_words(admin_clien
     form = {
         **ENGLISH,
         "title": "Typhoon Yagi makes landfall",
-        "publish": "on",
+        "is_published": "on",
         side_field(article): "Route map",
     }
     assert admin_client.post(url, form).status_code == 302
@@ -175,7 +175,7 @@ def test_a_translator_limited_to_indonesian_cannot_open_or_save_english(indonesi
     assert client.post(url, {"title": "Hijacked"}).status_code == 403
 
     # Their own language saves, unpublished: a translator writes, an editor publishes.
-    made = client.post(f"{ADD}?article={article.pk}", {**ENGLISH, "language": "id", "publish": "on"})
+    made = client.post(f"{ADD}?article={article.pk}", {**ENGLISH, "language": "id", "is_published": "on"})
     assert made.status_code == 302
     assert article.texts.get(language="id").is_published is False
 

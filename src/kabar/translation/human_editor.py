@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kabar.ingest.store import unique_slug
-from kabar.news.models import Article, ArticleText, Media
+from kabar.news.models import Article, ArticleText, Media, validate_block_list
 from kabar.newsroom.limits import PUBLISH, may_write, refusal
 from kabar.site.languages import endonym, site_language_codes
 from kabar.translation.human_forms import HumanTranslationForm, Layout
@@ -160,7 +160,9 @@ def save_translation(
         # Readers have never had its address, so it may still follow the title as it is now.
         text.slug = unique_slug(language, text.title, exclude_article=article.pk)
     credit_edit(text, changed, editor, article.source_language)
-    text.full_clean()
+    # An empty body is a valid body (an article that is only a title and a lead); its schema is checked here.
+    text.full_clean(exclude=["blocks"])
+    validate_block_list(text.blocks)
     captions = form.media_captions()
     with transaction.atomic():
         text.save()
@@ -289,7 +291,7 @@ def choose_article_view(model_admin: admin.ModelAdmin[ArticleText], request: Htt
 
 
 def add_view(model_admin: admin.ModelAdmin[ArticleText], request: HttpRequest) -> HttpResponse:
-    article_id = request.GET.get("article", "")
+    article_id = request.GET.get("article") or request.POST.get("article", "")
     if not article_id.isdigit():
         return choose_article_view(model_admin, request)
     article = Article.objects.prefetch_related("texts", "media").filter(pk=int(article_id)).first()

@@ -130,7 +130,7 @@ class HumanTranslationForm(forms.Form):
         for index, block in enumerate(layout.structure):
             self._add_block(index, block, language)
         if may_publish:
-            self.fields["publish"] = forms.BooleanField(
+            self.fields["is_published"] = forms.BooleanField(
                 label=_("Published (readers see this text)"), required=False, initial=published
             )
         if stale:
@@ -230,7 +230,7 @@ class HumanTranslationForm(forms.Form):
     @property
     def publishes(self) -> bool | None:
         """The publish box (after ``is_valid``); None when the user may not publish."""
-        return bool(self.cleaned_data["publish"]) if "publish" in self.fields else None
+        return bool(self.cleaned_data["is_published"]) if "is_published" in self.fields else None
 
     @property
     def brought_up_to_date(self) -> bool:
