@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from kabar.comments.demo import load_demo_comments
 from kabar.core.types import Block
 from kabar.demo import OUTLET_DIR, PartnerOutlet
 from kabar.demo.server import OutletServer
@@ -39,6 +40,7 @@ class DemoResult:
     partners: list[Outlet] = field(default_factory=list)
     by_outlet: dict[str, Summary] = field(default_factory=dict)  # Outlet.slug -> its feed's summary
     stories: int = 0  # articles this load put in a story
+    comments: int = 0  # readers' comments added (kabar.comments.demo), one of them held
 
 
 def load_sections(root: Path = OUTLET_DIR) -> None:
@@ -67,6 +69,7 @@ def load_demo(server: OutletServer, root: Path = OUTLET_DIR) -> DemoResult:
         partners=partners,
         by_outlet=by_outlet,
         stories=assign_stories([outlet, *partners]),
+        comments=load_demo_comments(),
     )
 
 

@@ -79,6 +79,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Ingested: {result.summary.line()}; human translations: {result.translations}")
             for url, stage, reason in result.summary.failed:
                 self.stdout.write(f"  failed {url} [{stage}]: {reason}")
+            if result.comments:
+                self.stdout.write(
+                    f"Readers' comments: {result.comments}, one held in the moderation queue "
+                    f"(http://{host}:{port}/admin/comments/comment/)"
+                )
             user, password = self._admin()
             self.stdout.write(f"Admin: http://{host}:{port}/admin/  user: {user}  password: {password}")
             if not no_serve:
