@@ -24,6 +24,14 @@ os.environ.setdefault("KABAR_CACHE", "memory")
 # The page cache's own tests turn it on and commit (tests/site/test_page_cache.py).
 os.environ.setdefault("KABAR_PAGE_CACHE", "false")
 os.environ["KABAR_SECRET_KEY"] = "test-secret-key-not-for-production"
+# Under pytest-xdist each worker process gets its own Redis database (15, 14, ...): the RQ tests
+# and the Redis page-cache tests empty theirs, which must not pull jobs from under the other worker.
+# (pytest-django already gives each worker its own PostgreSQL test database.)
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and os.environ.get("KABAR_TEST_REDIS_URL"):
+    _base, _, _db = os.environ["KABAR_TEST_REDIS_URL"].rpartition("/")
+    if _db.isdigit():
+        os.environ["KABAR_TEST_REDIS_URL"] = f"{_base}/{int(_db) - int(_worker[2:])}"
 os.environ["KABAR_DATABASE_URL"] = os.environ.get("KABAR_TEST_DATABASE_URL", "")
 # Named here rather than in pytest's ini so that the variables above are set before
 # pytest-django imports the settings (it does so in pytest_configure when unset earlier).
