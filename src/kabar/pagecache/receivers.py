@@ -21,8 +21,10 @@ send no signals: after such writes run ``kabar purge --all``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -98,8 +100,38 @@ def article_tags(articles: dict[int, set[str] | None]) -> set[str]:
     return found
 
 
+_deferred: ContextVar[Batch | None] = ContextVar("kabar_pagecache_deferred", default=None)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[Batch]:
+    """Gather every edit's tags until the block ends, then bump them once (``kabar publish``).
+
+    For bulk work in many transactions: one bump, one CDN purge and one static-publishing task
+    at the end instead of one per transaction. The tags are bumped even when the block fails
+    part way, since the transactions committed before the failure changed pages too.
+    """
+    current = _deferred.get()
+    if current is not None:  # nested: the outer block bumps
+        yield current
+        return
+    batch = Batch()
+    token = _deferred.set(batch)
+    try:
+        yield batch
+    finally:
+        _deferred.reset(token)
+        batch()
+
+
 def record(tags: Iterable[str] = (), articles: Mapping[int, set[str] | None] | None = None) -> None:
     """Add to the current transaction's batch (bumped on commit); in autocommit, bump now."""
+    outer = _deferred.get()
+    if outer is not None:  # inside deferred(): bumped once, when that block ends
+        outer.tags.update(tags)
+        for pk, languages in (articles or {}).items():
+            outer.add_article(pk, languages)
+        return
     connection = transaction.get_connection()
     found = None
     if connection.in_atomic_block:

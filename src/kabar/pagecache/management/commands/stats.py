@@ -1,24 +1,16 @@
-"""``kabar stats``: the page cache's counters (every process's), and its hit rate."""
+"""``kabar stats``: the page cache's counters (every process's), and its hit rate.
+
+The admin shows the same numbers (Page cache › page cache hit rate; ``kabar.pagecache.admin``).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import translation
 
-from kabar.pagecache import store
-
-LABELS = {
-    "hit": "answered from the page cache",
-    "not_modified": "304 Not Modified (from a stored page or from validators alone)",
-    "miss": "rendered (not stored, or stale)",
-    "stored": "pages stored",
-    "bypass": "bypassed (editors, ?compare= and other parameters)",
-    "bumped_tags": "tags invalidated by edits",
-    "purged": "CDN purges sent",
-    "purge_failed": "CDN purges failed (retried)",
-}
+from kabar.pagecache import stats, store
 
 
 class Command(BaseCommand):
@@ -32,13 +24,14 @@ class Command(BaseCommand):
             store.reset_totals()
             self.stdout.write("page cache counters reset")
             return
-        totals = store.totals()
-        backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
-        state = "on" if settings.PAGE_CACHE["enabled"] else "off (KABAR_PAGE_CACHE)"
-        self.stdout.write(f"page cache: {state}, {backend}")
-        looked_up = totals["hit"] + totals["miss"]
-        rate = f"{100 * totals['hit'] / looked_up:.1f}%" if looked_up else "n/a (no page asked for yet)"
-        self.stdout.write(f"hit rate: {rate}")
-        width = max(len(str(v)) for v in totals.values())
-        for name, value in totals.items():
-            self.stdout.write(f"  {value:>{width}}  {LABELS[name]}")
+        found = stats.summary()
+        state = "on" if found.enabled else "off (KABAR_PAGE_CACHE)"
+        self.stdout.write(f"page cache: {state}, {found.backend}")
+        rate = found.hit_rate
+        self.stdout.write(
+            f"hit rate: {f'{100 * rate:.1f}%' if rate is not None else 'n/a (no page asked for yet)'}"
+        )
+        width = max(len(str(v)) for v in found.totals.values())
+        with translation.override("en"):  # the command speaks English, as its other lines do
+            for _name, value, label in found.rows():
+                self.stdout.write(f"  {value:>{width}}  {label}")
