@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kabar.core.blocks import sanitize_inline
+from kabar.core.blocks import sanitize_inline, strip_tags
 from kabar.core.types import Block
 from kabar.news.models import ArticleText, Media
 from kabar.translation.forms import target_textarea
@@ -138,9 +138,15 @@ class HumanTranslationForm(forms.Form):
                 label=_("My text now follows the current original (no longer stale)"), required=False
             )
 
-    def _text_field(self, name: str, language: str, *, required: bool, label: Any) -> None:
+    def _text_field(self, name: str, language: str, *, required: bool, label: Any, source: str = "") -> None:
+        # As tall as the source needs (about 60 characters a line), so a long paragraph is not typed blind.
+        rows = min(12, max(2, len(strip_tags(source)) // 60 + 1))
         self.fields[name] = forms.CharField(
-            label=label, required=required, strip=True, max_length=20_000, widget=target_textarea(language)
+            label=label,
+            required=required,
+            strip=True,
+            max_length=20_000,
+            widget=target_textarea(language, rows=rows),
         )
 
     def _add_block(self, index: int, block: Block, language: str) -> None:
@@ -148,7 +154,9 @@ class HumanTranslationForm(forms.Form):
         source = self.layout.source_block(index) or {}
         where = f"¶{index + 1} {LABELS.get(kind, kind)}"
         if kind in TEXT_KINDS:
-            self._text_field(f"b{index}", language, required=True, label=where)
+            self._text_field(
+                f"b{index}", language, required=True, label=where, source=str(source.get("text", ""))
+            )
             self.pieces.append(Piece(where, _safe(str(source.get("text", ""))), (f"b{index}",)))
         elif kind == "list":
             items = list(source.get("items", []))
