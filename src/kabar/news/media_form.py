@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from kabar.news.models import Media
 
@@ -57,7 +58,7 @@ class CaptionsField(forms.MultiValueField):
 
 
 class MediaForm(forms.ModelForm[Media]):
-    captions = CaptionsField(label="captions")
+    captions = CaptionsField(label=gettext_lazy("captions"))
 
     class Meta:
         model = Media
