@@ -125,6 +125,10 @@ def test_the_admin_shows_the_hit_rate_kabar_stats_shows(client, newsroom, capsys
     assert "Hit rate: 75.0% of 4 pages asked for" in html
     assert "answered from the page cache" in html and 'class="hit">3<' in html
     assert client.get("/admin/pagecache/pagecachestats/1/change/").status_code == 404  # no rows
+    vietnamese = client.get("/admin/pagecache/pagecachestats/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert (
+        'lang="vi"' in vietnamese and "answered from the page cache" not in vietnamese
+    )  # the site catalog's
 
 
 def test_staff_without_the_view_permission_do_not_see_it(client):
