@@ -129,7 +129,7 @@ def sentence(rng: random.Random) -> str:
 
 def png(colour: tuple[int, int, int]) -> bytes:
     buffer = io.BytesIO()
-    Image.new("RGB", (24, 16), colour).save(buffer, format="PNG")
+    Image.new("RGB", (240, 160), colour).save(buffer, format="PNG")  # a content image (kabar skips icons)
     return buffer.getvalue()
 
 

@@ -148,20 +148,14 @@ def test_images_come_only_from_the_web_or_beside_a_local_document(tmp_path):
     from PIL import Image
 
     from kabar.core.fetch.fetch import Fetcher
-    from kabar.core.types import Extracted
-    from kabar.ingest.service import download_images
+    from kabar.ingest.images import Downloaded, Refused, download
 
     folder = tmp_path / "site"
     folder.mkdir()
-    Image.new("RGB", (8, 8), "red").save(folder / "photo.jpg")
+    Image.new("RGB", (240, 160), "red").save(folder / "photo.jpg")
     (tmp_path / "secret.txt").write_text("not for readers")
-    Image.new("RGB", (8, 8), "blue").save(tmp_path / "outside.png")
+    Image.new("RGB", (240, 160), "blue").save(tmp_path / "outside.png")
     (folder / "fake.jpg").write_text("<html>not a picture</html>")
-
-    def doc(url, *srcs):
-        blocks = [{"type": "image", "src": src, "caption": "c"} for src in srcs]
-        return Extracted(url=url, title="t", blocks=[*blocks, {"type": "paragraph", "text": "p"}])
-
     local = [
         f"file://{p}"
         for p in (
@@ -172,11 +166,13 @@ def test_images_come_only_from_the_web_or_beside_a_local_document(tmp_path):
         )
     ]
     fetcher = Fetcher()
-    from_web_page = download_images(doc("https://bao.example/a.html", *local), fetcher)
-    assert from_web_page == {}, "a web page never makes kabar read local files"
-    from_local_page = download_images(doc(f"file://{folder / 'a.html'}", *local), fetcher)
-    assert list(from_local_page) == [local[0]], "only real pictures beside the document"
-    assert from_local_page[local[0]].name.endswith(".jpg")
+    from_web_page = [download(src, "https://bao.example/a.html", fetcher) for src in local]
+    assert all(isinstance(r, Refused) for r in from_web_page), "a web page never makes kabar read local files"
+    from_local_page = [download(src, f"file://{folder / 'a.html'}", fetcher) for src in local]
+    stored = [r for r in from_local_page if isinstance(r, Downloaded)]
+    assert [r.url for r in stored] == [local[0]], "only real pictures beside the document"
+    assert stored[0].name.endswith(".jpg") and (stored[0].width, stored[0].height) == (240, 160)
+    assert all(r.reason for r in from_local_page if isinstance(r, Refused)), "each refusal says why"
 
 
 def test_a_very_long_failing_url_is_recorded_every_time():

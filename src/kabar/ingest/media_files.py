@@ -262,6 +262,11 @@ def _stored_digest(name: str) -> str:
     return digest.hexdigest()
 
 
+def touch(name: str) -> None:
+    """Mark a stored file as in use now: ``media gc`` spares files touched within its grace period."""
+    _touch(name)
+
+
 def _touch(name: str) -> None:
     # A storage without local paths keeps its first save's time: the grace period counts from that.
     with contextlib.suppress(NotImplementedError, OSError):

@@ -60,3 +60,35 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} (pid {self.pid} on {self.hostname})"
+
+
+class ImageFetch(models.Model):
+    """One image address as ingestion last fetched it: the stored file, or why there is none.
+
+    Shared by every article that uses the address, so a picture two articles carry (or one
+    article stored again) is downloaded once. A failure is kept with its reason and tried
+    again after a while (``kabar.ingest.images.RETRY_FAILED_AFTER``); a picture judged too small
+    after decoding (an icon or logo that declared no size) is kept as skipped.
+    """
+
+    class Outcome(models.TextChoices):
+        STORED = "stored", "stored"
+        FAILED = "failed", "failed"
+        SKIPPED = "skipped", "skipped (not a content image)"
+
+    # Addresses may be longer than an index allows: looked up by their SHA-256.
+    url_hash = models.CharField(max_length=64, unique=True)
+    url = models.TextField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    name = models.CharField(max_length=255, blank=True, help_text="Storage name of the stored file.")
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why it failed or was skipped.")
+    attempts = models.PositiveIntegerField(default=1)
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-fetched_at"]
+
+    def __str__(self) -> str:
+        return f"{self.url[:100]} [{self.outcome}]"

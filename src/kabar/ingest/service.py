@@ -18,21 +18,17 @@ import atexit
 import collections
 import concurrent.futures
 import functools
-import io
 import logging
-import posixpath
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from PIL import Image as PILImage
 
 from kabar.core.errors import StageError
 from kabar.core.extract.pagetype import NotAnArticle
@@ -45,6 +41,14 @@ from kabar.core.types import Extracted, RawDocument
 from kabar.core.workers import StagePool
 from kabar.detector import get_detector
 from kabar.hookspecs import SOURCE_GROUP, DocumentFailure, FetchSource, plugin_classes
+from kabar.ingest.images import (
+    IMAGE_HOST_CONCURRENCY,
+    IMAGE_HOST_DELAY,
+    ImageAttacher,
+    ImageCounts,
+    stored_images,
+    waiting_images,
+)
 from kabar.ingest.models import IngestFailure
 from kabar.ingest.store import (
     content_hash,
@@ -57,8 +61,11 @@ from kabar.news.models import Article, Outlet, Source
 
 log = logging.getLogger("kabar.ingest")
 
-MAX_IMAGE_BYTES = 8_000_000
-IMAGE_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
+# Where a run's images are fetched: "here" by this process, on the attacher's threads, while the
+# next documents are extracted (the run returns once they are attached); "task": a queued
+# fetch_article_images per stored article, for `kabar worker` (scheduled polls).
+ImageMode = Literal["here", "task"]
+IMAGE_DRAIN_TIMEOUT = 600.0  # a run waits at most this long for its last images (then: pending)
 
 
 @dataclass
@@ -71,6 +78,7 @@ class Summary:
     # Pages that are not articles (home, section, tag, search): (url, reason), never stored.
     skipped: list[tuple[str, str]] = field(default_factory=list)
     not_modified: bool = False  # the feed answered 304 to a conditional GET: nothing to do
+    images: ImageCounts = field(default_factory=ImageCounts)  # fetched after the rows committed
 
     @property
     def total(self) -> int:
@@ -86,16 +94,41 @@ class Summary:
             "duplicate": self.duplicate,
             "failed": [{"url": u, "stage": s, "reason": r} for u, s, r in self.failed],
             "skipped": [{"url": u, "reason": r} for u, r in self.skipped],
+            "images": {
+                "attached": self.images.attached,
+                "pending": self.images.pending,
+                "failed": [{"url": u, "reason": r} for u, r in self.images.failures],
+                "skipped": self.images.skipped,
+            },
         }
 
     def line(self) -> str:
         if self.not_modified:
             return "feed not modified since the last poll"
         skipped = f", {len(self.skipped)} skipped (not articles)" if self.skipped else ""
+        images = self.images
+        pictures = ""
+        if images.attached or images.pending or images.failed:
+            pictures = (
+                f"; images: {images.attached} attached, {images.pending} pending, {images.failed} failed"
+            )
         return (
             f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.duplicate} duplicate, {len(self.failed)} failed{skipped}"
+            f"{self.duplicate} duplicate, {len(self.failed)} failed{skipped}{pictures}"
         )
+
+
+def image_fetcher(*, allow_private: bool = False) -> Fetcher:
+    """The process's fetcher for pictures: a host's images are fetched a few at a time (see ``images``)."""
+    policy = fetch_policy(allow_private=allow_private)
+    return shared_fetcher(
+        policy.with_options(
+            {
+                "host_delay": min(policy.host_delay, IMAGE_HOST_DELAY),
+                "host_concurrency": IMAGE_HOST_CONCURRENCY,
+            }
+        )
+    )
 
 
 def fetch_policy(*, allow_private: bool = False) -> FetchPolicy:
@@ -179,12 +212,30 @@ def ingest(
     source: Source | None = None,
     pipeline: Pipeline | None = None,
     on_document: Callable[[str, str], None] | None = None,
+    images: ImageMode = "here",
 ) -> Summary:
-    """Ingest every document at ``location``; ``on_document(url, status)`` reports progress."""
+    """Ingest every document at ``location``; ``on_document(url, status)`` reports progress.
+
+    Each article's row commits without waiting for its pictures; ``images`` says who fetches
+    them (see ``ImageMode``). Either way the summary counts them.
+    """
     fetcher = shared_fetcher(fetch_policy(allow_private=allow_private))
     pipeline = pipeline or build_pipeline()
     summary = Summary()
     index = near_duplicate_index()
+    attacher = ImageAttacher(image_fetcher(allow_private=allow_private)) if images == "here" else None
+
+    def fetch_images_of(article_id: int) -> None:
+        if attacher is not None:
+            attacher.add(article_id)
+            attacher.poll()
+            return
+        waiting = Article.objects.filter(pk=article_id).first()
+        if waiting is not None and waiting_images(waiting):
+            summary.images.pending += len(waiting_images(waiting))
+            from kabar.ingest.tasks import fetch_article_images  # tasks imports this module
+
+            transaction.on_commit(lambda: fetch_article_images.enqueue(article_id, allow_private))
 
     def failed(url: str, stage: str, reason: str) -> None:
         summary.failed.append((url, stage, reason))
@@ -203,7 +254,7 @@ def ingest(
             failed(item.url, item.stage, item.reason)
             return
         try:
-            status = _ingest_one(item, outlet, pipeline, fetcher, index, prepared=prepared)
+            status, article_id = _ingest_one(item, outlet, pipeline, index, prepared=prepared)
         except NotAnArticle as exc:
             # Kept where the admin lists failures, under its own stage, so an editor sees what was left out
             # and why; nothing of the page is stored.
@@ -221,6 +272,8 @@ def ingest(
             return
         setattr(summary, status, getattr(summary, status) + 1)
         IngestFailure.objects.filter(url=item.url[:1000], resolved=False).update(resolved=True)
+        if article_id is not None:
+            fetch_images_of(article_id)
         if on_document:
             on_document(item.url, status)
 
@@ -249,8 +302,10 @@ def ingest(
         source_error = exc
     except Exception:
         settle_all()  # what the source gave before it broke is stored, as it would have been one by one
+        _finish_images(attacher, summary)
         raise
     settle_all()
+    _finish_images(attacher, summary)
     if source_error is not None:
         failed(location, source_error.stage, source_error.reason)
     if source is not None:
@@ -263,27 +318,39 @@ def ingest(
     return summary
 
 
+def _finish_images(attacher: ImageAttacher | None, summary: Summary) -> None:
+    if attacher is None:
+        return
+    with attacher:
+        summary.images = attacher.drain(IMAGE_DRAIN_TIMEOUT)
+
+
 def _ingest_one(
     raw: RawDocument,
     outlet: Outlet | None,
     pipeline: Pipeline,
-    fetcher: Fetcher,
     index: Any,
     *,
     prepared: concurrent.futures.Future[Extracted] | None = None,
-) -> str:
-    """Store one document; ``prepared`` is its ``pipeline.submit`` future when already started."""
+) -> tuple[str, int | None]:
+    """Store one document: its status, and the article whose pictures may still be the outlet's.
+
+    ``prepared`` is its ``pipeline.submit`` future when already started.
+    """
     doc = pipeline.finish(
         prepared or pipeline.submit(raw), raw, declared_language=outlet.language if outlet else None
     )
     check_publishable(doc)
     outlet = outlet or outlet_for(doc)
     url = doc.source_url or doc.url
-    if Article.objects.filter(source_url=url, content_hash=content_hash(doc)).exists():
-        return "unchanged"  # skip image downloads for what is already stored
-    images = download_images(doc, fetcher)
+    same = Article.objects.filter(source_url=url, content_hash=content_hash(doc)).values_list("pk", flat=True)
+    if same:
+        # Stored already; pictures a crash or a failure left at the outlet's address are tried again.
+        return "unchanged", same[0]
     fetched = fetched_location(raw)  # two saved copies of one page differ only in their files
-    return store_article(doc, outlet=outlet, images=images, index=index, fetched_url=fetched).status
+    known = stored_images(doc)  # pictures fetched for an earlier article: no wait, no network
+    result = store_article(doc, outlet=outlet, images=known, index=index, fetched_url=fetched)
+    return result.status, result.article.pk if result.status in ("new", "updated") else None
 
 
 def outlet_for(doc: Extracted) -> Outlet:
@@ -314,69 +381,6 @@ def outlet_for(doc: Extracted) -> Outlet:
         },
     )
     return outlet
-
-
-def download_images(doc: Extracted, fetcher: Fetcher) -> dict[str, ContentFile[bytes]]:
-    """Fetch each image once; an image that fails keeps its remote src (the article is not failed for it)."""
-    images: dict[str, ContentFile[bytes]] = {}
-    for image in doc.images:
-        src = image.src
-        if src in images:
-            continue
-        try:
-            content = _read_image(src, doc.url, fetcher)
-        except (StageError, OSError) as exc:
-            log.warning("image %s not stored: %s", src, exc)
-            continue
-        if content is not None:
-            stem = make_slug(Path(posixpath.basename(urllib.parse.urlsplit(src).path)).stem, max_length=60)
-            images[src] = ContentFile(content, name=f"{stem or 'image'}{_image_suffix(content)}")
-    return images
-
-
-def _read_image(src: str, document_url: str, fetcher: Fetcher) -> bytes | None:
-    parts = urllib.parse.urlsplit(src)
-    if parts.scheme == "file":
-        content = _read_local_image(Path(urllib.parse.unquote(parts.path)), document_url)
-    elif parts.scheme in {"http", "https"}:
-        content = fetcher.fetch(src).content
-    else:
-        return None  # e.g. a capture's "capture:image-1": known by its caption only
-    if len(content) > MAX_IMAGE_BYTES:
-        raise StageError(f"image larger than {MAX_IMAGE_BYTES:,} bytes", stage="images")
-    _image_suffix(content)  # refuses what is not a picture, whatever the server or file name said
-    return content
-
-
-def _read_local_image(path: Path, document_url: str) -> bytes:
-    """A local image, only for a document that is itself a local file, and only beside it.
-
-    A page fetched over HTTP must never make kabar read the server's own files.
-    """
-    doc = urllib.parse.urlsplit(document_url)
-    if doc.scheme != "file":
-        raise StageError(
-            f"refused: a {doc.scheme or 'remote'} page may not name a local file", stage="images"
-        )
-    root = Path(urllib.parse.unquote(doc.path)).resolve().parent
-    resolved = path.resolve()
-    if not resolved.is_relative_to(root):
-        raise StageError(f"refused: {path} is outside the document's folder {root}", stage="images")
-    if resolved.stat().st_size > MAX_IMAGE_BYTES:
-        raise StageError(f"image larger than {MAX_IMAGE_BYTES:,} bytes", stage="images")
-    return resolved.read_bytes()
-
-
-def _image_suffix(content: bytes) -> str:
-    """The file suffix for what the bytes really are; StageError when they are no picture kabar serves."""
-    try:
-        with PILImage.open(io.BytesIO(content)) as picture:
-            kind = (picture.format or "").upper()
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise StageError(f"not an image ({exc})", stage="images") from exc
-    if kind not in IMAGE_FORMATS:
-        raise StageError(f"image format {kind or 'unknown'} is not served", stage="images")
-    return IMAGE_FORMATS[kind]
 
 
 def record_failure(url: str, stage: str, reason: str, source: Source | None) -> None:

@@ -38,6 +38,7 @@ from kabar.core.text import dedup
 from kabar.core.text.section_labels import match_section
 from kabar.core.types import Block, Extracted, RawDocument
 from kabar.ingest import media_files
+from kabar.ingest.images import StoredImage
 from kabar.news.models import (
     Article,
     ArticleAlias,
@@ -175,14 +176,17 @@ def store_article(
     doc: Extracted,
     *,
     outlet: Outlet,
-    images: Mapping[str, ContentFile[bytes]] | None = None,
+    images: Mapping[str, ContentFile[bytes] | StoredImage | None] | None = None,
     index: dedup.NearDuplicateIndex | None = None,
     fetched_url: str | None = None,
 ) -> StoreResult:
     """Create, update or leave alone the article for ``doc`` — all or nothing.
 
-    ``images`` maps an image block's src to downloaded bytes (fetched before the
-    transaction, so no network I/O happens while rows are locked). ``fetched_url``
+    ``images`` maps an image block's src to downloaded bytes, or to a picture already
+    stored (``kabar.ingest.images.StoredImage``), or to None for one that is no content image
+    (its block is left out). Other image blocks keep the outlet's address: their pictures are
+    fetched after the commit (``kabar.ingest.images``), so no network I/O happens while rows
+    are locked. ``fetched_url``
     is where the document was read, when that is not ``doc.url`` (a saved file that
     names its canonical URL); conflicts between copies are decided on it.
     """
@@ -304,7 +308,7 @@ class _SavedImages:
 
 
 def _store_images(
-    blocks: list[Block], images: Mapping[str, ContentFile[bytes]], saved: _SavedImages
+    blocks: list[Block], images: Mapping[str, ContentFile[bytes] | StoredImage | None], saved: _SavedImages
 ) -> tuple[list[Block], dict[str, str]]:
     """Save downloaded images to media storage; point blocks at the stored copies.
 
@@ -313,8 +317,18 @@ def _store_images(
     out: list[Block] = []
     stored: dict[str, str] = {}
     for block in blocks:
-        upload = images.get(block["src"]) if block["type"] == "image" else None
-        if upload is not None:
+        is_image = block["type"] == "image"
+        if is_image and block["src"] in images and images[block["src"]] is None:
+            continue  # known from an earlier fetch to be no content image (an icon, a logo)
+        upload = images.get(block["src"]) if is_image else None
+        if isinstance(upload, StoredImage):
+            media_files.touch(upload.name)  # in use again: media gc leaves it alone while this commits
+            src = media_files.src_of(upload.name)
+            stored[src] = upload.name
+            block = {**block, "src": src}
+            if upload.width and upload.height:
+                block.update(width=upload.width, height=upload.height)
+        elif upload is not None:
             upload.seek(0)
             content = upload.read()
             name, written = media_files.save_image(content, PurePosixPath(upload.name or "").suffix)

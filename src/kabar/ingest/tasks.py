@@ -10,7 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-from kabar.ingest.service import ingest
+from kabar.ingest.images import ImageAttacher
+from kabar.ingest.service import IMAGE_DRAIN_TIMEOUT, image_fetcher, ingest
 from kabar.news.models import Source
 
 
@@ -24,8 +25,27 @@ def poll_source(source_id: int) -> dict[str, Any]:
         kind=source.kind,
         allow_private=source.private_access_granted(),
         source=source,
+        images="task",
     )
     return summary.as_dict()
+
+
+@task(queue_name="fetch")
+def fetch_article_images(article_id: int, allow_private: bool = False) -> dict[str, Any]:
+    """Fetch the pictures a stored article still shows from the outlet, and attach each as it arrives.
+
+    Queued after the article's commit by a scheduled poll. Running it again is harmless: what is
+    attached is no longer waited for, and an address fetched before comes from ``ImageFetch``.
+    """
+    with ImageAttacher(image_fetcher(allow_private=allow_private)) as attacher:
+        attacher.add(article_id)
+        counts = attacher.drain(IMAGE_DRAIN_TIMEOUT)
+    return {
+        "attached": counts.attached,
+        "failed": [{"url": u, "reason": r} for u, r in counts.failures],
+        "skipped": counts.skipped,
+        "pending": counts.pending,
+    }
 
 
 def claim_due_sources(now: dt.datetime | None = None) -> list[int]:

@@ -152,16 +152,37 @@ class Command(BaseCommand):
     def _print_tables(self, summary: Summary, location: str) -> None:
         out = command_console(self.stdout, width=140)
         table = Table(title=f"kabar ingest {location}")
-        for column in ("new", "updated", "unchanged", "duplicate", "failed"):
+        columns = ("new", "updated", "unchanged", "duplicate", "failed", "skipped")
+        columns += ("images attached", "images pending", "images failed")
+        for column in columns:
             table.add_column(column, justify="right")
+        images = summary.images
         table.add_row(
             str(summary.new),
             str(summary.updated),
             str(summary.unchanged),
             str(summary.duplicate),
             str(len(summary.failed)),
+            str(len(summary.skipped)),
+            str(images.attached),
+            str(images.pending),
+            str(images.failed),
         )
         out.print(table)
+        if summary.skipped:
+            skipped = Table(title="skipped documents (not articles)")
+            for column in ("url", "reason"):
+                skipped.add_column(column, overflow="fold")
+            for row in summary.skipped:
+                skipped.add_row(*row)
+            out.print(skipped)
+        if images.failures:
+            pictures = Table(title="images not stored (the article shows the outlet's address)")
+            for column in ("image", "reason"):
+                pictures.add_column(column, overflow="fold")
+            for row in images.failures:
+                pictures.add_row(*row)
+            out.print(pictures)
         if summary.failed:
             failures = Table(title="failed documents")
             for column in ("url", "stage", "reason"):
