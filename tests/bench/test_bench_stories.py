@@ -12,7 +12,7 @@ import pytest
 
 from kabar.bench import stories, stories_fit
 from kabar.bench.stories import FixtureError, Item, read_items, score
-from kabar.core.discover.relate import ArticleSignals, RelateParams
+from kabar.core.discover.relate import ArticleSignals, OnlineClusterer, RelateParams
 
 T0 = dt.datetime(2026, 3, 1, 8, tzinfo=dt.UTC)
 
@@ -247,5 +247,12 @@ def test_the_fit_replay_decides_like_the_online_clusterer() -> None:
         RelateParams(join_threshold=0.4, window_days=60, story_mean_weight=1.0, max_decay=0.05),
         RelateParams(join_threshold=0.7, window_days=10, cross_lingual_bonus=0.05),
         RelateParams(join_threshold=0.3, window_days=365, entity_weight=0.0),
+        RelateParams(join_threshold=0.6, merge_threshold=0.3, window_days=60, entity_weight=0.1),
+        RelateParams(join_threshold=0.8, merge_threshold=0.25, story_mean_weight=0.3, conflict_penalty=0.2),
+        RelateParams(merge_threshold=stories_fit.MERGE_OFF),
     ):
         assert stories_fit.replay(m, params) == stories.cluster(stream, params)
+    # The re-examination did merge stories there (else the replay of merges went untested).
+    merging = RelateParams(join_threshold=0.6, merge_threshold=0.3, window_days=60, entity_weight=0.1)
+    clusterer = OnlineClusterer(merging)
+    assert any(clusterer.add(article).merge_with for article in stream)

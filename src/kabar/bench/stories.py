@@ -303,14 +303,12 @@ def article_signals(
 
 
 def cluster(stream: Sequence[ArticleSignals], params: RelateParams) -> dict[str, str]:
-    """Article id -> story key, deciding one article at a time in the stream's order."""
+    """Article id -> story key once the stream is through, deciding one article at a time in the
+    stream's order (a later merge of two stories moves the earlier articles too)."""
     clusterer = OnlineClusterer(params)
-    assigned: dict[str, str] = {}
     for article in stream:
-        story_key = clusterer.add(article).story_key
-        assert story_key is not None  # OnlineClusterer names new stories
-        assigned[article.key] = story_key
-    return assigned
+        clusterer.add(article)
+    return clusterer.assignments()
 
 
 def minhash_baseline(items: Sequence[Item], threshold: float) -> dict[str, str]:

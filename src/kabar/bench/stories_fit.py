@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -59,6 +60,7 @@ THRESHOLDS = tuple(round(0.14 + 0.02 * i, 3) for i in range(19))
 # clustering is chaotic, one decision can move a dozen articles, and a lone spike in the objective
 # is luck on the fit half, not a value that carries over.
 SMOOTHING = 2
+MERGE_OFF = 9.0  # a merge threshold no average link reaches: the re-examination off
 # Each value's candidates. Where several are equally good on the fit half the first listed wins:
 # so the conflict penalty is listed strongest first, because the fit half cannot tell a large
 # penalty from a veto (its conflicting pairs are apart already) and a conflict is evidence that
@@ -74,6 +76,7 @@ GRID: dict[str, tuple[float, ...]] = {
     "window_days": (60.0, 90.0, 120.0, 150.0, 180.0, 365.0),
     "story_mean_weight": (0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
     "conflict_penalty": (1.0, 0.5, 0.3, 0.2, 0.1, 0.0),
+    "merge_threshold": (0.18, 0.2, 0.22, 0.24, 0.26, 0.3, MERGE_OFF),
 }
 SWEEPS = 5
 
@@ -89,7 +92,9 @@ class Matrices:
     jaccard: np.ndarray
     keys: tuple[str, ...]
     stream: tuple[ArticleSignals, ...]
+    names: np.ndarray  # article by name or number (markers left out): 1 where the article has it
     _rare: dict[float, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    _weights: dict[float, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     def rare_shared(self, window_days: float) -> np.ndarray:
         """Row i, column j < i: the rarity of the names i and j share, as ``decide`` counts it with
@@ -106,6 +111,21 @@ class Matrices:
             self._rare[window_days] = rare
         return self._rare[window_days]
 
+    def name_weights(self, window_days: float) -> np.ndarray:
+        """Row i: each name's rarity weight (``EntityRarity.weight``) over the articles before i
+        within the window, as ``decide`` weighs names for article i."""
+        if window_days not in self._weights:
+            size, vocabulary = self.names.shape
+            weights = np.ones((size, vocabulary), dtype=np.float64)
+            for i in range(size):
+                before = np.flatnonzero(self.days[i, :i] <= window_days)
+                if before.size:
+                    found = np.maximum(self.names[before].sum(axis=0), 1.0)
+                    scale = math.log(before.size + 1)
+                    weights[i] = np.maximum(np.log((before.size + 1) / found), 0.0) / scale
+            self._weights[window_days] = weights
+        return self._weights[window_days]
+
 
 def matrices(stream: Sequence[ArticleSignals]) -> Matrices:
     vectors = np.stack([a.embedding for a in stream]).astype(np.float32)
@@ -116,8 +136,16 @@ def matrices(stream: Sequence[ArticleSignals]) -> Matrices:
     jaccard = np.zeros((size, size), dtype=np.float64)
     for i, left in enumerate(stream):
         for j in range(i):
-            conflict[i, j] = conflicting(left.entities, stream[j].entities)
+            conflict[i, j] = conflict[j, i] = conflicting(left.entities, stream[j].entities)
             jaccard[i, j] = minhash_similarity(left.minhash, stream[j].minhash)
+    vocabulary: dict[str, int] = {}
+    for article in stream:
+        for entity in sorted(article.entities):
+            if not is_marker(entity):
+                vocabulary.setdefault(entity, len(vocabulary))
+    names = np.zeros((size, len(vocabulary)), dtype=np.float64)
+    for i, article in enumerate(stream):
+        names[i, [vocabulary[e] for e in article.entities if not is_marker(e)]] = 1.0
     return Matrices(
         cosine=vectors @ vectors.T,
         cross_lingual=languages[:, None] != languages[None, :],
@@ -126,34 +154,50 @@ def matrices(stream: Sequence[ArticleSignals]) -> Matrices:
         jaccard=jaccard,
         keys=tuple(a.key for a in stream),
         stream=tuple(stream),
+        names=names,
+    )
+
+
+def pair_scores(m: Matrices, params: RelateParams) -> np.ndarray:
+    """Every pair's score as ``decide`` scores it, less the shared names (symmetric)."""
+    return np.asarray(
+        m.cosine
+        + params.cross_lingual_bonus * (m.cross_lingual & (m.cosine >= params.cross_lingual_floor))
+        - np.minimum(params.decay_per_day * m.days, params.max_decay)
+        - params.conflict_penalty * m.conflict
     )
 
 
 def member_scores(m: Matrices, params: RelateParams) -> np.ndarray:
     """Every article's score against every earlier one (row i, columns j < i), as ``decide`` scores a pair."""
-    return np.asarray(
-        m.cosine
-        + params.cross_lingual_bonus * (m.cross_lingual & (m.cosine >= params.cross_lingual_floor))
-        + params.entity_weight * np.minimum(m.rare_shared(params.window_days), params.entity_cap)
-        - np.minimum(params.decay_per_day * m.days, params.max_decay)
-        - params.conflict_penalty * m.conflict
-    )
+    shared = np.minimum(m.rare_shared(params.window_days), params.entity_cap)
+    return np.asarray(pair_scores(m, params) + params.entity_weight * shared)
+
+
+def _link(
+    m: Matrices, params: RelateParams, pairs: np.ndarray, i: int, left: np.ndarray, right: np.ndarray
+) -> float:
+    """``story_link`` of two sets of articles as article i's decision sees it (its names' rarity)."""
+    weights = m.name_weights(params.window_days)[i]
+    shared = (m.names[left] * weights) @ m.names[right].T
+    scores = pairs[np.ix_(left, right)] + params.entity_weight * np.minimum(shared, params.entity_cap)
+    return float(scores.mean())
 
 
 def replay(m: Matrices, params: RelateParams, scores: np.ndarray | None = None) -> dict[str, str]:
     """What ``OnlineClusterer`` decides with ``params``, from the matrices.
 
     Stories are numbered in the order they start, as the clusterer lists its candidates, so
-    that ties go the same way (``argmax`` takes the first).
+    that ties go the same way (``argmax`` takes the first); a merge keeps the lower number.
     """
     scores = member_scores(m, params) if scores is None else scores
+    pairs = pair_scores(m, params) if params.merge_threshold < MERGE_OFF else scores
     size = len(m.keys)
     story = np.zeros(size, dtype=np.int64)
     started = 0
-    positions = np.arange(size)
     for i in range(size):
-        columns = np.flatnonzero((positions < i) & (m.days[i] <= params.window_days))
-        chosen = -1
+        columns = np.flatnonzero(m.days[i, :i] <= params.window_days)
+        chosen, linked, means = -1, np.zeros(0, dtype=np.int64), np.zeros(0)
         if columns.size:
             similar = m.jaccard[i, columns]
             if similar.max() >= params.duplicate_jaccard:
@@ -170,13 +214,25 @@ def replay(m: Matrices, params: RelateParams, scores: np.ndarray | None = None) 
                     (1.0 - params.story_mean_weight) * best + params.story_mean_weight * means,
                     -np.inf,
                 )
+                linked = np.flatnonzero((counts > 0) & (means >= params.merge_threshold))
                 top = int(np.argmax(blended))
                 if blended[top] >= params.join_threshold:
                     chosen = top
+                elif linked.size:  # re-examined: joins the story it links to best on average
+                    chosen = int(linked[int(np.argmax(means[linked]))])
+                    linked = np.zeros(0, dtype=np.int64)
         if chosen < 0:
             chosen = started
             started += 1
         story[i] = chosen
+        others = linked[linked != chosen]
+        if others.size:  # does the joined story, the article in it, bridge to another?
+            left = np.append(columns[story[columns] == chosen], i)
+            links = [_link(m, params, pairs, i, left, columns[story[columns] == k]) for k in others]
+            k = int(np.argmax(links))
+            if links[k] >= params.merge_threshold:
+                keep, gone = sorted((chosen, int(others[k])))
+                story[: i + 1][story[: i + 1] == gone] = keep
     first: dict[int, str] = {}
     for i in range(size):
         first.setdefault(int(story[i]), m.keys[i])

@@ -83,6 +83,7 @@ PARAMS = RelateParams(
     entity_weight=0.02,
     entity_cap=3,
     decay_per_day=0.01,
+    merge_threshold=0.9,  # no lower bar than joining: these tests are about the join itself
 )
 
 
@@ -130,7 +131,9 @@ def test_shared_names_and_numbers_decide_between_events_with_the_same_vocabulary
     incoming = article("3", vector(1, 0.45), hours=3, entities=frozenset({"noru", "danang"}))
     assert decide(incoming, [yagi, noru], PARAMS).story_key == "noru"
     # Without shared names the same texts stay below the threshold: a different event.
-    strict = RelateParams(join_threshold=0.995, entity_weight=0.02, decay_per_day=0.0)  # cosine 0.991
+    strict = RelateParams(
+        join_threshold=0.995, entity_weight=0.02, decay_per_day=0.0, merge_threshold=0.995
+    )  # cosine 0.991
     assert decide(article("4", vector(1, 0.45), hours=3), [yagi], strict).story_key is None
     assert decide(incoming, [noru], strict).story_key == "noru"
 
@@ -139,7 +142,13 @@ def test_cross_lingual_bonus_lets_another_language_join() -> None:
     story = StorySummary("s", [article("1", vector(1, 0.5), language="vi")])
     incoming_en = article("2", vector(1, 0.2), language="en", hours=1)
     incoming_vi = article("3", vector(1, 0.2), language="vi", hours=1)
-    params = RelateParams(join_threshold=0.97, cross_lingual_bonus=0.04, entity_weight=0.0, decay_per_day=0.0)
+    params = RelateParams(
+        join_threshold=0.97,
+        cross_lingual_bonus=0.04,
+        entity_weight=0.0,
+        decay_per_day=0.0,
+        merge_threshold=0.97,
+    )
     assert decide(incoming_en, [story], params).story_key == "s"
     assert decide(incoming_vi, [story], params).story_key is None
 
@@ -232,8 +241,12 @@ def test_one_close_member_does_not_pull_in_a_story_about_something_else() -> Non
         "mixed", [article("1", vector(1, 0.1)), article("2", vector(0, 1)), article("3", vector(0, 0, 1))]
     )
     incoming = article("4", vector(1, 0.12), hours=1)
-    by_best = RelateParams(join_threshold=0.9, story_mean_weight=0.0, decay_per_day=0.0, entity_weight=0.0)
-    blended = RelateParams(join_threshold=0.9, story_mean_weight=0.7, decay_per_day=0.0, entity_weight=0.0)
+    by_best = RelateParams(
+        join_threshold=0.9, story_mean_weight=0.0, decay_per_day=0.0, entity_weight=0.0, merge_threshold=0.9
+    )
+    blended = RelateParams(
+        join_threshold=0.9, story_mean_weight=0.7, decay_per_day=0.0, entity_weight=0.0, merge_threshold=0.9
+    )
     assert decide(incoming, [mixed], by_best).story_key == "mixed"
     decision = decide(incoming, [mixed], blended)
     assert decision.story_key is None
@@ -244,10 +257,20 @@ def test_time_decay_is_capped_so_a_late_follow_up_still_meets_its_story() -> Non
     story = StorySummary("s", [article("1", vector(1, 0.1))])
     follow_up = article("2", vector(1, 0.1), hours=24 * 60)
     capped = RelateParams(
-        join_threshold=0.9, window_days=90, decay_per_day=0.01, max_decay=0.05, entity_weight=0.0
+        join_threshold=0.9,
+        window_days=90,
+        decay_per_day=0.01,
+        max_decay=0.05,
+        entity_weight=0.0,
+        merge_threshold=0.9,
     )
     uncapped = RelateParams(
-        join_threshold=0.9, window_days=90, decay_per_day=0.01, max_decay=1.0, entity_weight=0.0
+        join_threshold=0.9,
+        window_days=90,
+        decay_per_day=0.01,
+        max_decay=1.0,
+        entity_weight=0.0,
+        merge_threshold=0.9,
     )
     assert decide(follow_up, [story], capped).story_key == "s"
     assert decide(follow_up, [story], uncapped).story_key is None
@@ -267,17 +290,19 @@ def test_a_rare_shared_name_counts_for_more_than_one_every_article_has() -> None
     for i in range(6):
         crowd.members.append(article(f"v{i}", vector(0, 0, 1), entities=frozenset({"vanhoa"})))
     incoming = article("new", vector(1, 0.5), hours=2, entities=common | {"giaonhanh", "vanhoa"})
-    params = RelateParams(join_threshold=0.9, entity_weight=0.05, decay_per_day=0.0)
+    params = RelateParams(join_threshold=0.9, entity_weight=0.05, decay_per_day=0.0, merge_threshold=0.9)
     # The two stories read alike and each shares two names with the article: the rarer wins.
     assert decide(incoming, [crowd, city, rare], params).story_key == "rare"
-    by_count = RelateParams(join_threshold=0.9, entity_weight=0.0, decay_per_day=0.0)
+    by_count = RelateParams(join_threshold=0.9, entity_weight=0.0, decay_per_day=0.0, merge_threshold=0.9)
     assert decide(incoming, [crowd, city, rare], by_count).story_key == "city"  # the first of equals
 
 
 def test_rarity_is_counted_over_the_candidates_unless_given() -> None:
     story = StorySummary("s", [article("1", vector(1, 0.3), entities=frozenset({"yagi"}))])
     incoming = article("2", vector(1, 0.45), hours=3, entities=frozenset({"yagi"}))
-    strict = RelateParams(join_threshold=0.995, entity_weight=0.02, decay_per_day=0.0)  # cosine 0.991
+    strict = RelateParams(
+        join_threshold=0.995, entity_weight=0.02, decay_per_day=0.0, merge_threshold=0.995
+    )  # cosine 0.991
     assert decide(incoming, [story], strict).story_key == "s"
     crowded = EntityRarity(articles=100, counts=Counter({"yagi": 100}))  # everyone says "yagi"
     assert decide(incoming, [story], strict, rarity=crowded).story_key is None
@@ -290,10 +315,22 @@ def test_a_drill_stays_apart_from_the_real_storm_however_alike_they_read() -> No
     storm = article(
         "2", vector(1, 0.06), language="vi", hours=24 * 14, entities=frozenset({"@storm:12", "cualach"})
     )
-    assert decide(storm, [drill], RelateParams(join_threshold=0.5, conflict_penalty=0.0)).story_key == "drill"
-    decision = decide(storm, [drill], RelateParams(join_threshold=0.5, conflict_penalty=1.0))
+    assert (
+        decide(
+            storm, [drill], RelateParams(join_threshold=0.5, conflict_penalty=0.0, merge_threshold=0.5)
+        ).story_key
+        == "drill"
+    )
+    decision = decide(
+        storm, [drill], RelateParams(join_threshold=0.5, conflict_penalty=1.0, merge_threshold=0.5)
+    )
     assert decision.story_key is None
     assert "conflicting" in decision.reason
     # Another report of the drill joins it.
     again = article("3", vector(1, 0.06), language="vi", hours=24, entities=frozenset({"@drill", "cualach"}))
-    assert decide(again, [drill], RelateParams(join_threshold=0.5, conflict_penalty=1.0)).story_key == "drill"
+    assert (
+        decide(
+            again, [drill], RelateParams(join_threshold=0.5, conflict_penalty=1.0, merge_threshold=0.5)
+        ).story_key
+        == "drill"
+    )
