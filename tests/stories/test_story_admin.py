@@ -35,6 +35,13 @@ def form_data(html: bytes, form_id: str) -> dict[str, object]:
     return data
 
 
+@pytest.fixture(autouse=True)
+def english_admin(admin_client):
+    """The admin in English: these tests read its messages (the site catalog translates them)."""
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return admin_client
+
+
 @pytest.fixture
 def two_stories(embedder):
     storm = article(*STORM, language="en")
