@@ -20,6 +20,7 @@ from kabar.news.models import UNSORTED_SECTION_SLUG, Article, Outlet, Section, S
 from kabar.news.section_map import unmapped_labels
 from kabar.site.context import section_links
 
+EN = {"accept-language": "en"}  # the admin speaks the editor's language; these checks read English
 PARAGRAPHS = [
     "Sáng nay, thành phố khai trương tuyến xe buýt điện đầu tiên nối trung tâm với sân bay quốc tế.",
     "Tuyến dài 28 km, có 19 điểm dừng và chạy từ 5 giờ sáng đến 23 giờ mỗi ngày trong tuần.",
@@ -125,17 +126,18 @@ def test_the_admin_lists_unmapped_labels_and_maps_one_in_one_step(admin_client, 
     for n in range(3):
         store_article(doc(n, "Công nghệ số"), outlet=outlet)
     url = reverse("admin:news_sectionmapping_changelist")
-    page = admin_client.get(url).content.decode()
+    page = admin_client.get(url, headers=EN).content.decode()
     assert "Unmapped section labels (3 articles)" in page and "Công nghệ số" in page
     answer = admin_client.post(
         reverse("admin:news_sectionmapping_map"),
         {"prefix": "u0", "u0-outlet": outlet.pk, "u0-label": "Công nghệ số", "u0-section": economy.pk},
         follow=True,
+        headers=EN,
     )
     assert "3 article(s) re-filed" in answer.content.decode()
     assert SectionMapping.objects.get().key == "cong nghe so"
     assert Article.objects.filter(section=economy).count() == 3
-    assert "Unmapped section labels (0 articles)" in admin_client.get(url).content.decode()
+    assert "Unmapped section labels (0 articles)" in admin_client.get(url, headers=EN).content.decode()
     # "unsorted" is not offered as a target, and the outlet page edits the mappings inline.
     unsorted = Section.objects.unsorted()
     assert (
@@ -143,11 +145,14 @@ def test_the_admin_lists_unmapped_labels_and_maps_one_in_one_step(admin_client, 
             reverse("admin:news_sectionmapping_map"),
             {"prefix": "u0", "u0-outlet": outlet.pk, "u0-label": "X", "u0-section": unsorted.pk},
             follow=True,
+            headers=EN,
         ).status_code
         == 200
     )
     assert not SectionMapping.objects.filter(section=unsorted).exists()
-    outlet_page = admin_client.get(reverse("admin:news_outlet_change", args=[outlet.pk])).content.decode()
+    outlet_page = admin_client.get(
+        reverse("admin:news_outlet_change", args=[outlet.pk]), headers=EN
+    ).content.decode()
     assert "section_mappings-0-label" in outlet_page
 
 

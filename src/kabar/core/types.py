@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from kabar.core.extract.provenance import Provenance
 
 Block = dict[str, Any]
 """One body block, e.g. ``{"type": "paragraph", "text": "..."}``; schema in ``blocks``."""
@@ -85,6 +88,8 @@ class Extracted:
     language: str | None = None
     site_name: str = ""  # e.g. the republishing site's header line in a capture
     flags: list[str] = field(default_factory=list)  # warnings for operators, e.g. language mismatch
+    # The other outlet's article this page republishes, as the page says (kabar.core.extract.provenance).
+    provenance: Provenance | None = None
 
     @property
     def images(self) -> list[Image]:

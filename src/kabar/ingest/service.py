@@ -50,6 +50,7 @@ from kabar.ingest.images import (
     waiting_images,
 )
 from kabar.ingest.models import IngestFailure
+from kabar.ingest.republication import article_address
 from kabar.ingest.store import (
     content_hash,
     fetched_location,
@@ -342,7 +343,7 @@ def _ingest_one(
     )
     check_publishable(doc)
     outlet = outlet or outlet_for(doc)
-    url = doc.source_url or doc.url
+    url = article_address(doc, outlet)  # a republished copy is stored at its own address
     same = Article.objects.filter(source_url=url, content_hash=content_hash(doc)).values_list("pk", flat=True)
     if same:
         # Stored already; pictures a crash or a failure left at the outlet's address are tried again.

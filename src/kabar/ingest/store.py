@@ -33,12 +33,19 @@ from django.utils.text import slugify
 
 from kabar.core.blocks import block_text, validate_blocks
 from kabar.core.errors import StageError
+from kabar.core.extract.provenance import Provenance
 from kabar.core.sources import file_uri
 from kabar.core.text import dedup
 from kabar.core.text.section_labels import match_section
 from kabar.core.types import Block, Extracted, RawDocument
 from kabar.ingest import media_files
 from kabar.ingest.images import StoredImage
+from kabar.ingest.republication import (
+    apply_provenance,
+    article_address,
+    link_waiting_republications,
+    republication_of,
+)
 from kabar.news.models import (
     Article,
     ArticleAlias,
@@ -191,7 +198,8 @@ def store_article(
     names its canonical URL); conflicts between copies are decided on it.
     """
     validate_blocks(doc.blocks)
-    url = doc.source_url or doc.url
+    republished = republication_of(doc, outlet)  # another outlet's article, republished here
+    url = article_address(doc, outlet)
     fetched = (fetched_url or doc.url)[: Article._meta.get_field("fetched_url").max_length]
     language = doc.language or outlet.language
     digest = content_hash(doc)
@@ -219,7 +227,7 @@ def store_article(
                     "fix the page's canonical link or source line to keep both",
                     stage="store",
                 )
-            if article is None and index is not None:
+            if article is None and index is not None and republished is None:
                 match = index.best_match(signature)
                 if match is not None:
                     first_seen = Article.objects.get(pk=int(match[0]))
@@ -277,6 +285,7 @@ def store_article(
                 # Each deleted row's file is removed after commit unless still used (media_files).
                 article.media.all().delete()
                 media_files.delete_after_commit(replaced)
+            _record_provenance(article, republished, created)
             article.authors.set(authors_for(doc.authors, outlet))
             _media_rows(article, blocks, language, stored)
             final_article = article
@@ -292,6 +301,17 @@ def store_article(
     if index is not None:
         index.add(str(article.pk), signature)
     return StoreResult("new" if created else "updated", article)
+
+
+def _record_provenance(article: Article, republished: Provenance | None, created: bool) -> None:
+    """Keep what the article republishes (and link it to its original); a new article adopts its copies."""
+    before = (article.original_url, article.original_outlet, article.provenance, article.republished_from_id)
+    apply_provenance(article, republished)
+    after = (article.original_url, article.original_outlet, article.provenance, article.republished_from_id)
+    if after != before:
+        article.save(update_fields=["original_url", "original_outlet", "provenance", "republished_from"])
+    if created:
+        link_waiting_republications(article)
 
 
 class _SavedImages:

@@ -392,7 +392,7 @@ class Article(models.Model):
 
     @property
     def is_republication(self) -> bool:
-        return bool(self.original_url or self.republished_from_id)
+        return bool(self.provenance or self.original_url or self.republished_from_id)
 
 
 class SectionMapping(models.Model):

@@ -15,6 +15,7 @@ from kabar.site.body import Figure, figure_from_media, lead_html, page_blocks, s
 from kabar.site.languages import endonym, name_in_sentence, og_locale, site_language_codes
 from kabar.site.present import Version, absolute, related_link, versions
 from kabar.site.queries import related_rows
+from kabar.site.republication_credit import republication_credit, republished_by
 from kabar.site.story_page import article_story_context
 from kabar.site.structured_data import article_structured_data, date_modified
 
@@ -191,5 +192,9 @@ def article_context(text: ArticleText) -> dict[str, Any]:
             section_name=section_name,
         ),
         "description": description,
+        "republication": republication_credit(article, text.language),
+        "republished_by": republished_by(article, text.language)
+        if getattr(text, "has_republications", True)
+        else [],
         **discovery,
     }

@@ -57,7 +57,7 @@ def _sections_with_texts(language: str) -> list[Section]:
         article__section=OuterRef("pk"), language=language, is_published=True
     )
     # The built-in "unsorted" section (articles whose outlet label no editor mapped) is never listed.
-    return list(Section.objects.public().filter(Exists(published)))
+    return [s for s in Section.objects.filter(Exists(published)) if not s.is_unsorted]
 
 
 def _section_links_from_database(language: str) -> list[SectionLink]:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Aggregate, F, JSONField, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Aggregate, Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import JSONObject, RowNumber
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_aware, make_aware
@@ -170,6 +170,8 @@ def article_text(language: str, slug: str) -> ArticleText | None:
             "article__relate_signals",
         )
         .annotate(
+            # Whether other outlets' copies of it are here: the page credits them (one more query then).
+            has_republications=Exists(Article.objects.filter(republished_from_id=OuterRef("article_id"))),
             versions_json=_rows_of(
                 ArticleText.objects.filter(article_id=OuterRef("article_id"), is_published=True),
                 "article_id",

@@ -151,6 +151,13 @@ def _version_reference(version: Version) -> Data:
     }
 
 
+def based_on_url(article: Article) -> str:
+    """The page the article is based on: a republished copy's original (when on the web), else its source."""
+    linked = article.republished_from if article.republished_from_id else None
+    original = linked.source_url if linked is not None else article.original_url
+    return original if original.startswith(("http://", "https://")) else article.source_url
+
+
 def news_article(
     text: ArticleText,
     *,
@@ -176,7 +183,8 @@ def news_article(
         # Without a byline the outlet is the author: the article is still its work, not kabar's.
         "author": [person(a) for a in authors] or [source_organization(article.outlet)],
         "publisher": publisher(),
-        "isBasedOn": article.source_url,
+        # A republished copy is based on the original (kabar.ingest.republication), not on the copy.
+        "isBasedOn": based_on_url(article),
         "sourceOrganization": source_organization(article.outlet),
         "copyrightHolder": source_organization(article.outlet),
         "isAccessibleForFree": True,

@@ -29,6 +29,7 @@ from django.db.models import Max, Min
 from kabar.core.blocks import strip_tags
 from kabar.core.discover import relate
 from kabar.core.discover.relate import ArticleSignals, Embedder, EntityRarity, RelateParams, StorySummary
+from kabar.ingest.republication import republication_story_id
 from kabar.news.models import Article, ArticleText, Story
 from kabar.stories import embedding
 from kabar.stories.models import ArticleSignals as StoredSignals
@@ -281,6 +282,10 @@ def assign_article(
             return Assignment(article.pk, "no original", membership.story_id if membership else None)
         candidates, rarity = window_candidates(signals, exclude_article=article.pk, params=params)
         decision = relate.decide(signals, candidates, params, rarity)
+        # A republished copy and its original are one story, whatever the texts' similarity.
+        linked_story = republication_story_id(article)
+        if linked_story is not None:
+            decision = relate.Decision(str(linked_story), 1.0, "republication (original and republished copy)")
         current = membership.story if membership is not None else None
         if decision.story_key is not None:
             story = Story.objects.get(pk=int(decision.story_key))

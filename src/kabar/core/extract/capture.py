@@ -30,6 +30,7 @@ import re
 
 from kabar.core.errors import StageError
 from kabar.core.extract.dates import find_date
+from kabar.core.extract.provenance import Provenance
 from kabar.core.fetch.urls import http_url
 from kabar.core.stage import check_size, run_with_timeout
 from kabar.core.text.boilerplate import is_boilerplate, is_list_heading, is_read_also_line
@@ -235,6 +236,8 @@ def _parse(text: str, url: str) -> Extracted:
             if not address:
                 doc.flags.append(f"source line not http(s): {source['url'][:200]}")
             doc.source_url = doc.source_url or address
+            if address and doc.provenance is None:  # whether it is another outlet's: the store decides
+                doc.provenance = Provenance("source-line", original_url=address, page_url=doc.url, line=line)
             if body.has_text:  # the source line closes the article; page furniture follows
                 break
             continue

@@ -51,6 +51,7 @@ from kabar.core.extract.extract_dom import (
 from kabar.core.extract.extract_images import PLACEHOLDER, LiftedImage, lift_images, text_key
 from kabar.core.extract.extract_meta import (
     clean_author,
+    json_ld_objects,
     merge_names,
     normalize_space,
     parse_machine_date,
@@ -63,6 +64,7 @@ from kabar.core.extract.extract_nesting import (
     tree_depth_reaches,
 )
 from kabar.core.extract.pagetype import NotAnArticle, classify_page, skip_reason
+from kabar.core.extract.provenance import take_provenance
 from kabar.core.fetch.urls import http_url, is_http_url, same_site
 from kabar.core.stage import check_size, run_with_timeout
 from kabar.core.types import Block, Extracted
@@ -144,6 +146,7 @@ def _extract(html: str, url: str) -> ExtractionResult:
     if not verdict.is_article:
         raise NotAnArticle(skip_reason(verdict))
     meta = read_meta(tree, url)
+    basis = json_ld_objects(tree)  # before the furniture goes: isBasedOn may sit in any script
     remove_furniture(tree)
     dom_source_url = take_source_line(tree)
     refused_images: list[str] = []
@@ -174,6 +177,9 @@ def _extract(html: str, url: str) -> ExtractionResult:
     blocks = drop_furniture(blocks)
     blocks = drop_bylines(blocks, meta.authors)
     blocks, source_url = take_source_paragraph(blocks)
+    blocks, provenance = take_provenance(  # "Theo TTXVN", canonical elsewhere, JSON-LD isBasedOn
+        blocks, url, source_lines=(source_url, dom_source_url), canonical=meta.canonical, json_ld=basis
+    )
     blocks = drop_trailing_teasers(blocks)
     blocks, closing_author = take_caps_byline(blocks)
     if sum(len(t) for b in blocks if b["type"] != "image" for t in block_text(b)) < MIN_ARTICLE_CHARS:
@@ -202,6 +208,7 @@ def _extract(html: str, url: str) -> ExtractionResult:
         section=meta.section or next(iter(doc.categories or []), ""),
         language=meta.language,
         flags=flags,
+        provenance=provenance,
     )
     return ExtractionResult(extracted, origin)
 
