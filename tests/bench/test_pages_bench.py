@@ -117,7 +117,7 @@ def test_the_json_report_names_conditions_targets_and_ratios_to_nginx():
     } <= set(made)
     assert made["pages"] == {"article": "/vi/2025/12/a/", "home": "/vi/"}
     assert made["page_bytes"] == {"article": 3, "home": 6}
-    names = ["waitress", "gunicorn", "app-cache", "revalidate-304", pages.LIMIT]
+    names = ["waitress", "gunicorn", "app-cache", "revalidate-304", "static-published", pages.LIMIT]
     assert [t["name"] for t in made["targets"]] == names
     assert "2 workers" in made["targets"][1]["title"]
     article = {r["target"]: r for r in made["results"] if r["page"] == "article"}
@@ -147,7 +147,13 @@ def test_the_table_has_a_row_per_page_connections_and_target():
 def test_targets_are_named_once_and_the_limit_is_one_of_them():
     names = [t.name for t in pages.TARGETS]
     assert len(names) == len(set(names)) and pages.LIMIT in names
-    assert {t.server for t in pages.TARGETS} <= {"waitress", "gunicorn", "nginx-file"}
+    assert {t.server for t in pages.TARGETS} <= {"waitress", "gunicorn", "nginx-published", "nginx-file"}
+
+
+def test_the_static_published_column_must_come_from_the_file():
+    (published,) = [t for t in pages.TARGETS if t.name == "static-published"]
+    assert published.server == "nginx-published" and published.from_file
+    assert "deploy/nginx/kabar.conf" in published.title
 
 
 def test_nginx_runs_as_this_user_with_every_path_in_the_temp_folder(tmp_path):

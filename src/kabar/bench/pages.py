@@ -16,6 +16,10 @@ target after another (one server running at a time):
 * ``revalidate-304``: the same gunicorn, each request carrying the page's ``ETag`` /
   ``Last-Modified`` back (a repeat visit), only once pages have them: until the page cache lands
   the column says "n/a";
+* ``static-published``: the same gunicorn with ``KABAR_STATIC_PUBLISH_DIR``, each page written by
+  kabar's own publisher (``kabar.pagecache.static_publish``), and Debian nginx in front with the
+  shipped ``deploy/nginx/kabar.conf`` (``kabar.serving.nginx``): ``try_files``, ``gzip_static``,
+  kabar's headers; a page that does not come from the file (kabar's ``Surrogate-Key``) is an error;
 * ``nginx-file``: the same HTML, fetched once from kabar, written to files and served by nginx
   (config, pid and logs in the temporary folder, a free loopback port, the current user): the limit.
 
@@ -46,6 +50,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kabar.serving import nginx
+
 LIMIT = "nginx-file"  # the target every ratio is to
 NA_304 = "n/a until the page cache lands (pages have no ETag or Last-Modified yet)"
 WRK_TIMEOUT = 10.0  # seconds; wrk's default (2 s) would drop the slowest answers from the percentiles
@@ -64,6 +70,7 @@ class Target:
     env: Mapping[str, str] = field(default_factory=dict)
     revalidate: bool = False  # send the page's validators back (expects 304s)
     warm: bool = False  # request every page once before measuring (for a cache)
+    from_file: bool = False  # the answer must be nginx's file, not kabar's (no Surrogate-Key)
 
 
 # "Uncached" is KABAR_PAGE_CACHE=false: every request renders (a kabar without the page cache
@@ -75,6 +82,13 @@ TARGETS: tuple[Target, ...] = (
     # Stored pages answered by PageCacheMiddleware (kabar.pagecache), no query and no render.
     Target("app-cache", "kabar app cache warm, gunicorn (W workers)", "gunicorn", warm=True),
     Target("revalidate-304", "304 revalidation, gunicorn", "gunicorn", revalidate=True),
+    # kabar's published file through the shipped nginx config (deploy/nginx/kabar.conf).
+    Target(
+        "static-published",
+        "kabar's static-published file, nginx with deploy/nginx/kabar.conf",
+        "nginx-published",
+        from_file=True,
+    ),
     Target(LIMIT, "the same HTML as a file, nginx (the limit)", "nginx-file"),
 )
 
@@ -276,6 +290,18 @@ def nginx_server(folder: Path, pages: Mapping[str, bytes], workers: int) -> Iter
             _stop(process)
 
 
+def publish_files(directory: Path, pages: Mapping[str, str]) -> None:
+    """Write the pages with kabar's own publisher, as a reader's request renders them (this process)."""
+    from django.test import override_settings
+
+    from kabar.pagecache import static_publish
+
+    with override_settings(STATIC_PUBLISH_DIR=str(directory)):
+        for path in pages.values():
+            if not static_publish.publish(path):
+                raise RuntimeError(f"kabar did not publish {path} as a file")
+
+
 def validators(headers: Mapping[str, str]) -> dict[str, str]:
     """The conditional-request headers a browser would send back for a page it has."""
     sent = {}
@@ -354,6 +380,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     status, headers, body = fetch(port, path, timeout=args.timeout)
                     if status != 200:
                         raise RuntimeError(f"{target.name}: {path} answered {status}")
+                    if target.from_file and "surrogate-key" in headers:
+                        raise RuntimeError(
+                            f"{target.name}: {path} came from kabar, not from the published file"
+                        )
                     html.setdefault(path, body)  # nginx serves what the first kabar target rendered
                     sent: dict[str, str] = {}
                     if target.revalidate:
@@ -428,6 +458,22 @@ def _serving(
             raise RuntimeError("the nginx target comes after a kabar target (it serves kabar's HTML)")
         with nginx_server(folder, html, workers) as port:
             yield port
+    elif target.server == "nginx-published":
+        published = folder / "published"
+        kabar_env = {**env, **target.env, "KABAR_STATIC_PUBLISH_DIR": str(published)}
+        with kabar_server("gunicorn", folder, kabar_env, workers, PROBE) as kabar_port:
+            publish_files(published, pages)
+            front = nginx.in_front_of(
+                f"127.0.0.1:{kabar_port}",
+                folder / "nginx-published",
+                published=published,
+                static=folder / "static",
+                media=folder / "media",
+                workers=workers,
+                connections=4096,
+            )
+            with front as proxy:
+                yield proxy.port
     else:
         with kabar_server(target.server, folder, {**env, **target.env}, workers, PROBE) as port:
             yield port

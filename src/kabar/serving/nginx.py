@@ -167,10 +167,17 @@ class Nginx:
 
 @contextlib.contextmanager
 def in_front_of(
-    upstream: str, folder: Path, *, published: Path, static: Path, media: Path, workers: int = 1
+    upstream: str,
+    folder: Path,
+    *,
+    published: Path,
+    static: Path,
+    media: Path,
+    workers: int = 1,
+    connections: int = 1024,
 ) -> Iterator[Nginx]:
     """nginx with deploy/nginx/kabar.conf in front of kabar at ``upstream``, on a free port."""
     port = free_port()
     site = site_config(upstream=upstream, port=port, published=published, static=static, media=media)
-    with Nginx(folder, site, port, workers=workers) as running:
+    with Nginx(folder, site, port, workers=workers, connections=connections) as running:
         yield running
