@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from bs4 import BeautifulSoup
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
 
@@ -19,6 +20,12 @@ pytestmark = pytest.mark.django_db
 ADD = "/admin/news/articletext/add/"
 PHOTO = "https://bao.example/anh/bao.jpg"
 SIDE = "https://bao.example/anh/ban-do.jpg"
+
+
+@pytest.fixture(autouse=True)
+def english_admin(admin_client: Client) -> None:
+    # The admin speaks the editor's language (cookie, else the site's first: vi); these tests read English.
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 @pytest.fixture
@@ -153,6 +160,7 @@ def indonesian_translator(django_user_model) -> Client:
     TranslatorProfile.objects.create(user=user, languages=["id"])
     client = Client()
     client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
 

@@ -387,7 +387,7 @@ class MediaInline(admin.TabularInline[Media, Article]):
             return "—"
         size = f"{obj.width}×{obj.height}" if obj.width and obj.height else ""
         return format_html(
-            '<img src="{}" alt="" title="{}" class="kabar-media-thumb" loading="lazy">', obj.src, size
+            '<img src="{}" alt="" title="{}" class="kabar-media-thumb">', obj.src, size
         )
 
 

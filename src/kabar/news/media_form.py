@@ -26,7 +26,7 @@ class CaptionsWidget(forms.MultiWidget):
 
     def __init__(self, languages: list[tuple[str, str]], attrs: dict[str, Any] | None = None) -> None:
         self.languages = languages
-        widgets = [forms.Textarea(attrs={"rows": 1, "cols": 30, "lang": code}) for code, _name in languages]
+        widgets = [forms.Textarea(attrs={"rows": 2, "cols": 30, "lang": code}) for code, _name in languages]
         super().__init__(widgets, attrs)
 
     def decompress(self, value: Any) -> list[str]:
