@@ -386,9 +386,7 @@ class MediaInline(admin.TabularInline[Media, Article]):
         if not obj.src:
             return "—"
         size = f"{obj.width}×{obj.height}" if obj.width and obj.height else ""
-        return format_html(
-            '<img src="{}" alt="" title="{}" class="kabar-media-thumb">', obj.src, size
-        )
+        return format_html('<img src="{}" alt="" title="{}" class="kabar-media-thumb">', obj.src, size)
 
 
 @admin.register(Article)
