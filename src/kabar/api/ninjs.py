@@ -111,8 +111,8 @@ def to_ninjs(text: ArticleText, *, version: int, absolute: Absolute) -> dict[str
     if authors:
         item["by"] = ", ".join(a.name for a in authors)
         item["people"] = [_person(a, text.language, absolute) for a in authors]
-    if article.section is not None:
-        section = article.section
+    section = article.public_section  # "unsorted" is no subject: it has no page to point at
+    if section is not None:
         with translation.override(text.language):
             section_url = absolute(section.get_absolute_url())
         item["subjects"] = [
