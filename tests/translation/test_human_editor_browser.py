@@ -45,7 +45,7 @@ WIDEST = """[...document.querySelectorAll('#content-main *')].filter((e) => e.ge
 
 def picture() -> str:
     buffer = io.BytesIO()
-    Image.new("RGB", (1600, 900), (40, 90, 160)).save(buffer, "PNG")
+    Image.new("RGB", (320, 180), (40, 90, 160)).save(buffer, "PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
