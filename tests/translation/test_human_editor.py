@@ -213,3 +213,46 @@ def test_entry_points_on_the_article_page_and_the_matrix(admin_client, article):
     cell = matrix.select_one(f"tr[data-article='{article.pk}'] td[data-lang=en] a.add-translation")
     assert cell["href"] == f"{ADD}?article={article.pk}&language=en"
     assert matrix.select_one("select[name=target] option[selected]")["value"] == "en"  # not the source's vi
+
+
+def test_an_edit_keeps_the_texts_own_structure_and_can_clear_stale(admin_client, article):
+    # Written before the original gained its heading, image, list and quote: one paragraph only.
+    text = ArticleText.objects.create(
+        article=article,
+        language="en",
+        title="Storm",
+        slug="storm",
+        status="human",
+        stale=True,
+        blocks=[{"type": "paragraph", "text": "Winds."}, {"type": "paragraph", "text": "Rain."}],
+    )
+    url = f"/admin/news/articletext/{text.pk}/change/"
+    page = admin_client.get(url).content.decode()
+    assert "no longer line up with the original" in page and 'name="up_to_date"' in page
+    form = {"title": "Storm", "lead": "Strong.", "b0": "Strong winds.", "b1": "Rain.", "up_to_date": "on"}
+    assert admin_client.post(url, form).status_code == 302
+    text.refresh_from_db()
+    assert text.blocks == [
+        {"type": "paragraph", "text": "Strong winds."},
+        {"type": "paragraph", "text": "Rain."},
+    ]
+    assert text.stale is False
+
+
+def test_the_media_row_form_has_a_caption_box_per_site_language_and_keeps_others():
+    from kabar.news.media_form import MediaForm
+
+    media = Media(url=PHOTO, captions={"vi": "Mưa", "fr": "Pluie"})
+    form = MediaForm(
+        {
+            "url": PHOTO,
+            "captions_0": "Mưa lớn",
+            "captions_1": "Heavy rain",
+            "captions_2": "",
+            "credit": "TTXVN",
+        },
+        instance=media,
+    )
+    assert form.is_valid(), form.errors
+    assert form.save(commit=False).captions == {"fr": "Pluie", "vi": "Mưa lớn", "en": "Heavy rain"}
+    assert 'lang="en"' in str(form["captions"]) and "JSON" not in str(form["captions"])
