@@ -208,6 +208,8 @@ def test_entry_points_on_the_article_page_and_the_matrix(admin_client, article):
     assert links["vi"] is None and links["en"]["href"] == f"{ADD}?article={article.pk}&language=en"
     assert links["id"].text == "Edit translation"
     assert not page.select("textarea[name$=blocks]")
+    new_article = admin_client.get("/admin/news/article/add/").content.decode()
+    assert 'name="texts-__prefix__-language"' in new_article  # a new article's original is still given here
 
     matrix = BeautifulSoup(admin_client.get("/admin/translation/matrix/").content, "html.parser")
     cell = matrix.select_one(f"tr[data-article='{article.pk}'] td[data-lang=en] a.add-translation")

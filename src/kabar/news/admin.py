@@ -335,7 +335,6 @@ class ArticleTextInline(admin.StackedInline[ArticleText, Article]):
         ("editor", "edited_at", "published_by", "published_at"),
     ]
     readonly_fields = [
-        "language",
         "engine",
         "model_version",
         "translated_from",
@@ -350,6 +349,8 @@ class ArticleTextInline(admin.StackedInline[ArticleText, Article]):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:  # a saved article's texts keep their language; a new one's original is given one
+            fields.append("language")
         return fields if request.user.has_perm(PUBLISH) else [*fields, "is_published"]
 
     def has_add_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:

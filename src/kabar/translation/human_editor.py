@@ -154,7 +154,7 @@ def save_translation(
         text.stale = False
     names = ("title", "lead", "blocks", "is_published")
     changed = [name for name, old in zip(names, before, strict=True) if getattr(text, name) != old]
-    if text.pk is None and text.is_published:
+    if text.pk is None and text.is_published and "is_published" not in changed:
         changed.append("is_published")
     if never_published:
         # Readers have never had its address, so it may still follow the title as it is now.
@@ -270,6 +270,7 @@ def editor_view(
         "form": form,
         "rows": form.rows(),
         "can_edit": can_edit,
+        "can_delete": text is not None and model_admin.has_delete_permission(request, text),
         "has_view_permission": True,
         "source_name": endonym(original.language),
         "target_name": endonym(language) if language else _("the translation"),
