@@ -165,6 +165,7 @@ def test_readers_never_see_unsorted_as_a_section(client, outlet):
     page = client.get(text.get_absolute_url()).content.decode()
     assert 'class="kicker"' not in page and "/vi/unsorted/" not in page
     sitemap = client.get("/sitemap-pages.xml")
-    assert sitemap.status_code in (200, 404) and b"/unsorted/" not in sitemap.content
+    assert sitemap.status_code == 200 and b"/unsorted/" not in sitemap.content
+    assert 'value="unsorted"' not in client.get("/vi/search/").content.decode()  # no filter for it
     home = client.get("/vi/").content.decode()
     assert text.title in home and "/vi/unsorted/" not in home
