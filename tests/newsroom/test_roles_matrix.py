@@ -49,6 +49,9 @@ MATRIX = [
     ("/admin/newsroom/translatorprofile/", ()),
     ("/admin/api/apikey/", ()),
     ("/admin/webhooks/subscription/", ()),
+    ("/admin/comments/comment/", (M,)),
+    ("/admin/comments/moderationlog/", (M,)),
+    ("/admin/comments/ban/add/", (M,)),
 ]
 
 
@@ -190,7 +193,9 @@ def test_every_permission_a_role_names_exists():
                 role,
                 entry,
             )
-    assert Group.objects.get(name=MODERATOR).permissions.count() == 0  # comments do not exist yet
+    moderator = Group.objects.get(name=MODERATOR).permissions
+    assert set(moderator.values_list("content_type__app_label", flat=True)) == {"comments"}
+    assert moderator.count() == Permission.objects.filter(content_type__app_label="comments").count() > 0
 
 
 def test_sync_is_idempotent_only_adds_and_grants_whole_apps_by_wildcard():
@@ -204,9 +209,11 @@ def test_sync_is_idempotent_only_adds_and_grants_whole_apps_by_wildcard():
     assert editors.permissions.filter(codename="publish_articletext").exists()
     assert editors.permissions.filter(pk=extra.pk).exists()
     assert Group.objects.filter(name__in=ROLES).count() == 4
-    # What a comments app's migration will do for the Moderator: a whole app by "<label>.*".
+    # A whole app by "<label>.*" (what the comments app's migration does for the Moderator).
     counts = sync_roles(apps, {MODERATOR: ("webhooks.*",)})
-    assert counts[MODERATOR] == Permission.objects.filter(content_type__app_label="webhooks").count() > 0
+    webhooks = Permission.objects.filter(content_type__app_label="webhooks").count()
+    comments = Permission.objects.filter(content_type__app_label="comments").count()
+    assert counts[MODERATOR] == webhooks + comments and webhooks > 0  # only adds: comments stay
 
 
 @pytest.mark.parametrize("role", ALL)

@@ -42,12 +42,13 @@ class ArticlePolicy:
 
 
 def article_policy(article: Article) -> ArticlePolicy:
-    moderation: str = option("moderation")
-    days: int = option("close_days")
     own = SectionPolicy.objects.filter(section_id=article.section_id).first() if article.section_id else None
-    if own is not None:
-        moderation = own.moderation or moderation
-        if own.close_after_days is not None:
-            days = own.close_after_days
+    return resolve(article, own.moderation if own else "", own.close_after_days if own else None)
+
+
+def resolve(article: Article, own_moderation: str, own_days: int | None) -> ArticlePolicy:
+    """The site settings, overridden by the section's own policy where it has one."""
+    moderation: str = own_moderation or option("moderation")
+    days: int = own_days if own_days is not None else option("close_days")
     closes_at = article.published_at + dt.timedelta(days=days) if days > 0 else None
     return ArticlePolicy(moderation, closes_at)

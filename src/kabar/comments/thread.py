@@ -8,17 +8,23 @@ with a link to its machine translation into the page's language.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import translation
 
 from kabar.comments import text as comment_text
-from kabar.comments.models import Comment
-from kabar.comments.policy import article_policy
+from kabar.comments.models import Comment, SectionPolicy
+from kabar.comments.policy import ArticlePolicy, resolve
 from kabar.news.models import Article, ArticleText
 from kabar.site.languages import endonym
+from kabar.site.queries import JSONRows
+
+COMMENT_FIELDS = ("id", "name", "language", "created_at", "body", "parent_id")
 
 
 def comment_anchor(pk: int) -> str:
@@ -48,38 +54,64 @@ class ShownComment:
     replies: list[ShownComment] = field(default_factory=list)
 
 
-def _shown(comment: Comment, page_language: str) -> ShownComment:
+def _shown(row: dict[str, Any], page_language: str) -> ShownComment:
     return ShownComment(
-        pk=comment.pk,
-        name=comment.name,
-        language=comment.language,
-        language_name=endonym(comment.language),
-        created_at=comment.created_at,
-        html=comment_text.render(comment.body),
-        anchor=comment_anchor(comment.pk),
-        translatable=comment.language != page_language,
+        pk=row["id"],
+        name=row["name"],
+        language=row["language"],
+        language_name=endonym(row["language"]),
+        created_at=row["created_at"],
+        html=comment_text.render(row["body"]),
+        anchor=comment_anchor(row["id"]),
+        translatable=row["language"] != page_language,
     )
+
+
+def _when(value: Any) -> dt.datetime:
+    """A timestamp read back from JSON (SQLite writes it without an offset: UTC)."""
+    moment = dt.datetime.fromisoformat(str(value).replace(" ", "T"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _policy_and_comments(article: Article) -> tuple[ArticlePolicy, list[dict[str, Any]]]:
+    """The section's policy and the approved comments, in one query (an article page pays one)."""
+    policy = SectionPolicy.objects.filter(section_id=OuterRef("section_id"))
+    approved = (
+        Comment.objects.filter(article_id=OuterRef("pk"), status=Comment.Status.APPROVED)
+        .order_by()
+        .values("article_id")
+        .annotate(rows=JSONRows(JSONObject(**{f: f for f in COMMENT_FIELDS})))
+        .values("rows")
+    )
+    row = (
+        Article.objects.filter(pk=article.pk)
+        .annotate(
+            own_moderation=Subquery(policy.values("moderation")[:1]),
+            own_days=Subquery(policy.values("close_after_days")[:1]),
+            comments_json=Subquery(approved),
+        )
+        .values("own_moderation", "own_days", "comments_json")
+        .first()
+    ) or {}
+    rows = [dict(r, created_at=_when(r["created_at"])) for r in row.get("comments_json") or []]
+    rows.sort(key=lambda r: (r["created_at"], r["id"]))
+    return resolve(article, row.get("own_moderation") or "", row.get("own_days")), rows
 
 
 def thread_context(article: Article, page_language: str) -> dict[str, Any]:
     """What ``comments/_block.html`` needs; ``{"comments_enabled": False}`` when comments are off."""
-    policy = article_policy(article)
+    policy, rows = _policy_and_comments(article)
     if not policy.enabled:
         return {"comments_enabled": False}
-    rows = list(
-        Comment.objects.filter(article=article, status=Comment.Status.APPROVED).only(
-            "pk", "name", "language", "created_at", "body", "parent_id"
-        )
-    )
     threads: dict[int, ShownComment] = {}
     replies = []
     for row in rows:
-        if row.parent_id is None:
-            threads[row.pk] = _shown(row, page_language)
+        if row["parent_id"] is None:
+            threads[row["id"]] = _shown(row, page_language)
         else:
             replies.append(row)
     for row in replies:
-        parent = threads.get(row.parent_id or 0)
+        parent = threads.get(row["parent_id"])
         if parent is not None:  # a reply to a comment no longer shown goes with it
             parent.replies.append(_shown(row, page_language))
     own = [t for t in threads.values() if t.language == page_language]
