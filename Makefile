@@ -42,7 +42,7 @@ lint: $(STAMP)
 # The whole suite on SQLite; then, when CI names a PostgreSQL server (and Redis),
 # every test that touches the database again on it.
 DB_TESTS := tests/news tests/newsroom tests/ingest tests/site tests/translation tests/stories tests/search tests/demo \
-  tests/syndication tests/api tests/webhooks tests/test_settings.py tests/deploy
+  tests/syndication tests/api tests/webhooks tests/comments tests/test_settings.py tests/deploy
 test: $(STAMP) messages chromium lint
 	env -u KABAR_TEST_DATABASE_URL -u KABAR_TEST_REDIS_URL $(VENV)/bin/pytest
 	@if [ -n "$$KABAR_TEST_DATABASE_URL" ]; then \
