@@ -109,7 +109,8 @@ def test_a_seed_capture_is_kept_as_a_republication_and_joins_its_original(shared
     # Stored at its own address, not refused as another outlet's article.
     assert copy.source_url == path.as_uri() and copy.source_language == "id"
     assert (copy.original_url, copy.provenance) == (original.source_url, "source-line")
-    assert copy.republished_from == original and copy.original_outlet == "Báo Nhân Dân"
+    # The capture's outlet line spells the original outlet's name its own way: kept as written.
+    assert copy.republished_from == original and copy.original_outlet == "Báo Nhân dân"
     assert list(original.republications.all()) == [copy]
     # The two are one story.
     embedder = DistinctEmbedder()
@@ -118,10 +119,19 @@ def test_a_seed_capture_is_kept_as_a_republication_and_joins_its_original(shared
     assert joined.story_id == original.story_membership.story_id and "republication" in joined.reason
 
 
-def test_the_original_stored_later_adopts_its_republication(shared_dir, vietnam_vn, nhan_dan):
+def test_the_original_stored_later_adopts_its_republication(client, shared_dir, vietnam_vn, nhan_dan):
     path = seed_path(shared_dir)
     copy = ingest_seed(path, vietnam_vn)
     assert copy.republished_from is None and copy.original_url == sumber_url(path)
+    # Before the original is here, the Indonesian page credits both, linking the original's address;
+    # the copy's own address (a local file) is never shown to readers.
+    page = client.get(page_of(copy)).content.decode()
+    soup = BeautifulSoup(page, "html.parser")
+    credit = soup.find(class_="republication")
+    assert credit.get_text(" ", strip=True).startswith(
+        "Pertama terbit di Báo Nhân dân — diterbitkan ulang oleh Vietnam.vn"
+    )
+    assert credit.find("a")["href"] == sumber_url(path) and "file://" not in page
     original = store_original(nhan_dan, sumber_url(path))
     copy.refresh_from_db()
     assert copy.republished_from == original

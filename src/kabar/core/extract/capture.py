@@ -237,7 +237,10 @@ def _parse(text: str, url: str) -> Extracted:
                 doc.flags.append(f"source line not http(s): {source['url'][:200]}")
             doc.source_url = doc.source_url or address
             if address and doc.provenance is None:  # whether it is another outlet's: the store decides
-                doc.provenance = Provenance("source-line", original_url=address, page_url=doc.url, line=line)
+                # The capture's outlet line names the outlet it credits: the original's.
+                doc.provenance = Provenance(
+                    "source-line", original_url=address, original_outlet=doc.outlet, page_url=doc.url, line=line
+                )
             if body.has_text:  # the source line closes the article; page furniture follows
                 break
             continue
