@@ -61,3 +61,25 @@ def _fresh_cache() -> object:
     for cache in caches.all(initialized_only=True):
         cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _admin_asked_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Admin requests ask for English unless a test says otherwise, as a browser always says something.
+
+    The test client sends no Accept-Language, so the admin would answer in the site's first
+    language (vi); most admin tests read its English messages. A test that sends its own
+    Accept-Language, or the language cookie of the header's chooser (which wins over it), gets
+    that language: tests/newsroom/test_admin_i18n.py walks the admin in each one.
+    """
+    from django.test.client import RequestFactory
+
+    base_environ = RequestFactory._base_environ
+
+    def asking_in_english(self: RequestFactory, **request: object) -> dict[str, object]:
+        environ = base_environ(self, **request)
+        if str(environ.get("PATH_INFO", "")).startswith("/admin/"):
+            environ.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+        return environ
+
+    monkeypatch.setattr(RequestFactory, "_base_environ", asking_in_english)

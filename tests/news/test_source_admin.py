@@ -472,8 +472,8 @@ def test_poll_now_runs_each_enabled_source_and_says_what_it_did(staff, approved,
         follow=True,
     )
     said = messages_of(response)
-    assert f"Polled 1 source(s) now: {approved}: 1 new, 0 updated, 0 unchanged, 0 duplicate, 0 failed" in said
-    assert f"Skipped 1 disabled source(s): {disabled}" in said
+    assert f"Polled 1 source now: {approved}: 1 new, 0 updated, 0 unchanged, 0 duplicate, 0 failed" in said
+    assert f"Skipped 1 disabled source: {disabled}" in said
     assert Article.objects.count() == 1
 
 
@@ -484,7 +484,7 @@ def test_poll_now_on_a_queueing_backend_says_queued(staff, approved, settings):
     response = staff.post(
         "/admin/news/source/", {"action": "poll_now", "_selected_action": [approved.pk]}, follow=True
     )
-    assert any(m.startswith(f"Queued 1 source(s) for polling: {approved}.") for m in messages_of(response))
+    assert any(m.startswith(f"Queued 1 source for polling: {approved}.") for m in messages_of(response))
     assert Article.objects.count() == 0, "queued, not run"
 
 
@@ -494,7 +494,7 @@ def test_poll_now_on_outlets_polls_their_sources(outlet_staff, approved, dns):
         {"action": "poll_sources", "_selected_action": [approved.outlet_id]},
         follow=True,
     )
-    assert any(m.startswith("Polled 1 source(s) now") for m in messages_of(response))
+    assert any(m.startswith("Polled 1 source now") for m in messages_of(response))
 
 
 def test_poll_now_needs_change_source(approved):

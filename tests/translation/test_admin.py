@@ -170,7 +170,7 @@ def test_bulk_translate_from_the_matrix_queues_tasks(spy, outlet, admin_client):
     assert second.texts.get(language="en").status == "machine"
     assert human.texts.get(language="en").title == "Mine"
     messages = [str(m) for m in response.context["messages"]]
-    assert "Queued 2 translation(s) to en." in messages
+    assert "Queued 2 translations to en." in messages
     assert any(m.startswith("Skipped 1") for m in messages)
 
 
@@ -185,7 +185,7 @@ def test_the_matrix_queues_only_what_a_translation_would_do(spy, outlet, admin_c
     response = admin_client.post(MATRIX, chosen, follow=True)
 
     messages = [str(m) for m in response.context["messages"]]
-    assert "Queued 1 translation(s) to en." in messages
+    assert "Queued 1 translation to en." in messages
     assert any(m.startswith("Skipped 1: the en machine translation is up to date") for m in messages)
     assert any(f"article {no_original.pk} has no original text" in m for m in messages)
     assert fresh.texts.get(language="en").status == "machine"
@@ -193,7 +193,7 @@ def test_the_matrix_queues_only_what_a_translation_would_do(spy, outlet, admin_c
     forced = [
         str(m) for m in admin_client.post(MATRIX, {**chosen, "force": "on"}, follow=True).context["messages"]
     ]
-    assert "Queued 2 translation(s) to en." in forced
+    assert "Queued 2 translations to en." in forced
 
     # vi→id has no engine here (no en→id model for the pivot): said up front, with the engines.
     unroutable = admin_client.post(MATRIX, {"article": [fresh.pk], "target": "id"}, follow=True)
