@@ -119,6 +119,13 @@ def test_mapping_a_label_refiles_only_the_unsorted_articles_that_carried_it(outl
     refreshed = [Article.objects.get(pk=a.pk).section for a in tech]
     assert refreshed[:2] == [economy, economy] and refreshed[2].is_unsorted
     assert [(u.label, u.articles) for u in unmapped_labels()] == [("Xe", 1)]
+    # A path covers the outlet's unsorted articles under it, and those whose page named no section.
+    bare = store_article(doc(7, "", path="oto"), outlet=outlet).article
+    SectionMapping.objects.create(outlet=outlet, label="/tin/", section=economy)
+    assert Article.objects.get(pk=tech[2].pk).section == economy
+    assert Article.objects.get(pk=bare.pk).section is None  # /oto/ is not under /tin/
+    SectionMapping.objects.create(outlet=outlet, label="/oto", section=economy)
+    assert Article.objects.get(pk=bare.pk).section == economy
 
 
 @pytest.mark.django_db

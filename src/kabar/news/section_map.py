@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from kabar.core.text.section_labels import fold_label, is_path, match_section
 from kabar.news.models import UNSORTED_SECTION_SLUG, Article, Outlet, Section, SectionMapping
@@ -28,10 +28,14 @@ def outlet_mappings(outlet: Outlet) -> dict[str, int]:
 def refile_unsorted(mapping: SectionMapping) -> int:
     """Move the outlet's "unsorted" articles that ``mapping`` covers to its section; how many moved.
 
-    Only "unsorted" articles move: an article an editor (or an earlier mapping) filed elsewhere stays.
+    Only "unsorted" articles move (and, for a path, those filed under no section because their page
+    named none): an article an editor (or an earlier mapping) filed elsewhere stays.
     """
     waiting = Article.objects.filter(outlet_id=mapping.outlet_id, section__slug=UNSORTED_SECTION_SLUG)
     if is_path(mapping.key):
+        waiting = Article.objects.filter(
+            Q(section__slug=UNSORTED_SECTION_SLUG) | Q(section__isnull=True), outlet_id=mapping.outlet_id
+        )
         pks = [
             pk
             for pk, url in waiting.values_list("pk", "source_url")
