@@ -70,6 +70,11 @@ def sumber_url(path: Path) -> str:
     )
 
 
+@pytest.fixture(autouse=True)
+def stages_in_process(settings):
+    settings.INGEST = {**settings.INGEST, "workers": 0}  # no worker pool to start for two small pages
+
+
 @pytest.fixture
 def vietnam_vn():
     return Outlet.objects.create(
