@@ -137,9 +137,13 @@ def test_the_original_stored_later_adopts_its_republication(client, shared_dir, 
         "Pertama terbit di Báo Nhân dân — diterbitkan ulang oleh Vietnam.vn"
     )
     assert credit.find("a")["href"] == sumber_url(path) and "file://" not in page
+    embedder = DistinctEmbedder()
+    alone = assign_article(copy, embedder=embedder)
     original = store_original(nhan_dan, sumber_url(path))
     copy.refresh_from_db()
     assert copy.republished_from == original
+    # The original joins the story its copy started.
+    assert assign_article(original, embedder=embedder).story_id == alone.story_id
 
 
 def test_an_editors_story_decision_is_kept(shared_dir, vietnam_vn, nhan_dan):
