@@ -28,7 +28,12 @@ def make_article(*, section: Section | None = None, published_at: Any = None) ->
         source_language="vi",
         published_at=published_at or timezone.now(),
     )
-    for language, status, title in (("vi", "original", "Hội nghị mở màn"), ("en", "machine", "Summit opens")):
+    versions = (
+        ("vi", "original", "Hội nghị mở màn"),
+        ("en", "machine", "Summit opens"),
+        ("id", "human", "KTT dibuka"),
+    )
+    for language, status, title in versions:
         ArticleText.objects.create(
             article=article,
             language=language,

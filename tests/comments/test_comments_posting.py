@@ -116,6 +116,9 @@ def test_the_page_shows_the_readers_language_first_and_the_others_folded(client,
     assert details.find("a", string="Dịch")
     english = BeautifulSoup(client.get(page_url(article, "en")).content, "html.parser")
     assert english.find("section", id="comments").h2.get_text() == "Comments (3)"
+    indonesian = BeautifulSoup(client.get(page_url(article, "id")).content, "html.parser")
+    assert indonesian.find("section", id="comments").h2.get_text() == "Komentar (3)"
+    assert "2 komentar dalam bahasa lain" in indonesian.find("details").summary.get_text()
     with_id = client.get(f"/id/comments/article/{article.pk}/new/").content.decode()
     assert "Tulis komentar" in with_id
 
