@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from PIL import Image
 
-from kabar.ingest import images as image_module
+from kabar.ingest import image_attach as image_module
 from kabar.ingest.models import ImageFetch
 from kabar.ingest.service import ingest
 from kabar.news.models import Article, ArticleText, Media

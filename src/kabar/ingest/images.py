@@ -31,13 +31,13 @@ import concurrent.futures
 import hashlib
 import io
 import logging
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import timezone
 from PIL import Image as PILImage
 
@@ -46,9 +46,9 @@ from kabar.core.extract.content_images import too_small
 from kabar.core.fetch.fetch import Fetcher
 from kabar.core.types import Extracted
 from kabar.ingest import media_files
+from kabar.ingest.image_attach import Arrival, attach_arrived
 from kabar.ingest.models import ImageFetch
-from kabar.news.models import Article, ArticleText, Media
-from kabar.pagecache.receivers import ALL_LANGUAGES, record
+from kabar.news.models import Article, ArticleText
 
 log = logging.getLogger("kabar.ingest")
 
@@ -59,6 +59,7 @@ IMAGE_THREADS = 8
 IMAGE_HOST_CONCURRENCY = 4
 IMAGE_HOST_DELAY = 0.1
 RETRY_FAILED_AFTER = timedelta(hours=6)
+ATTACH_BATCH_WAIT = 0.02  # seconds: gather what arrives together into one transaction per article
 STAGE = "images"
 
 
@@ -221,72 +222,6 @@ def waiting_images(article: Article) -> list[str]:
     )
 
 
-def attach(article_id: int, url: str, row: ImageFetch, *, content: bytes | None = None) -> bool:
-    """Point the article's blocks and Media rows for ``url`` at the stored file; False when nothing used it."""
-    src = media_files.src_of(row.name)
-    with transaction.atomic():
-        article = Article.objects.select_for_update().filter(pk=article_id).first()
-        if article is None:
-            return False
-        rows = _media_rows_for(article, url)
-        changed = []
-        for text in article.texts.all():
-            blocks, hit = [], False
-            for block in text.blocks:
-                if block.get("type") == "image" and block.get("src") == url:
-                    block = {**block, "src": src}
-                    if row.width and row.height:
-                        block.update(width=row.width, height=row.height)
-                    hit = True
-                blocks.append(block)
-            if hit:
-                text.blocks = blocks
-                changed.append(text)
-        if changed:
-            ArticleText.objects.bulk_update(changed, ["blocks"])
-        for media in rows:
-            media.image.name = row.name
-            media.width, media.height = row.width, row.height
-            media.save(update_fields=["image", "width", "height"])
-        record(articles={article_id: ALL_LANGUAGES})  # texts changed by bulk_update send no signal
-        if content is not None:
-            transaction.on_commit(lambda: media_files.restore_missing([(row.name, content)]))
-    return bool(changed)
-
-
-def drop_small(article_id: int, url: str) -> None:
-    """Take a too-small picture out of an article that has only its original text (see the module docstring)."""
-    with transaction.atomic():
-        article = Article.objects.select_for_update().filter(pk=article_id).first()
-        if article is None or article.texts.exclude(status=ArticleText.Status.ORIGINAL).exists():
-            return
-        original = article.texts.filter(status=ArticleText.Status.ORIGINAL).first()
-        if original is None:
-            return
-        kept = [b for b in original.blocks if not (b.get("type") == "image" and b.get("src") == url)]
-        if len(kept) != len(original.blocks):
-            rows = _media_rows_for(article, url)
-            original.blocks = kept
-            ArticleText.objects.bulk_update([original], ["blocks"])
-            Media.objects.filter(pk__in=[m.pk for m in rows]).delete()
-            record(articles={article_id: ALL_LANGUAGES})
-
-
-def _media_rows_for(article: Article, url: str) -> list[Media]:
-    """The article's Media rows, without a file yet, of the original's image blocks showing ``url``.
-
-    ``store_article`` makes one row per image block, in block order; a row knows the outlet's
-    address only for a web picture (``Media.url``), so rows are paired with blocks by order,
-    and by address where the two no longer line up (an editor added or removed one).
-    """
-    original = article.texts.filter(status=ArticleText.Status.ORIGINAL).first()
-    image_blocks = [b for b in (original.blocks if original else []) if b.get("type") == "image"]
-    rows = list(article.media.order_by("pk"))
-    if len(rows) == len(image_blocks):
-        return [m for m, b in zip(rows, image_blocks, strict=True) if b.get("src") == url and not m.image]
-    return [m for m in rows if m.url == url and not m.image]
-
-
 class ImageAttacher:
     """Fetches stored articles' images on a bounded thread pool; attaches each in the owner's thread."""
 
@@ -304,30 +239,37 @@ class ImageAttacher:
         article = Article.objects.filter(pk=article_id).first()
         if article is None:
             return
+        known: list[Arrival] = []
         for url in waiting_images(article):
             if url in self._waiting:
                 self._waiting[url].append(article_id)
                 continue
-            known = cached(url)
-            if known is not None:
-                self._apply(url, known, [article_id])
+            row = cached(url)
+            if row is not None:
+                known.append(Arrival(url, row))
                 continue
             self._waiting[url] = [article_id]
             future = self._pool.submit(download, url, article.fetched_url or article.source_url, self.fetcher)
             self._futures[future] = url
+        if known:
+            self._apply({article_id: known})
 
     def poll(self) -> None:
         """Attach what has arrived, without waiting."""
-        for future in [f for f in self._futures if f.done()]:
-            self._settle(future)
+        self._settle([f for f in self._futures if f.done()])
 
     def drain(self, timeout: float | None = None) -> ImageCounts:
         """Wait for every download (at most ``timeout`` seconds) and attach it; the counts so far."""
-        try:
-            for future in concurrent.futures.as_completed(list(self._futures), timeout=timeout):
-                self._settle(future)
-        except concurrent.futures.TimeoutError:
-            pass
+        end = None if timeout is None else time.monotonic() + timeout
+        while self._futures:
+            left = None if end is None else max(0.0, end - time.monotonic())
+            done, _ = concurrent.futures.wait(
+                list(self._futures), timeout=left, return_when=concurrent.futures.FIRST_COMPLETED
+            )
+            if not done:
+                break
+            time.sleep(ATTACH_BATCH_WAIT)  # pictures of one article tend to arrive together
+            self._settle([f for f in self._futures if f.done()])
         self.counts.pending = sum(len(self._waiting.get(url, [])) for url in self._futures.values())
         return self.counts
 
@@ -340,35 +282,52 @@ class ImageAttacher:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def _settle(self, future: concurrent.futures.Future[Downloaded | Refused]) -> None:
-        url = self._futures.pop(future)
-        articles = self._waiting.pop(url, [])
-        try:
-            result = future.result()
-        except Exception as exc:  # a bug costs this picture, never the run
-            log.exception("image %s: unexpected error", url)
-            result = Refused(url, ImageFetch.Outcome.FAILED, f"internal: {type(exc).__name__}: {exc}")
-        try:
-            row = remember(result)
-            self._apply(
-                url, row, articles, content=result.content if isinstance(result, Downloaded) else None
-            )
-        except Exception as exc:
-            log.exception("image %s not attached", url)
-            self.counts.failed += len(articles)
-            self.counts.failures.append((url, f"not attached: {type(exc).__name__}: {exc}"))
-            if isinstance(result, Downloaded) and result.written:
-                media_files.delete_unreferenced([result.name])
+    def _settle(self, done: list[concurrent.futures.Future[Downloaded | Refused]]) -> None:
+        """Remember each finished download, then attach them one transaction per article."""
+        arrived: dict[int, list[Arrival]] = {}
+        for future in done:
+            url = self._futures.pop(future)
+            articles = self._waiting.pop(url, [])
+            try:
+                result = future.result()
+            except Exception as exc:  # a bug costs this picture, never the run
+                log.exception("image %s: unexpected error", url)
+                result = Refused(url, ImageFetch.Outcome.FAILED, f"internal: {type(exc).__name__}: {exc}")
+            try:
+                row = remember(result)
+            except Exception as exc:
+                log.exception("image %s not recorded", url)
+                self._lost(url, articles, exc, result)
+                continue
+            content = result.content if isinstance(result, Downloaded) else None
+            for article_id in articles:
+                arrived.setdefault(article_id, []).append(Arrival(url, row, content))
+        self._apply(arrived)
 
-    def _apply(self, url: str, row: ImageFetch, articles: list[int], *, content: bytes | None = None) -> None:
-        for article_id in articles:
-            if row.outcome == ImageFetch.Outcome.STORED:
-                attach(article_id, url, row, content=content)
-                self.counts.attached += 1
-            elif row.outcome == ImageFetch.Outcome.SKIPPED:
-                drop_small(article_id, url)
-                self.counts.skipped += 1
-            else:
-                log.warning("image %s of article %s not stored: %s", url, article_id, row.reason)
-                self.counts.failed += 1
-                self.counts.failures.append((url, row.reason))
+    def _apply(self, arrived: dict[int, list[Arrival]]) -> None:
+        for article_id, items in arrived.items():
+            try:
+                attach_arrived(article_id, items)
+            except Exception as exc:
+                log.exception("images of article %s not attached", article_id)
+                for item in items:
+                    self.counts.failed += 1
+                    self.counts.failures.append((item.url, f"not attached: {type(exc).__name__}: {exc}"))
+                continue
+            for item in items:
+                if item.row.outcome == ImageFetch.Outcome.STORED:
+                    self.counts.attached += 1
+                elif item.row.outcome == ImageFetch.Outcome.SKIPPED:
+                    self.counts.skipped += 1
+                else:
+                    log.warning(
+                        "image %s of article %s not stored: %s", item.url, article_id, item.row.reason
+                    )
+                    self.counts.failed += 1
+                    self.counts.failures.append((item.url, item.row.reason))
+
+    def _lost(self, url: str, articles: list[int], exc: Exception, result: Downloaded | Refused) -> None:
+        self.counts.failed += len(articles)
+        self.counts.failures.append((url, f"not recorded: {type(exc).__name__}: {exc}"))
+        if isinstance(result, Downloaded) and result.written:
+            media_files.delete_unreferenced([result.name])

@@ -152,8 +152,10 @@ class Command(BaseCommand):
     def _print_tables(self, summary: Summary, location: str) -> None:
         out = command_console(self.stdout, width=140)
         table = Table(title=f"kabar ingest {location}")
-        columns = ("new", "updated", "unchanged", "duplicate", "failed", "skipped")
-        columns += ("images attached", "images pending", "images failed")
+        columns = (
+            *("new", "updated", "unchanged", "duplicate", "failed", "skipped"),
+            *("images attached", "images pending", "images failed"),
+        )
         for column in columns:
             table.add_column(column, justify="right")
         images = summary.images
@@ -173,15 +175,15 @@ class Command(BaseCommand):
             skipped = Table(title="skipped documents (not articles)")
             for column in ("url", "reason"):
                 skipped.add_column(column, overflow="fold")
-            for row in summary.skipped:
-                skipped.add_row(*row)
+            for url, reason in summary.skipped:
+                skipped.add_row(url, reason)
             out.print(skipped)
         if images.failures:
             pictures = Table(title="images not stored (the article shows the outlet's address)")
             for column in ("image", "reason"):
                 pictures.add_column(column, overflow="fold")
-            for row in images.failures:
-                pictures.add_row(*row)
+            for url, reason in images.failures:
+                pictures.add_row(url, reason)
             out.print(pictures)
         if summary.failed:
             failures = Table(title="failed documents")
