@@ -74,10 +74,10 @@ def _admin_asked_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
     """
     from django.test.client import RequestFactory
 
-    base_environ = RequestFactory._base_environ
+    base_environ = RequestFactory._base_environ  # type: ignore[attr-defined]  # private, not in the stubs
 
     def asking_in_english(self: RequestFactory, **request: object) -> dict[str, object]:
-        environ = base_environ(self, **request)
+        environ: dict[str, object] = base_environ(self, **request)
         if str(environ.get("PATH_INFO", "")).startswith("/admin/"):
             environ.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
         return environ

@@ -14,12 +14,15 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import polib
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import User
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -50,11 +53,7 @@ CATALOGS = Path(kabar.__file__).parent / "locale"
 # Apps whose admin other work owns and translates in its own catalog (none now: comments has its
 # catalog in kabar/comments/locale, and its screens are checked like the others).
 NOT_CHECKED_APPS: set[str] = set()
-KABAR_APPS = {
-    config.label
-    for config in __import__("django.apps").apps.apps.get_app_configs()
-    if config.name.startswith("kabar.")
-}
+KABAR_APPS = {config.label for config in apps.get_app_configs() if config.name.startswith("kabar.")}
 
 # The labels of a page, never its data: rows, object titles and values stay out.
 LABELS = (
@@ -98,7 +97,7 @@ def leftovers(language: str, text: str) -> set[str]:
     return {w for w in _words([text]) if w in english - catalog(language)[1]}
 
 
-def labels(response) -> list[str]:
+def labels(response: Any) -> list[str]:
     doc = html.document_fromstring(response.content.decode())
     found = []
     for el in doc.xpath(LABELS):
@@ -114,7 +113,7 @@ def labels(response) -> list[str]:
 
 
 @pytest.fixture
-def newsroom(db: None) -> dict[str, object]:
+def newsroom(db: None) -> dict[str, Any]:
     """One row of every kabar model the admin lists (neutral, made-up names: data is not checked)."""
     boss = User.objects.create_superuser("kappa", "kappa@example.org", "pw")
     outlet = Outlet.objects.create(name="Zeta", slug="zeta", home_url="https://zeta.example/", language="vi")
@@ -172,7 +171,7 @@ def newsroom(db: None) -> dict[str, object]:
     return {"boss": boss, "article": article, "machine": machine}
 
 
-def admin_pages(newsroom: dict[str, object]) -> list[str]:
+def admin_pages(newsroom: dict[str, Any]) -> list[str]:
     urls = [reverse("admin:index")]
     for model, model_admin in admin.site._registry.items():
         opts = model._meta
@@ -181,12 +180,12 @@ def admin_pages(newsroom: dict[str, object]) -> list[str]:
         urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
         if opts.model_name != "matrix" and model_admin.has_add_permission(_request(newsroom["boss"])):
             urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
-    urls.append(reverse("admin:news_article_change", args=[newsroom["article"].pk]))  # type: ignore[attr-defined]
-    urls.append(reverse("admin:translation_postedit_change", args=[newsroom["machine"].pk]))  # type: ignore[attr-defined]
+    urls.append(reverse("admin:news_article_change", args=[newsroom["article"].pk]))
+    urls.append(reverse("admin:translation_postedit_change", args=[newsroom["machine"].pk]))
     return urls
 
 
-def _request(user: User):
+def _request(user: User) -> HttpRequest:
     from django.test import RequestFactory
 
     request = RequestFactory().get("/admin/")
@@ -195,7 +194,7 @@ def _request(user: User):
 
 
 @pytest.mark.parametrize("language", ["vi", "en", "id"])
-def test_every_kabar_admin_screen_speaks_one_language(newsroom, language: str) -> None:
+def test_every_kabar_admin_screen_speaks_one_language(newsroom: dict[str, Any], language: str) -> None:
     client = Client()
     client.force_login(newsroom["boss"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
@@ -205,7 +204,7 @@ def test_every_kabar_admin_screen_speaks_one_language(newsroom, language: str) -
     # The pages that answer a save: the new API key and the new webhook secret.
     responses["new API key"] = client.post(
         reverse("admin:api_apikey_add"), {"name": "Zeta", "owner": newsroom["boss"].pk, "scopes": []}
-    )  # type: ignore[attr-defined]
+    )
     responses["new webhook secret"] = client.post(
         reverse("admin:webhooks_subscription_add"),
         {
@@ -232,7 +231,9 @@ def test_every_kabar_admin_screen_speaks_one_language(newsroom, language: str) -
     assert not report, "\n".join(report)
 
 
-def test_the_header_chooser_sets_the_admin_language_and_reader_pages_ignore_it(newsroom) -> None:
+def test_the_header_chooser_sets_the_admin_language_and_reader_pages_ignore_it(
+    newsroom: dict[str, Any],
+) -> None:
     client = Client()
     client.force_login(newsroom["boss"])
     index = reverse("admin:index")

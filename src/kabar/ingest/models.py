@@ -72,22 +72,31 @@ class ImageFetch(models.Model):
     """
 
     class Outcome(models.TextChoices):
-        STORED = "stored", "stored"
-        FAILED = "failed", "failed"
-        SKIPPED = "skipped", "skipped (not a content image)"
+        STORED = "stored", _("stored")
+        FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("skipped (not a content image)")
 
     # Addresses may be longer than an index allows: looked up by their SHA-256.
-    url_hash = models.CharField(max_length=64, unique=True)
-    url = models.TextField()
-    outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    name = models.CharField(max_length=255, blank=True, help_text="Storage name of the stored file.")
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    reason = models.TextField(blank=True, help_text="Why it failed or was skipped.")
-    attempts = models.PositiveIntegerField(default=1)
-    fetched_at = models.DateTimeField()
+    url_hash = models.CharField(max_length=64, unique=True, verbose_name=_("URL hash"))
+    url = models.TextField(verbose_name=_("URL"))
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, verbose_name=_("outcome"))
+    name = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text=_("Storage name of the stored file."),
+        verbose_name=_("file name"),
+    )
+    width = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("width"))
+    height = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("height"))
+    reason = models.TextField(
+        blank=True, help_text=_("Why it failed or was skipped."), verbose_name=_("reason")
+    )
+    attempts = models.PositiveIntegerField(default=1, verbose_name=_("attempts"))
+    fetched_at = models.DateTimeField(verbose_name=_("fetched"))
 
     class Meta:
+        verbose_name = _("image fetch")
+        verbose_name_plural = _("image fetches")
         ordering = ["-fetched_at"]
 
     def __str__(self) -> str:
