@@ -120,11 +120,12 @@ def lockout_response(
 ) -> HttpResponse:
     """An admin-styled page (429) instead of axes' bare text, saying what to do next."""
     from django.contrib import admin
+    from django.utils.translation import gettext
 
     cooloff: dt.timedelta | None = settings.AXES_COOLOFF_TIME
     context = {
         **admin.site.each_context(request),
-        "title": "Login locked",
+        "title": gettext("Login locked"),
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "cooloff_minutes": int(cooloff.total_seconds() // 60) if cooloff else 0,
     }
