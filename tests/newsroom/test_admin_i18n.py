@@ -235,6 +235,8 @@ def test_the_header_chooser_sets_the_admin_language_and_reader_pages_ignore_it(
     newsroom: dict[str, Any],
 ) -> None:
     client = Client()
+    login = html.document_fromstring(client.get(reverse("admin:login")).content.decode())
+    assert login.xpath("//form[contains(@class,'kabar-admin-language')]//button")  # before signing in too
     client.force_login(newsroom["boss"])
     index = reverse("admin:index")
     page = html.document_fromstring(client.get(index, HTTP_ACCEPT_LANGUAGE="en").content.decode())
