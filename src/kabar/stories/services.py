@@ -11,7 +11,10 @@ The rules, in the order they win:
    new articles may still join it.
 3. Everything else is the relate stage's: each new or changed article joins the best recent story
    (``RelateParams.window_days``) or starts one. Running it again on an unchanged article changes
-   nothing (idempotent): its own story is not a reason to leave it.
+   nothing (idempotent): its own story is not a reason to leave it. When the relate stage finds
+   that the joined story and another are one (``Decision.merge_with``), the story that started
+   later is emptied into the other, unless an editor pinned, named or arranged it (then the
+   other one goes, and when both are an editor's, neither).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from django.db import transaction
 from django.db.models import Max, Min
+from django.utils import timezone
 
 from kabar.core.blocks import strip_tags
 from kabar.core.discover import relate
@@ -56,6 +60,7 @@ class Assignment:
     story_id: int | None
     score: float = 0.0
     reason: str = ""
+    merged_story: int | None = None  # a story the relate stage found to be this one and emptied into it
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -285,7 +290,9 @@ def assign_article(
         # A republished copy and its original are one story, whatever the texts' similarity.
         linked_story = republication_story_id(article)
         if linked_story is not None:
-            decision = relate.Decision(str(linked_story), 1.0, "republication (original and republished copy)")
+            decision = relate.Decision(
+                str(linked_story), 1.0, "republication (original and republished copy)"
+            )
         current = membership.story if membership is not None else None
         if decision.story_key is not None:
             story = Story.objects.get(pk=int(decision.story_key))
@@ -306,10 +313,43 @@ def assign_article(
             action = (
                 "unchanged" if unchanged else ("moved" if decision.story_key is not None else "new story")
             )
+        merged: int | None = None
+        if decision.story_key is not None and decision.merge_with is not None:
+            found = _merge_found(story, int(decision.merge_with), decision.reason)
+            if found is not None:
+                story, merged = found
         _refresh_seen(story)
-        if current is not None and current.pk != story.pk:
+        if current is not None and current.pk not in {story.pk, merged}:
             _tidy(current)
-        return Assignment(article.pk, action, story.pk, decision.score, reason)
+        return Assignment(article.pk, action, story.pk, decision.score, reason, merged)
+
+
+def _editors_story(story: Story) -> bool:
+    """Whether an editor pinned, named or arranged the story: the relate stage may not empty it."""
+    return story.pinned or bool(story.labels) or story.memberships.filter(assigned_by=EDITOR).exists()
+
+
+def _merge_found(joined: Story, other_id: int, reason: str) -> tuple[Story, int] | None:
+    """Empty one of two stories the relate stage found to be one into the other: (kept, emptied id).
+
+    The one that started later goes, unless it is an editor's; None when both are (editors'
+    memberships are never moved) or the other story is gone.
+    """
+    other = Story.objects.select_for_update().filter(pk=other_id).first()
+    if other is None or other.pk == joined.pk:
+        return None
+    _refresh_seen(joined)
+    earlier, later = sorted((joined, other), key=lambda s: (s.first_seen or s.created_at, s.pk))
+    movable = [s for s in (later, earlier) if not _editors_story(s)]
+    if not movable:
+        return None
+    gone = movable[0]
+    kept = earlier if gone is later else later
+    note = f"merged into story {kept.pk} from story {gone.pk}: {reason}"[:300]
+    gone_id = gone.pk
+    gone.memberships.filter(assigned_by=AUTO).update(story=kept, reason=note, updated_at=timezone.now())
+    _tidy(gone)
+    return kept, gone_id
 
 
 def _refresh_seen(story: Story) -> None:
@@ -445,9 +485,11 @@ class RebuildSummary:
     kept_editor: int = 0
     kept_pinned: int = 0
     without_original: int = 0
+    merged_stories: int = 0  # stories the relate stage found to be one with another
 
     def count(self, assignment: Assignment) -> None:
         self.articles += 1
+        self.merged_stories += assignment.merged_story is not None
         if assignment.action == "new story":
             self.new_stories += 1
         elif assignment.action in {"joined", "moved", "unchanged"}:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 
@@ -60,13 +61,16 @@ def test_story_link_is_the_mean_score_of_every_pair_across_the_stories() -> None
 
 def test_an_article_near_all_of_a_story_joins_it_though_no_member_is_close() -> None:
     # Each member is at cosine ~0.71 from the follow-up: below the join bar (0.9), but the
-    # whole story is that close, which a story about something else never is.
-    story = StorySummary("s", [at("1", unit(1, 1)), at("2", unit(1, 0, 1))])
-    follow_up = at("3", unit(1), hours=24 * 10)
-    decision = decide(follow_up, [story], PLAIN)
+    # whole story is that close, which a story about something else rarely is.
+    members = [at("1", unit(1, 1)), at("2", unit(1, 0, 1)), at("3", unit(1, 0, 0, 1))]
+    follow_up = at("4", unit(1), hours=24 * 10)
+    decision = decide(follow_up, [StorySummary("s", members)], PLAIN)
     assert decision.story_key == "s" and decision.reason.startswith("average link 0.71")
-    strict = RelateParams(**{**PLAIN.__dict__, "merge_threshold": 0.9})
-    assert decide(follow_up, [story], strict).story_key is None
+    strict = replace(PLAIN, merge_threshold=0.9)
+    assert decide(follow_up, [StorySummary("s", members)], strict).story_key is None
+    # Two members are two pairs: no steadier than the best pair, which missed the join bar.
+    assert decide(follow_up, [StorySummary("s", members[:2])], PLAIN).story_key is None
+    assert decide(follow_up, [StorySummary("s", members[:2])], replace(PLAIN, merge_min_pairs=2)).story_key
 
 
 def test_joining_a_story_that_bridges_to_another_asks_for_the_merge() -> None:

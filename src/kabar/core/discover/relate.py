@@ -111,6 +111,10 @@ class RelateParams:
     # another linked this well. A follow-up weeks later may be far from the story's best member
     # but near all of it, and once it is in, its own translations bridge to the reports it continues.
     merge_threshold: float = 0.22
+    # … over this many member pairs at least: over one or two pairs the mean is no steadier
+    # than the best pair, which join_threshold weighs already (the demo's lone reports of one
+    # city, a few names shared, stay apart).
+    merge_min_pairs: int = 3
 
 
 @dataclass(frozen=True)
@@ -324,6 +328,7 @@ def decide(
     score = min(max(story_score, 0.0), 1.0)
     linked = [(mean, k) for k, mean in enumerate(means) if mean >= params.merge_threshold]
     if story_score < params.join_threshold:
+        linked = [(mean, k) for mean, k in linked if len(recent[k][1]) >= params.merge_min_pairs]
         if not linked:
             return Decision(None, score, f"new story: best was {evidence}")
         mean, k = max(linked, key=lambda entry: entry[0])  # the first of equals
@@ -336,7 +341,7 @@ def decide(
     links = [
         (story_link(joined, recent[k][1], params, rarity), recent[k][0].key)
         for _, k in linked
-        if recent[k][0].key != story_key
+        if recent[k][0].key != story_key and len(joined) * len(recent[k][1]) >= params.merge_min_pairs
     ]
     link, other = max(links, key=lambda entry: entry[0], default=(-math.inf, ""))
     if link >= params.merge_threshold:

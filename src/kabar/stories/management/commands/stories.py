@@ -77,6 +77,7 @@ class Command(BaseCommand):
             ("articles", summary.articles),
             ("new stories", summary.new_stories),
             ("joined a story", summary.joined),
+            ("stories merged", summary.merged_stories),
             ("kept (editor)", summary.kept_editor),
             ("kept (pinned)", summary.kept_pinned),
             ("no original", summary.without_original),
