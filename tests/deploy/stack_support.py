@@ -74,6 +74,16 @@ def scratch_redis(server_url: str, db: int = STACK_REDIS_DB) -> Iterator[str]:
         connection.close()
 
 
+def queue_done(redis_url: str, name: str, started: int = 1) -> bool:
+    """True once RQ's ``name`` queue has finished ``started`` jobs (the first ones queued)."""
+    import redis
+    from rq import Queue
+    from rq.registry import FinishedJobRegistry
+
+    with redis.Redis.from_url(redis_url) as connection:
+        return FinishedJobRegistry(queue=Queue(name, connection=connection)).count >= started
+
+
 def clean_env(**values: str) -> dict[str, str]:
     """This environment without any KABAR_/DJANGO_ variable (the test run's own), plus ``values``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KABAR_", "DJANGO_"))}
@@ -115,6 +125,24 @@ class Processes:
         for name, process in self.running.items():
             if process.poll() is not None:
                 raise AssertionError(f"{name} exited with {process.returncode}:\n{self.log(name)}")
+
+    def memory(self, name: str) -> tuple[int, float]:
+        """(processes, resident MB summed) of ``name``'s process group; shared pages count in each."""
+        group = self.running[name].pid
+        count, kilobytes = 0, 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                stat = (entry / "stat").read_text()
+                if int(stat.rsplit(")", 1)[1].split()[2]) != group:  # field 5: the process group
+                    continue
+                status = (entry / "status").read_text()
+                kilobytes += int(
+                    next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]
+                )
+                count += 1
+        return count, kilobytes / 1024
 
     def stop(self, name: str, timeout: float = 10.0) -> int | None:
         process = self.running[name]
