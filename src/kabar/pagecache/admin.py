@@ -28,10 +28,12 @@ class PageCacheStatsAdmin(admin.ModelAdmin[PageCacheStats]):
 
     def get_urls(self) -> list[URLPattern]:
         # Only the list page: there are no rows to change (and no table to read them from).
-        info = self.opts.app_label, self.opts.model_name
-        return [path("", self.admin_site.admin_view(self.changelist_view), name="%s_%s_changelist" % info)]
+        name = f"{self.opts.app_label}_{self.opts.model_name}_changelist"
+        return [path("", self.admin_site.admin_view(self.changelist_view), name=name)]
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
         found = stats.summary()

@@ -14,3 +14,6 @@ class PageCacheStats(models.Model):
         default_permissions = ("view",)
         verbose_name = _("hit rate")
         verbose_name_plural = _("hit rate")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
