@@ -135,3 +135,25 @@ def test_staff_without_the_view_permission_do_not_see_it(client):
     editor = get_user_model().objects.create_user("ed", password="pw-long-enough-1", is_staff=True)
     client.force_login(editor)
     assert client.get("/admin/pagecache/pagecachestats/").status_code == 403
+
+
+def test_a_publish_task_leaves_the_tags_bumped_again_to_the_later_task(
+    newsroom, settings, tmp_path, monkeypatch
+):
+    from kabar.pagecache import static_publish
+    from kabar.pagecache import versions as tag_versions
+
+    settings.STATIC_PUBLISH_DIR = str(tmp_path / "published")
+    article = f"article:{newsroom['summit'].pk}"
+    first = tag_versions.bump({article, "home:vi"})
+    tag_versions.bump({"home:vi"})  # a later edit: its own task renders the home page
+    rendered: list[str] = []
+    monkeypatch.setattr(static_publish, "publish", lambda path, client=None: rendered.append(path) or True)
+    counts = static_publish.publish_pages.call([article, "home:vi"], first)
+    assert counts["superseded"] == 1 and "/vi/" not in rendered
+    assert newsroom["summit_vi_url"] in rendered
+    rendered.clear()
+    static_publish.publish_pages.call(
+        [article, "home:vi"]
+    )  # without versions (queued by an older kabar): all
+    assert "/vi/" in rendered

@@ -41,6 +41,7 @@ from django.utils import translation
 from django_tasks import task
 
 from kabar.news.models import ArticleText, Section
+from kabar.pagecache import versions as tag_versions
 
 log = logging.getLogger("kabar.pagecache")
 
@@ -187,12 +188,22 @@ def publish(path: str, client: Client | None = None) -> bool:
 
 
 @task(queue_name="default")
-def publish_pages(tags: list[str]) -> dict[str, int]:
-    """Rewrite or remove the files of the pages ``tags`` touch (see the module docstring)."""
-    counts = {"written": 0, "removed": 0, "failed": 0}
+def publish_pages(tags: list[str], versions: dict[str, str] | None = None) -> dict[str, int]:
+    """Rewrite or remove the files of the pages ``tags`` touch (see the module docstring).
+
+    ``versions`` are the tags' versions the bump gave them: a tag bumped again since is left out,
+    because the task that later bump queued renders its pages, from newer data.
+    """
+    counts = {"written": 0, "removed": 0, "failed": 0, "superseded": 0}
     if not enabled():
         return counts
     try:
+        if versions:
+            later = tag_versions.bumped_since({t: v for t, v in versions.items() if t in set(tags)})
+            counts["superseded"] = len(later)
+            tags = [t for t in tags if t not in later]
+            if not tags:
+                return counts
         named = named_pages(tags)
         affected = written_with(tags) - named
         dropped: set[str] = set()

@@ -48,14 +48,16 @@ def after_bump(tags: set[str]) -> None:
     """Bump the tags' versions (stored pages with them are stale now) and queue the CDN purge."""
     if not tags:
         return
-    tag_versions.bump(tags)
+    versions = tag_versions.bump(tags)
     store.count("bumped_tags", len(tags))
     if settings.CDN_PURGERS:
         purge_cdn.enqueue(sorted(tags))
     if settings.STATIC_PUBLISH_DIR:  # files for nginx (static_publish), rewritten after the same commit
         from kabar.pagecache.static_publish import publish_pages
 
-        publish_pages.enqueue(sorted(tags))
+        # With the versions: a task whose tags were all bumped again before it ran leaves them to
+        # the later task (a burst of edits to one page renders it once, not once per edit).
+        publish_pages.enqueue(sorted(tags), versions)
 
 
 @task(queue_name="default")

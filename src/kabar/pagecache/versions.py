@@ -122,6 +122,12 @@ def still_current(versions: Mapping[str, str], generation: str | None) -> bool:
     return all(known.get(tag) == version for tag, version in versions.items())
 
 
+def bumped_since(versions: Mapping[str, str]) -> set[str]:
+    """The tags of ``versions`` that have been bumped again since (read only; an evicted tag is not)."""
+    found: dict[str, str] = cache.get_many([key(t) for t in versions])
+    return {tag for tag, version in versions.items() if found.get(key(tag), version) != version}
+
+
 def bump(tags: Iterable[str]) -> dict[str, str]:
     """Give each tag a new version: every page stored with the old one is stale from now on."""
     versions = {tag: new_version() for tag in tags}
