@@ -76,7 +76,7 @@ class SourceForm(forms.ModelForm[Source]):
                 "url",
                 ValidationError(
                     format_html(
-                        'This {} is already a source of {}: <a href="{}">source #{}</a>.',
+                        gettext('This {} is already a source of {}: <a href="{}">source #{}</a>.'),
                         duplicate.get_kind_display(),
                         duplicate.outlet,
                         link,

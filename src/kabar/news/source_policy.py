@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 import httpcore
+from django.utils.translation import gettext
 
 from kabar.core.fetch import ssrf
 from kabar.core.fetch.fetch_errors import FetchRefused
@@ -94,7 +95,7 @@ def check_location(
     if kind not in WEB_KINDS:
         path = local_path(url)
         if path is None or not path.exists():
-            raise LocationError(f"No such file or folder on the server: {url}")
+            raise LocationError(gettext("No such file or folder on the server: %(path)s") % {"path": url})
         return LocationCheck()
     guard = ssrf.AddressGuard.build(allow_private=allow_private, resolver=resolver or resolve_with_timeout)
     try:
@@ -103,7 +104,7 @@ def check_location(
         port = parts.port or _DEFAULT_PORTS[parts.scheme.lower()]
         host = parts.hostname or ""
     except ValueError as exc:  # an unbalanced "[" or a port that is not a number
-        raise LocationError(f"Not a valid URL: {exc}") from exc
+        raise LocationError(gettext("Not a valid URL: %(error)s") % {"error": exc}) from exc
     except FetchRefused as exc:
         raise LocationError(_refusal_message(url, exc.reason, allow_private=allow_private)) from exc
     try:
@@ -112,7 +113,12 @@ def check_location(
         raise LocationError(_refusal_message(url, exc.reason, allow_private=allow_private)) from exc
     except httpcore.ConnectError as exc:
         return LocationCheck(
-            warnings=[f"{exc}. Saved anyway; the poll checks the host's addresses again when it connects."]
+            warnings=[
+                gettext(
+                    "%(error)s. Saved anyway; the poll checks the host's addresses again when it connects."
+                )
+                % {"error": exc}
+            ]
         )
     return LocationCheck()
 
@@ -121,15 +127,17 @@ def _refusal_message(url: str, reason: str, *, allow_private: bool) -> str:
     reason = reason.removeprefix("refused: ")
     parsed = urlsplit(url)
     if parsed.scheme.lower() not in ssrf.ALLOWED_SCHEMES:
-        return (
-            f"Enter an http:// or https:// URL: the scheme {parsed.scheme or '(none)'!r} is not accepted "
+        return gettext(
+            "Enter an http:// or https:// URL: the scheme %(scheme)s is not accepted "
             "for a feed, sitemap or single URL."
-        )
+        ) % {"scheme": repr(parsed.scheme or "(none)")}
     if not parsed.hostname:
-        return f"Enter a full URL with a host, such as https://example.org/rss.xml ({reason})."
+        return gettext("Enter a full URL with a host, such as https://example.org/rss.xml (%(reason)s).") % {
+            "reason": reason
+        }
     if allow_private or "metadata" in reason:
-        return f"The fetcher refuses this address: {reason}."
-    return (
-        f"The fetcher refuses this address: {reason}. Only a superuser can approve private "
-        "addresses for a source, by ticking “Allow private” in this form."
-    )
+        return gettext("The fetcher refuses this address: %(reason)s.") % {"reason": reason}
+    return gettext(
+        "The fetcher refuses this address: %(reason)s. Only a superuser can approve private "
+        "addresses for a source, by ticking “Allow private addresses” in this form."
+    ) % {"reason": reason}
