@@ -24,13 +24,14 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from kabar.core.blocks import strip_tags
-from kabar.core.errors import StageError
+from kabar.core.errors import StageError, StageTimeout
 from kabar.core.extract import capture, extract
 from kabar.core.extract.extract_meta import normalize_space
 from kabar.core.sources import parse_datetime
@@ -46,6 +47,7 @@ if TYPE_CHECKING:  # worker processes import this module and never detect langua
 class PipelineLimits:
     extract_timeout: float = 30.0
     clean_timeout: float = 10.0
+    detect_timeout: float = 10.0
     max_document_bytes: int = 5_000_000
 
 
@@ -60,6 +62,10 @@ class Pipeline:
         self.detector = detector
         self.limits = limits or PipelineLimits()
         self.stages: StageRunner = stages or InProcessStages()
+        # Detection runs here, under a time limit, on one thread kept for the pipeline's life:
+        # a thread started per document cost more than some detections.
+        self._detect_lock = threading.Lock()
+        self._detect_thread: concurrent.futures.ThreadPoolExecutor | None = None
 
     def process(self, raw: RawDocument, *, declared_language: str | None = None) -> Extracted:
         return self.finish(self.submit(raw), raw, declared_language=declared_language)
@@ -97,7 +103,22 @@ class Pipeline:
     ) -> Extracted:
         """Wait for ``submit``'s future and detect the language; raises ``StageError``."""
         doc = prepared.result()
-        return self.detector.detect_document(doc, declared_language or raw.declared_language)
+        declared = declared_language or raw.declared_language
+        with self._detect_lock:
+            if self._detect_thread is None:
+                self._detect_thread = concurrent.futures.ThreadPoolExecutor(
+                    1, thread_name_prefix="kabar-detect"
+                )
+            thread = self._detect_thread
+        detected = thread.submit(self.detector.detect_document, doc, declared, timeout=None)
+        try:
+            return detected.result(timeout=self.limits.detect_timeout)
+        except concurrent.futures.TimeoutError:
+            with self._detect_lock:  # the stuck call keeps its thread; the next document gets a new one
+                if self._detect_thread is thread:
+                    self._detect_thread = None
+            thread.shutdown(wait=False, cancel_futures=True)
+            raise StageTimeout(f"took longer than {self.limits.detect_timeout:g}s", stage="detect") from None
 
 
 def extract_stage(raw: RawDocument, limits: PipelineLimits) -> Extracted:

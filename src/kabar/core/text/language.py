@@ -133,7 +133,7 @@ class LanguageDetector:
         return dataclasses.replace(doc, language=language, flags=list(dict.fromkeys(flags)))
 
     def detect_document(
-        self, doc: Extracted, declared: str | None = None, *, timeout: float = 10.0
+        self, doc: Extracted, declared: str | None = None, *, timeout: float | None = 10.0
     ) -> Extracted:
         """A copy of ``doc`` with ``language`` set from its text.
 
