@@ -81,16 +81,16 @@ class RelateParams:
     the cosine scale of centred vectors, well below raw e5 cosines. The fit is a coordinate
     search over ``stories_fit.GRID`` from the previous defaults, each threshold scored with its
     neighbours (the online clustering is chaotic; a lone spike does not carry over). With the
-    re-examination (``merge_threshold``) it moved the join threshold 0.26 -> 0.32 and the mean
-    weight 0.7 -> 0.5: the average link now takes in the follow-ups the blend missed. On the fit
-    half a conflict penalty of 0.2 or more is as good as a veto, and the grid lists the strongest
-    first (see ``stories_fit.GRID``). Without the cross-lingual floor the bonus pulled the demo's
+    re-examination (``merge_threshold``) it moved the join threshold 0.26 -> 0.28, the mean
+    weight 0.7 -> 0.6 and the names' cap 3 -> 2 (``merge_min_pairs`` is held at 3 or more by the
+    demo, see ``stories_fit.GRID``). On the fit half a conflict penalty of 0.2 or more is as good
+    as a veto, and the grid lists the strongest first. Without the cross-lingual floor the bonus pulled the demo's
     rice-export article into the metro story through the metro story's English member.
     """
 
     window_days: float = 120.0  # only stories with a member within this many days are candidates
     duplicate_jaccard: float = 0.6  # MinHash similarity at which an article is a near-duplicate
-    join_threshold: float = 0.32  # a story is joined when its score reaches this (or see merge_threshold)
+    join_threshold: float = 0.28  # a story is joined when its score reaches this (or see merge_threshold)
     cross_lingual_bonus: float = 0.18  # added to the cosine of two articles in different languages …
     # … whose cosine is at least this: e5 scores one event across languages lower than within one,
     # but the bonus must not lift two unrelated articles that merely differ in language.
@@ -98,22 +98,21 @@ class RelateParams:
     # Added per shared name or number, weighted by its rarity among the window's articles (1 for
     # a name no other recent article has, near 0 for the city every article names) …
     entity_weight: float = 0.02
-    entity_cap: float = 3.0  # … for at most this much rarity in all
+    entity_cap: float = 2.0  # … for at most this much rarity in all
     # Taken off when the markers conflict (different title years or storm numbers, a drill
     # against the real event): shared vocabulary, places and even numbers, but another event.
     conflict_penalty: float = 1.0
     decay_per_day: float = 0.005  # taken off per day between the two articles …
     max_decay: float = 0.2  # … up to this much: a follow-up months later still meets its story
-    story_mean_weight: float = 0.5  # a story's score: best member's, blended this much with the members' mean
+    story_mean_weight: float = 0.6  # a story's score: best member's, blended this much with the members' mean
     # Re-examination (``decide``): two stories are one when the mean score of all pairs of their
     # members (average linkage) reaches this. An article whose blend misses join_threshold still
     # joins the story it links to this well on average; one that joins a story merges it with
     # another linked this well. A follow-up weeks later may be far from the story's best member
     # but near all of it, and once it is in, its own translations bridge to the reports it continues.
     merge_threshold: float = 0.22
-    # … over this many member pairs at least: over one or two pairs the mean is no steadier
-    # than the best pair, which join_threshold weighs already (the demo's lone reports of one
-    # city, a few names shared, stay apart).
+    # … over this many member pairs at least: over one or two the mean is no steadier than the
+    # best pair, which join_threshold weighs (so the demo's lone reports of one city stay apart).
     merge_min_pairs: int = 3
 
 
@@ -284,9 +283,8 @@ def decide(
 
     A near-duplicate's story first; else the story with the best blend of its best and mean
     member score, joined at ``join_threshold``. Then the re-examination (``merge_threshold``):
-    an article that would start a story joins the one its members' mean score reaches the bar
-    with instead; one that joins a story is checked for bridging it to another story, whose
-    average link with the joined story (the article in it) reaches the bar (``merge_with``).
+    an article that would start a story joins the one whose members' mean score reaches the bar;
+    one that joins a story may bridge it to another, linked as well on average (``merge_with``).
 
     ``rarity`` counts names over the window's articles; without it they are counted over the
     candidates' members in the window, which is the same when the candidates are every story
@@ -294,8 +292,7 @@ def decide(
     should count over all the window's articles it read (``EntityRarity.of``).
     """
     params = params or RelateParams()
-    recent = [(story, _recent(article, story.members, params)) for story in candidates]
-    recent = [(story, members) for story, members in recent if members]
+    recent = [(s, members) for s in candidates if (members := _recent(article, s.members, params))]
     if rarity is None:
         rarity = EntityRarity.of(member for _, members in recent for member in members)
     best_duplicate: tuple[float, str, str] | None = None  # (similarity, story, member)
@@ -366,9 +363,8 @@ class OnlineClusterer:
 
     For rebuilding every story at once (``kabar stories rebuild``) and for the benchmark; the
     shell's one-article-at-a-time step calls ``decide`` with the stories it loads instead.
-    A new story is named after its first article's key; when ``decide`` says two stories are
-    one, the one that started first takes in the other (``assignments`` has every article's
-    story as it is now).
+    A new story is named after its first article's key; of two stories ``decide`` finds to be
+    one, the one that started first takes in the other (``assignments``: each article's story now).
     """
 
     def __init__(self, params: RelateParams | None = None) -> None:
