@@ -10,7 +10,9 @@ far the fit carries over.
 
 The replay is the same decision as ``decide`` (a near-duplicate first, else the story with
 the best blend of its best and mean member score within the window, joined at
-``join_threshold``), computed on precomputed article-by-article matrices so that a grid of
+``join_threshold``, then the re-examination by average link at ``merge_threshold``, with the
+names' rarity as each article's decision counts it), computed on precomputed
+article-by-article matrices so that a grid of
 thousands of points runs in minutes; the report says whether it matched ``OnlineClusterer``
 on the chosen values. A half's score counts merges with the other half's articles as errors
 (``kabar.bench.stories.score``), so the fit cannot gain by lumping its stories with others.
