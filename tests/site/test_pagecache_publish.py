@@ -157,3 +157,15 @@ def test_a_publish_task_leaves_the_tags_bumped_again_to_the_later_task(
         [article, "home:vi"]
     )  # without versions (queued by an older kabar): all
     assert "/vi/" in rendered
+
+
+def test_a_tag_evicted_and_given_a_version_by_a_read_is_not_superseded():
+    from django.core.cache import cache
+
+    from kabar.pagecache import versions as tag_versions
+
+    first = tag_versions.bump({"home:vi", "home:en"})
+    cache.delete(tag_versions.key("home:vi"))  # evicted…
+    tag_versions.current(["home:vi"])  # …and given a version by a reader's request: no task follows
+    tag_versions.bump({"home:en"})
+    assert tag_versions.bumped_since(first) == {"home:en"}

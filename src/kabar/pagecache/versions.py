@@ -28,6 +28,10 @@ MEMO_LIMIT = 50_000  # tags one process remembers before it starts again
 VERSION_TTL = 30 * 24 * 3600
 
 
+# Ends a version a read gave a tag that had none (never bumped, or evicted), as opposed to a bump's.
+MADE_BY_READ = "r"
+
+
 def key(tag: str) -> str:
     return KEY_PREFIX + tag
 
@@ -92,7 +96,7 @@ def current(tags: Iterable[str]) -> dict[str, str]:
     for tag in tags:
         version = found.get(key(tag))
         if version is None:
-            version = new_version()
+            version = new_version() + MADE_BY_READ
             # add, not set: a bump made meanwhile by another process must win.
             if cache.add(key(tag), version, VERSION_TTL):
                 created = True
@@ -123,9 +127,17 @@ def still_current(versions: Mapping[str, str], generation: str | None) -> bool:
 
 
 def bumped_since(versions: Mapping[str, str]) -> set[str]:
-    """The tags of ``versions`` that have been bumped again since (read only; an evicted tag is not)."""
+    """The tags of ``versions`` that ``bump`` has given a newer version since (read only).
+
+    A tag that was evicted, or evicted and given a version by a page's read since, is not one:
+    only a bump comes with the static-publishing task that renders its pages again.
+    """
     found: dict[str, str] = cache.get_many([key(t) for t in versions])
-    return {tag for tag, version in versions.items() if found.get(key(tag), version) != version}
+    return {
+        tag
+        for tag, version in versions.items()
+        if (now := found.get(key(tag))) is not None and now != version and not now.endswith(MADE_BY_READ)
+    }
 
 
 def bump(tags: Iterable[str]) -> dict[str, str]:
