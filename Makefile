@@ -43,7 +43,7 @@ lint: $(STAMP)
 # every test that touches the database again on it.
 DB_TESTS := tests/news tests/newsroom tests/ingest tests/site tests/translation tests/stories tests/search tests/demo \
   tests/syndication tests/api tests/webhooks tests/comments tests/test_settings.py tests/deploy
-test: $(STAMP) messages chromium lint
+test: $(STAMP) messages chromium wrk-nginx lint
 	env -u KABAR_TEST_DATABASE_URL -u KABAR_TEST_REDIS_URL $(VENV)/bin/pytest
 	@if [ -n "$$KABAR_TEST_DATABASE_URL" ]; then \
 	  echo "== again on $$KABAR_TEST_DATABASE_URL"; \
