@@ -24,7 +24,8 @@ from urllib.parse import urlsplit
 
 from PIL import Image
 
-_ABSOLUTE = re.compile(r"https?://([A-Za-z0-9.-]+(?::[0-9]+)?)/")
+# "https://host/", and a protocol-relative "//host/" at the start of an attribute value or srcset entry.
+_ABSOLUTE = re.compile(r"(?:https?:|(?<=[\"'=,\s]))//([A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::[0-9]+)?)/")
 _HEAD = re.compile(r"<head\b[^>]*>", re.I)
 _BASE = re.compile(r"<base\b[^>]*>", re.I)
 VARIANTS = 8
