@@ -472,7 +472,7 @@ def test_poll_now_runs_each_enabled_source_and_says_what_it_did(staff, approved,
         follow=True,
     )
     said = messages_of(response)
-    assert f"Polled 1 source now: {approved}: 1 new, 0 updated, 0 unchanged, 0 duplicate, 0 failed" in said
+    assert f"Polled 1 source now: {approved}: 1 new, 0 updated, 0 unchanged, 0 duplicate, 0 failed; images: 0 attached, 1 pending, 0 failed" in said
     assert f"Skipped 1 disabled source: {disabled}" in said
     assert Article.objects.count() == 1
 

@@ -131,6 +131,8 @@ def test_status_matrix_shows_each_cell_state(spy, outlet, admin_client):
         outlet, url="https://thu.example/b.html", title=VI[40], paragraphs=["Dài 28 km và 19 điểm dừng."]
     )
     translate_article(flawed, "en")
+    # Ingestion files an article only under a section that exists (or a mapping names).
+    Section.objects.create(slug="kinh-te", names={"vi": "Kinh tế"})
     bare = store(outlet, url="https://thu.example/c.html", title=VI[41], section="Kinh tế")
 
     response = admin_client.get(MATRIX)

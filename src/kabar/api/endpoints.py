@@ -148,7 +148,7 @@ def list_sections(request: HttpRequest, paging: Query[SectionParams]) -> HttpRes
     """Sections in the site's order, names per language (kept by people, never machine-translated)."""
     fields = responses.requested_fields(paging.fields, responses.field_names(schemas.SectionItem))
     found, next_link = page(
-        request, Section.objects.all(), SECTIONS, limit=paging.limit, cursor=paging.cursor
+        request, Section.objects.public(), SECTIONS, limit=paging.limit, cursor=paging.cursor
     )
     return responses.render_page(request, [present.section_item(s) for s in found], next_link, fields)
 

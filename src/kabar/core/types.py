@@ -10,15 +10,33 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
-
-if TYPE_CHECKING:
-    from kabar.core.extract.provenance import Provenance
+from typing import Any, Literal
 
 Block = dict[str, Any]
 """One body block, e.g. ``{"type": "paragraph", "text": "..."}``; schema in ``blocks``."""
 
 DocumentKind = Literal["html", "text"]
+
+Evidence = Literal["source-line", "theo-line", "is-based-on", "canonical"]
+"""Which signal named a page's original (``kabar.core.extract.provenance``)."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """The original a page republishes.
+
+    ``original_url``/``original_outlet``: the original article's address and its outlet's name
+    (either may be empty: "Theo TTXVN" names no address, a bare "Sumber: https://…" no name).
+    ``page_url``: the page's own address (its own-site canonical, else where it was read), which
+    is the republished copy's identity. ``evidence``: which signal said so; ``line``: its text.
+    """
+
+    evidence: Evidence
+    original_url: str = ""
+    original_outlet: str = ""
+    original_published: dt.datetime | None = None
+    page_url: str = ""
+    line: str = ""
 
 
 @dataclass(frozen=True)

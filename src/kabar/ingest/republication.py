@@ -15,9 +15,9 @@ import logging
 
 from django.db.models import Q
 
-from kabar.core.extract.provenance import Provenance
+from kabar.core.extract.provenance import names_other_site
 from kabar.core.text.section_labels import fold_label
-from kabar.core.types import Extracted
+from kabar.core.types import Extracted, Provenance
 from kabar.news.models import Article, ArticleAlias, Outlet
 
 log = logging.getLogger("kabar.ingest")
@@ -36,7 +36,7 @@ def republication_of(doc: Extracted, outlet: Outlet) -> Provenance | None:
     if found is None:
         return None
     if found.original_url:
-        return found if found.names_other_site(outlet.home_url) else None
+        return found if names_other_site(found, outlet.home_url) else None
     named = fold_label(found.original_outlet)
     return found if named and named != fold_label(outlet.name) else None
 
@@ -79,9 +79,9 @@ def apply_provenance(article: Article, provenance: Provenance | None) -> None:
 def link_waiting_republications(article: Article) -> int:
     """Point the republications stored before ``article`` (their original) at it; how many."""
     addresses = [article.source_url, *article.aliases.values_list("url", flat=True)]
-    waiting = Article.objects.filter(
-        Q(original_url__in=addresses), republished_from__isnull=True
-    ).exclude(outlet_id=article.outlet_id)
+    waiting = Article.objects.filter(Q(original_url__in=addresses), republished_from__isnull=True).exclude(
+        outlet_id=article.outlet_id
+    )
     linked = 0
     for copy in waiting.exclude(pk=article.pk):
         copy.republished_from = article

@@ -33,11 +33,10 @@ from django.utils.text import slugify
 
 from kabar.core.blocks import block_text, validate_blocks
 from kabar.core.errors import StageError
-from kabar.core.extract.provenance import Provenance
 from kabar.core.sources import file_uri
 from kabar.core.text import dedup
 from kabar.core.text.section_labels import match_section
-from kabar.core.types import Block, Extracted, RawDocument
+from kabar.core.types import Block, Extracted, Provenance, RawDocument
 from kabar.ingest import media_files
 from kabar.ingest.images import StoredImage
 from kabar.ingest.republication import (

@@ -30,13 +30,12 @@ import re
 
 from kabar.core.errors import StageError
 from kabar.core.extract.dates import find_date
-from kabar.core.extract.provenance import Provenance
 from kabar.core.fetch.urls import http_url
 from kabar.core.stage import check_size, run_with_timeout
 from kabar.core.text.boilerplate import is_boilerplate, is_list_heading, is_read_also_line
 from kabar.core.text.clean import normalize_text
 from kabar.core.text.credits import is_file_name, split_credit
-from kabar.core.types import Block, Extracted
+from kabar.core.types import Block, Extracted, Provenance
 
 STAGE = "capture"
 PLACEHOLDER_SRC = "capture:image-{}"  # an image known only by its caption has no URL

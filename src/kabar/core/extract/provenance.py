@@ -17,14 +17,11 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from kabar.core.blocks import strip_tags
 from kabar.core.fetch.urls import http_url, is_http_url, same_site, site_host
-
-Block = dict[str, Any]  # as kabar.core.types.Block (which imports this module's Provenance)
-
-Evidence = Literal["source-line", "theo-line", "is-based-on", "canonical"]
+from kabar.core.types import Block, Evidence, Provenance
 
 MAX_CREDIT_LINE_CHARS = 160
 MAX_OUTLET_WORDS = 8
@@ -54,33 +51,16 @@ class SourceCredit:
     kind: Evidence = "source-line"  # "Nguồn:/Sumber:/Source: …", or "theo-line" for "Theo …"
 
 
-@dataclass(frozen=True)
-class Provenance:
-    """The original a page republishes.
+def names_other_site(provenance: Provenance, home_url: str) -> bool:
+    """Whether the original is on another site than ``home_url`` (unknown without an address: True)."""
+    if not provenance.original_url:
+        return True
+    return not same_site(provenance.original_url, home_url)
 
-    ``original_url``/``original_outlet``: the original article's address and its outlet's name
-    (either may be empty: "Theo TTXVN" names no address, a bare "Sumber: https://…" no name).
-    ``page_url``: the page's own address (its own-site canonical, else where it was read), which
-    is the republished copy's identity. ``evidence``: which signal said so; ``line``: its text.
-    """
 
-    evidence: Evidence
-    original_url: str = ""
-    original_outlet: str = ""
-    original_published: dt.datetime | None = None
-    page_url: str = ""
-    line: str = ""
-
-    def names_other_site(self, home_url: str) -> bool:
-        """Whether the original is on another site than ``home_url`` (unknown without an address: True)."""
-        if not self.original_url:
-            return True
-        return not same_site(self.original_url, home_url)
-
-    @property
-    def original_label(self) -> str:
-        """The original outlet as readers are told: its name, else its site's host."""
-        return self.original_outlet or site_host(self.original_url)
+def original_label(provenance: Provenance) -> str:
+    """The original outlet as readers are told: its name, else its site's host."""
+    return provenance.original_outlet or site_host(provenance.original_url)
 
 
 def _looks_like_outlet(name: str) -> bool:
