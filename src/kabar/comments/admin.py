@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from kabar.comments import moderation
+from kabar.comments.cache import bump_comments
 from kabar.comments.models import (
     Ban,
     Comment,
@@ -134,6 +135,17 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # readers write comments; moderators decide
 
+    # A deleted comment leaves the stored article pages at once, as a rejected one does.
+    def delete_model(self, request: HttpRequest, obj: Comment) -> None:
+        article = obj.article_id
+        super().delete_model(request, obj)
+        bump_comments([article])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        articles = set(queryset.order_by().values_list("article_id", flat=True))
+        super().delete_queryset(request, queryset)
+        bump_comments(articles)
+
     @admin.display(description=_("comment"))
     def excerpt(self, obj: Comment) -> str:
         return obj.body if len(obj.body) <= 140 else obj.body[:139] + "…"
@@ -220,6 +232,8 @@ class BanAdmin(admin.ModelAdmin[Ban]):
 
     def save_model(self, request: HttpRequest, obj: Ban, form: Any, change: bool) -> None:
         obj.value = obj.value.strip().lower()
+        if obj.kind == Ban.Kind.EMAIL:
+            obj.value = moderation.canonical_email(obj.value)
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
@@ -245,3 +259,13 @@ class CommenterAdmin(admin.ModelAdmin[Commenter]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # commenters come with their first comment
+
+    def delete_model(self, request: HttpRequest, obj: Commenter) -> None:
+        articles = set(obj.comments.values_list("article_id", flat=True))
+        super().delete_model(request, obj)
+        bump_comments(articles)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Commenter]) -> None:
+        articles = set(Comment.objects.filter(commenter__in=queryset).values_list("article_id", flat=True))
+        super().delete_queryset(request, queryset)
+        bump_comments(articles)

@@ -8,12 +8,15 @@ article, or after ``FORM_MAX_AGE`` is shown again instead of stored.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from kabar.comments import text
@@ -27,8 +30,15 @@ HONEYPOT = "website"
 
 def form_stamp(article_id: int, now: float | None = None) -> str:
     return signing.dumps(
-        {"article": article_id, "t": now if now is not None else time.time()}, salt=STAMP_SALT
+        {"article": article_id, "t": now if now is not None else time.time(), "n": secrets.token_hex(8)},
+        salt=STAMP_SALT,
     )
+
+
+def use_stamp(stamp: str) -> bool:
+    """Mark a form's stamp used; False when it was used already (one form, one comment)."""
+    key = "kabar:comments:stamp:" + hashlib.sha256(stamp.encode()).hexdigest()
+    return bool(cache.add(key, 1, FORM_MAX_AGE + 60))
 
 
 def stamp_problem(stamp: str, article_id: int, now: float | None = None) -> str | None:
@@ -99,6 +109,8 @@ class CommentForm(forms.Form):
         problem = stamp_problem(stamp, self.article_id)
         if problem:
             raise forms.ValidationError(problem)
+        if not use_stamp(stamp):  # a robot replaying one opened form for many comments
+            raise forms.ValidationError(_("This form could not be checked. Please send your comment again."))
         return cleaned
 
     @property

@@ -8,6 +8,7 @@ together with the file or Redis cache. Keys hold a digest, never the address its
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import time
 
 from django.conf import settings
@@ -20,6 +21,27 @@ def parse(rate: str) -> tuple[int, int]:
     """``"10/hour"`` → (10, 3600)."""
     count, unit = rate.split("/", 1)
     return int(count), UNITS[unit]
+
+
+def valid_ip(value: str | None) -> str | None:
+    """The address when it is one (what ``Comment.ip`` can store), else None."""
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
+def client_key(ip: str | None) -> str:
+    """What one client is counted as: its IPv4 address, or its IPv6 /64 (one line, many addresses)."""
+    address = valid_ip(ip)
+    if address is None:
+        return ""
+    parsed = ipaddress.ip_address(address)
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return address
 
 
 def digest(value: str) -> str:

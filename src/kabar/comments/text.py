@@ -10,6 +10,7 @@ case folded (``kabar.core.discover.query.fold``), on whole words.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from django.utils.html import escape, format_html
@@ -28,16 +29,29 @@ _BARE_LINK = re.compile(
 )
 _TRAILING = ".,;:!?)]}'\""
 _PARAGRAPHS = re.compile(r"\n\s*\n")
+# Invisible characters that reorder or hide text (bidi overrides: a name shown backwards;
+# zero-width spaces and soft hyphens: a banned word cut in two). Dropped from what is stored.
+_INVISIBLE = dict.fromkeys(
+    [0x00AD, 0x061C, 0x180E, 0x200B, 0x200E, 0x200F, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF]
+    + list(range(0x202A, 0x202F))
+    + list(range(0x2066, 0x206A))
+)
+# Letters of other scripts that look like Latin ones, read as those when word lists are matched.
+_CONFUSABLES = str.maketrans(
+    "аеорсухіјѕһԁӏкмнтвԛԝοαειкντυχρβηмзоѕΑΒΕΖΗΙΚΜΝΟΡΤΥΧАВЕКМНОРСТХІЈЅ",
+    "aeopcyxijshdlkmhtbqwoaeikvtuxpbnm3osABEZHIKMNOPTYXABEKMHOPCTXIJS",
+)
 
 
 def normalize(body: str) -> str:
     """Line ends unified, control characters dropped (tabs and newlines kept), ends trimmed."""
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     body = "".join(c for c in body if c in "\n\t" or (ord(c) >= 32 and ord(c) != 127))
-    return body.strip()
+    return body.translate(_INVISIBLE).strip()
 
 
 def has_link(body: str) -> bool:
+    body = unicodedata.normalize("NFKC", body)  # ｗｗｗ．spam．com, spam․com: links all the same
     return bool(_URL.search(body) or _BARE_LINK.search(body))
 
 
@@ -64,8 +78,13 @@ def render(body: str) -> SafeString:
 
 
 def folded_words(text: str) -> str:
-    """The text's words, folded, space-separated and padded: `` hom nay troi dep ``."""
-    return " " + " ".join(fold(w) for w in words(text)) + " "
+    """The text's words, folded, space-separated and padded: `` hom nay troi dep ``.
+
+    Format characters (zero-width joiners and the like) are dropped first and look-alike
+    letters of other scripts read as Latin, so neither hides a listed word.
+    """
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return " " + " ".join(fold(w).translate(_CONFUSABLES) for w in words(text)) + " "
 
 
 def listed_words(body: str, listed: Iterable[str]) -> list[str]:

@@ -21,7 +21,7 @@ from kabar.comments.forms import CommentForm, ReportForm, form_stamp
 from kabar.comments.models import Comment, Commenter, Report
 from kabar.comments.policy import article_policy, option
 from kabar.comments.thread import comment_url
-from kabar.comments.translate import translated
+from kabar.comments.translate import TRANSLATE_RATE, is_stored, translated
 from kabar.conf.security import client_ip
 from kabar.news.models import Article, ArticleText
 from kabar.site.languages import endonym, name_in_sentence
@@ -56,7 +56,11 @@ def _too_many(request: HttpRequest, wait: int) -> HttpResponse:
 
 
 def _parent(article: Article, pk: Any) -> Comment | None:
-    if not pk:
+    try:
+        pk = int(str(pk or "").strip() or 0)
+    except ValueError:  # ?reply=abc: no parent, not a 500
+        return None
+    if not 0 < pk < 2**63:
         return None
     found = Comment.objects.filter(pk=pk, article=article, status=Status.APPROVED).first()
     if found is not None and found.parent_id:  # one reply level
@@ -87,8 +91,8 @@ def new_comment(request: HttpRequest, article: int) -> HttpResponse:
     form = CommentForm(request.POST, article_id=found.pk, signed_in=signed_in)
     if form.robot:
         return _refused(request, "refused", 400, text=text)
-    ip = client_ip(request)
-    wait = ratelimit.hit("ip", ip, option("rate_ip"))
+    ip = ratelimit.valid_ip(client_ip(request))
+    wait = ratelimit.hit("ip", ratelimit.client_key(ip), option("rate_ip"))
     if wait:
         return _too_many(request, wait)
     if not form.is_valid():
@@ -97,7 +101,8 @@ def new_comment(request: HttpRequest, article: int) -> HttpResponse:
     email = (request.user.email if signed_in else data["email"]).lower()  # type: ignore[union-attr]
     if moderation.is_banned(email, ip):
         return _refused(request, "banned", 403, text=text)
-    wait = ratelimit.hit("email", email or f"user:{request.user.pk}", option("rate_email"))
+    counted = moderation.canonical_email(email) if email else f"user:{request.user.pk}"
+    wait = ratelimit.hit("email", counted, option("rate_email"))
     if wait:
         return _too_many(request, wait)
     with transaction.atomic():
@@ -126,7 +131,7 @@ def _commenter(request: HttpRequest, data: dict[str, Any]) -> tuple[Commenter, b
     """Who writes, and whether they are known already (an account, or this browser confirmed them)."""
     user = request.user
     if user.is_authenticated:
-        name = user.get_full_name() or user.get_username()
+        name = (" ".join((user.get_full_name() or user.get_username()).split()))[:80]
         commenter, _ = Commenter.objects.get_or_create(
             user=user,
             defaults={"name": name, "email": user.email, "confirmed_at": timezone.now()},
@@ -152,27 +157,41 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         return _refused(request, "bad-link", 400)
     if request.method != "POST" or comment.status != Status.UNCONFIRMED:
         return render(request, "comments/confirm.html", {"comment": comment, "url": comment_url(comment)})
+    # Banned, or comments closed, since the comment was written: the link publishes nothing.
+    if moderation.is_banned(comment.commenter.email, comment.ip):
+        return _refused(request, "banned", 403, url=comment_url(comment))
+    policy = article_policy(comment.article)
+    if not policy.is_open():
+        return _refused(request, "closed", 403, url=comment_url(comment))
     with transaction.atomic():
         commenter = comment.commenter
         commenter.confirmed_at = commenter.confirmed_at or timezone.now()
         commenter.name = comment.name
         commenter.save(update_fields=["confirmed_at", "name"])
-        outcome = moderation.settle(comment, article_policy(comment.article).moderation).status
+        outcome = moderation.settle(comment, policy.moderation).status
     response = _outcome_page(request, comment, outcome)
     notify.vouch(response, commenter)
     return response
 
 
+def _shown_comment(pk: int) -> Comment:
+    """An approved comment of an article that is still published (else 404)."""
+    found = get_object_or_404(Comment, pk=pk, status=Status.APPROVED)
+    if not comment_url(found):
+        raise Http404("The comment's article is not published.")
+    return found
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def report(request: HttpRequest, comment: int) -> HttpResponse:
-    found = get_object_or_404(Comment, pk=comment, status=Status.APPROVED)
+    found = _shown_comment(comment)
     if request.method != "POST":
         return render(request, "comments/report.html", {"comment": found, "form": ReportForm()})
     form = ReportForm(request.POST)
     if not form.is_valid():
         return render(request, "comments/report.html", {"comment": found, "form": form}, status=400)
-    ip = client_ip(request) or ""
+    ip = ratelimit.client_key(client_ip(request))
     wait = ratelimit.hit("report", ip, option("rate_ip"))
     if wait:
         return _too_many(request, wait)
@@ -189,11 +208,15 @@ def report(request: HttpRequest, comment: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def translate(request: HttpRequest, comment: int) -> HttpResponse:
-    found = get_object_or_404(Comment, pk=comment, status=Status.APPROVED)
+    found = _shown_comment(comment)
     target = translation.get_language()
     url = comment_url(found)
     if found.language == target:
         return HttpResponseRedirect(url or "/")
+    if not is_stored(found, target):  # only a new translation costs engine time: counted per client
+        wait = ratelimit.hit("translate", ratelimit.client_key(client_ip(request)), TRANSLATE_RATE)
+        if wait:
+            return _too_many(request, wait)
     result = translated(found, target)
     context = {
         "comment": found,
