@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 from comments_support import approved_commenter, page_url
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 
 from kabar.comments import moderation
 from kabar.comments.models import Ban, Comment, Commenter, ModerationLog
-from kabar.newsroom.roles import MODERATOR
+from kabar.newsroom.roles import MODERATOR, sync_roles
 from kabar.pagecache import versions
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,9 @@ QUEUE = "/admin/comments/comment/"
 
 @pytest.fixture
 def moderator_client() -> Client:
+    # The roles come from a migration; a transactional test run earlier in this process empties
+    # every table, so they are made again (idempotent), as the roles' own tests do.
+    sync_roles(django_apps)
     user = get_user_model().objects.create_user("mod", password="x", is_staff=True)
     user.groups.add(Group.objects.get(name=MODERATOR))
     client = Client()

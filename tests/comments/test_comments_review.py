@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from comments_support import approved_commenter, confirm_link, form_data, form_url, page_url, post
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -12,7 +13,7 @@ from kabar.comments import moderation, text, views
 from kabar.comments import translate as comment_translate
 from kabar.comments.models import Ban, Comment, Commenter, CommentTranslation, ModerationLog, WordRule
 from kabar.core.errors import StageError
-from kabar.newsroom.roles import MODERATOR
+from kabar.newsroom.roles import MODERATOR, sync_roles
 from kabar.pagecache import versions
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,7 @@ def _approved(article, body: str = "Hay quá", language: str = "vi") -> Comment:
 
 @pytest.fixture
 def moderator_client() -> Client:
+    sync_roles(django_apps)  # a transactional test earlier in this process may have emptied the roles
     user = get_user_model().objects.create_user("mod", password="x", is_staff=True)
     user.groups.add(Group.objects.get(name=MODERATOR))
     client = Client()

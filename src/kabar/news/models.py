@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from kabar.core.blocks import BlockError, validate_blocks
@@ -612,10 +612,13 @@ class ArticleText(models.Model):
     def get_absolute_url(self) -> str:
         # The URL's year and month are the ones readers see on the page: local time.
         when = timezone.localtime(self.article.published_at)
-        return reverse(
-            "site:article",
-            kwargs={"year": f"{when.year:04d}", "month": f"{when.month:02d}", "slug": self.slug},
-        )
+        # The path's language prefix is the text's own, whatever language the caller runs in
+        # (an editor's admin in English links a Vietnamese text to /vi/..., not /en/...).
+        with translation.override(self.language):
+            return reverse(
+                "site:article",
+                kwargs={"year": f"{when.year:04d}", "month": f"{when.month:02d}", "slug": self.slug},
+            )
 
 
 class ArticleAlias(models.Model):
