@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import httpx
 import pagecache_support
 import pytest
+from django.http import HttpResponse
 from django.utils import translation
 
 from kabar.pagecache import static_publish
@@ -113,6 +115,36 @@ def test_a_write_failure_is_logged_and_the_edit_stands(newsroom, committed, publ
     assert any(
         "not published" in r.getMessage() and "No space left" in r.getMessage() for r in caplog.records
     )
+
+
+class _Renderer:
+    """A stand-in for the internal client: answers ``body``, optionally after being let go."""
+
+    def __init__(self, body: bytes, hold: threading.Event | None = None) -> None:
+        self.body, self.hold, self.rendering = body, hold, threading.Event()
+
+    def get(self, path):
+        self.rendering.set()
+        if self.hold is not None:
+            assert self.hold.wait(10), "the test never let the render finish"
+        return HttpResponse(self.body, headers={"Surrogate-Key": "article:1 home:vi"})
+
+
+def test_a_render_begun_before_an_edit_never_overwrites_the_page_rendered_after_it(publish_dir):
+    # Two workers: the first renders the page from data older than an edit and is slow to write;
+    # the second renders after the edit. The older render must not be the file left behind.
+    release = threading.Event()
+    stale, fresh = _Renderer(b"before the edit", release), _Renderer(b"after the edit")
+    first = threading.Thread(target=static_publish.publish, args=("/vi/", stale))
+    first.start()
+    assert stale.rendering.wait(10)
+    second = threading.Thread(target=static_publish.publish, args=("/vi/", fresh))
+    second.start()
+    second.join(0.5)  # without the page's lock it writes now, and the stale render then overwrites it
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert published(publish_dir, "/vi/") == b"after the edit"
 
 
 def test_paths_outside_the_directory_are_refused(publish_dir):

@@ -15,6 +15,12 @@ included), so the file holds the bytes a reader gets from kabar. The layout is t
 it, for ``try_files $uri $uri/index.html @kabar`` and ``gzip_static on``; each file is written to
 a temporary name and ``os.replace``-d, so nginx never serves half a page.
 
+Several workers publish at once, and two tasks may render the same page (an image stored, then a
+correction). Rendering and writing a page hold a lock on its path (``flock`` on one of
+``LOCK_STRIPES`` files under ``.kabar/locks/``): otherwise a render begun before an edit's commit
+could finish after the render that followed it and put the stale page back. With the lock, the
+last file written is always the last one rendered.
+
 When an edit touches more than ``MAX_RENDERS`` written pages (a renamed section: ``site`` is on
 every page), only the pages the tags name are rendered; the other files are removed, and nginx
 hands those URLs to kabar (and its page cache) until their next edit. A failure is logged and the
@@ -24,7 +30,9 @@ file concerned removed (a stale file would outlive the edit); it never reaches t
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import gzip
+import hashlib
 import logging
 import os
 import re
@@ -47,6 +55,8 @@ log = logging.getLogger("kabar.pagecache")
 
 MAX_RENDERS = 200
 MANIFEST = Path(".kabar") / "published.sqlite3"
+LOCKS = Path(".kabar") / "locks"
+LOCK_STRIPES = 64  # pages share lock files by hash: a bounded number of files, rare waits
 _HOME = re.compile(r"^home:([\w-]+)$")
 _SECTION = re.compile(r"^section:(\d+):([\w-]+)$")
 _ARTICLE = re.compile(r"^article:(\d+)$")
@@ -159,6 +169,17 @@ def _write(target: Path, data: bytes) -> None:
         raise
 
 
+@contextlib.contextmanager
+def page_lock(path: str) -> Iterator[None]:
+    """Hold the lock of ``path`` (shared with the other paths of its stripe) across processes."""
+    stripe = int(hashlib.sha1(path.encode()).hexdigest(), 16) % LOCK_STRIPES
+    where = root() / LOCKS / f"{stripe:02d}.lock"
+    where.parent.mkdir(parents=True, exist_ok=True)
+    with open(where, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed, a crash included
+        yield
+
+
 def remove(path: str) -> None:
     target = file_for(path)
     # The page first: without it try_files goes to kabar, whatever the .gz.
@@ -170,7 +191,12 @@ def remove(path: str) -> None:
 
 def publish(path: str, client: Client | None = None) -> bool:
     """Render ``path`` as an anonymous reader gets it and write it (True), or remove its file (False)."""
-    response = (client or _client()).get(path)
+    with page_lock(path):
+        return _publish(path, client or _client())
+
+
+def _publish(path: str, client: Client) -> bool:
+    response = client.get(path)
     page_tags = response.get("Surrogate-Key", "").split()
     # Only a public page the page cache would keep: a 404 (unpublished, old slug) or redirect is removed.
     if response.status_code != 200 or not page_tags or response.cookies:
@@ -220,12 +246,13 @@ def publish_pages(tags: list[str], versions: dict[str, str] | None = None) -> di
                 counts["written"] += 1
             else:
                 if path in dropped:
-                    remove(path)
+                    with page_lock(path):
+                        remove(path)
                 counts["removed"] += 1
         except Exception as exc:  # noqa: BLE001 - one page failing must not stop the others
             counts["failed"] += 1
             log.error("static page %s not published (%s: %s)", path, type(exc).__name__, exc)
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception), page_lock(path):
                 remove(path)  # a stale file would keep showing what the edit changed
     if counts["failed"]:
         log.warning("static publishing: %s", counts)
