@@ -137,9 +137,13 @@ def _commenter(request: HttpRequest, data: dict[str, Any]) -> tuple[Commenter, b
             defaults={"name": name, "email": user.email, "confirmed_at": timezone.now()},
         )
         return commenter, True
-    known = Commenter.objects.filter(user__isnull=True, email=data["email"]).first()
-    if known is None:
-        return Commenter.objects.create(name=data["name"], email=data["email"]), False
+    # get_or_create, not a look-up then a create: two first comments sent at once with one address
+    # meet the one-commenter-per-email constraint, and get_or_create reads the winner's row back.
+    known, created = Commenter.objects.get_or_create(
+        user=None, email=data["email"], defaults={"name": data["name"]}
+    )
+    if created:
+        return known, False
     vouched = known.confirmed_at is not None and notify.vouched_commenter(request) == known.pk
     return known, vouched
 
