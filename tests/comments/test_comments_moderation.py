@@ -92,6 +92,27 @@ def test_a_banned_email_or_address_cannot_comment(client, article):
     assert post(client, article, email="other@example.com").status_code == 403
 
 
+def test_an_ip_ban_may_name_a_network(client, article):
+    Ban.objects.create(kind="ip", value="198.51.100.0/24")  # not the poster's network
+    assert post(client, article, email="a@example.com").status_code == 200
+    Ban.objects.create(kind="ip", value="203.0.113.0/24")  # the poster's (203.0.113.7)
+    assert post(client, article, email="b@example.com").status_code == 403
+
+
+def test_an_ip_ban_is_checked_and_written_plainly():
+    from django.core.exceptions import ValidationError
+
+    ban = Ban(kind="ip", value=" 2001:DB8::1/48 ")
+    ban.full_clean()
+    assert ban.value == "2001:db8::/48"
+    single = Ban(kind="ip", value="203.0.113.7/32")
+    single.full_clean()
+    assert single.value == "203.0.113.7"
+    with pytest.raises(ValidationError) as refused:
+        Ban(kind="ip", value="203.0.113.300").full_clean()
+    assert "value" in refused.value.message_dict
+
+
 def test_reports_take_a_comment_back_to_the_queue(article, trusted, comment_settings):
     comment = trusted.comments.first()
     url = f"/vi/comments/{comment.pk}/report/"

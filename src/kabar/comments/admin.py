@@ -231,7 +231,7 @@ class BanAdmin(admin.ModelAdmin[Ban]):
     readonly_fields = ("created_by", "created_at")
 
     def save_model(self, request: HttpRequest, obj: Ban, form: Any, change: bool) -> None:
-        obj.value = obj.value.strip().lower()
+        obj.value = obj.value.strip().lower()  # an IP ban's value is made plain by Ban.clean
         if obj.kind == Ban.Kind.EMAIL:
             obj.value = moderation.canonical_email(obj.value)
         if not change:

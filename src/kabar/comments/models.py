@@ -6,7 +6,10 @@ version share it; each comment records the language it is written in.
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -155,6 +158,25 @@ class Ban(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
+
+    def clean(self) -> None:
+        # An IP ban is one address or a network ("203.0.113.0/24", "2001:db8::/48"): an abuser's
+        # provider hands out a new address each time, so a ban of one address is easily stepped round.
+        if self.kind == self.Kind.IP:
+            self.value = normal_ip_ban(self.value)
+
+
+def normal_ip_ban(value: str) -> str:
+    """``value`` as an IP ban stores it: an address, or a network in its shortest form."""
+    try:
+        network = ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        raise ValidationError(
+            {"value": _("Enter an IP address or a network such as 203.0.113.0/24 or 2001:db8::/48.")}
+        ) from None
+    if network.num_addresses == 1:
+        return str(network.network_address)
+    return str(network)
 
 
 class WordRule(models.Model):

@@ -12,6 +12,7 @@ written to ``ModerationLog``, and the article's comment block is refreshed after
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -98,7 +99,22 @@ def is_banned(email: str, ip: str | None) -> bool:
     wanted = Q(kind=Ban.Kind.EMAIL, value__in=values) if email else Q(pk__in=[])
     if ip:
         wanted |= Q(kind=Ban.Kind.IP, value=ip)
-    return Ban.objects.filter(wanted).exists()
+    if Ban.objects.filter(wanted).exists():
+        return True
+    return bool(ip) and _in_banned_network(str(ip))
+
+
+def _in_banned_network(ip: str) -> bool:
+    """Whether ``ip`` lies in a network an IP ban names (bans are few: they are read and compared here)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    for value in Ban.objects.filter(kind=Ban.Kind.IP, value__contains="/").values_list("value", flat=True):
+        with contextlib.suppress(ValueError):  # a row written before values were checked
+            if address in ipaddress.ip_network(value, strict=False):
+                return True
+    return False
 
 
 def decide(commenter: Commenter, body: str, moderation: str) -> Decision:
