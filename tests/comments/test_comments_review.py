@@ -208,6 +208,22 @@ def test_deleting_a_comment_in_the_admin_refreshes_the_stored_page(
     assert versions.current([tag]) != before
 
 
+def test_a_section_policy_saved_or_deleted_refreshes_its_article_pages(
+    article, django_capture_on_commit_callbacks
+):
+    from kabar.comments.models import SectionPolicy
+
+    tags = [f"section:{article.section_id}:{code}" for code in ("vi", "en", "id")]
+    before = versions.current(tags)
+    with django_capture_on_commit_callbacks(execute=True):
+        policy = SectionPolicy.objects.create(section=article.section, close_after_days=1)
+    saved = versions.current(tags)
+    assert all(saved[t] != before[t] for t in tags)
+    with django_capture_on_commit_callbacks(execute=True):
+        policy.delete()
+    assert all(versions.current(tags)[t] != saved[t] for t in tags)
+
+
 def test_a_bulk_decision_on_many_comments_takes_few_queries(article, django_assert_max_num_queries):
     writer = Commenter.objects.create(name="S", email="s@example.com")
     Comment.objects.bulk_create(
