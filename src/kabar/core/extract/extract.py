@@ -26,7 +26,6 @@ import trafilatura
 from lxml.etree import Element, _Element
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
-from trafilatura.utils import load_html
 
 from kabar.core.blocks import block_text, strip_tags
 from kabar.core.errors import StageError
@@ -63,6 +62,7 @@ from kabar.core.extract.extract_nesting import (
     flatten_deep_markup,
     tree_depth_reaches,
 )
+from kabar.core.extract.html_tree import load_html
 from kabar.core.extract.pagetype import NotAnArticle, classify_page, skip_reason
 from kabar.core.extract.provenance import take_provenance
 from kabar.core.fetch.urls import http_url, is_http_url, same_site
