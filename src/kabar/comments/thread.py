@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import translation
@@ -22,6 +22,7 @@ from kabar.comments.models import Comment, SectionPolicy
 from kabar.comments.policy import ArticlePolicy, resolve
 from kabar.news.models import Article, ArticleText
 from kabar.site.languages import endonym
+from kabar.site.prepared import PreparedQuery
 from kabar.site.queries import JSONRows
 
 COMMENT_FIELDS = ("id", "name", "language", "created_at", "body", "parent_id")
@@ -73,8 +74,7 @@ def _when(value: Any) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _policy_and_comments(article: Article) -> tuple[ArticlePolicy, list[dict[str, Any]]]:
-    """The section's policy and the approved comments, in one query (an article page pays one)."""
+def _policy_and_comments_queryset(article_id: int) -> QuerySet[Article]:
     policy = SectionPolicy.objects.filter(section_id=OuterRef("section_id"))
     approved = (
         Comment.objects.filter(article_id=OuterRef("pk"), status=Comment.Status.APPROVED)
@@ -83,16 +83,27 @@ def _policy_and_comments(article: Article) -> tuple[ArticlePolicy, list[dict[str
         .annotate(rows=JSONRows(JSONObject(**{f: f for f in COMMENT_FIELDS})))
         .values("rows")
     )
-    row = (
-        Article.objects.filter(pk=article.pk)
+    return (
+        Article.objects.filter(pk=article_id)
         .annotate(
             own_moderation=Subquery(policy.values("moderation")[:1]),
             own_days=Subquery(policy.values("close_after_days")[:1]),
             comments_json=Subquery(approved),
         )
-        .values("own_moderation", "own_days", "comments_json")
-        .first()
-    ) or {}
+        .order_by()
+    )
+
+
+# Compiled once (kabar.site.prepared): building and compiling it cost more than running it.
+POLICY_AND_COMMENTS = PreparedQuery(
+    _policy_and_comments_queryset, ("own_moderation", "own_days", "comments_json")
+)
+
+
+def _policy_and_comments(article: Article) -> tuple[ArticlePolicy, list[dict[str, Any]]]:
+    """The section's policy and the approved comments, in one query (an article page pays one)."""
+    found = POLICY_AND_COMMENTS.rows(article.pk)
+    row = found[0] if found else {}
     rows = [dict(r, created_at=_when(r["created_at"])) for r in row.get("comments_json") or []]
     rows.sort(key=lambda r: (r["created_at"], r["id"]))
     return resolve(article, row.get("own_moderation") or "", row.get("own_days")), rows

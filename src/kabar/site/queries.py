@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable
 from datetime import datetime
@@ -13,7 +14,18 @@ from django.db.models.functions import JSONObject, RowNumber
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_aware, make_aware
 
-from kabar.news.models import UNSORTED_SECTION_SLUG, Article, ArticleText, Author, Media
+from kabar.news.models import (
+    UNSORTED_SECTION_SLUG,
+    Article,
+    ArticleText,
+    Author,
+    Media,
+    Outlet,
+    Section,
+    Story,
+)
+from kabar.site.prepared import PreparedQuery
+from kabar.stories.models import ArticleSignals, StoryMembership
 
 NEWEST_FIRST = (F("article__published_at").desc(), F("article__pk").desc())
 
@@ -154,21 +166,10 @@ def _as_prefetched(instance: Any, name: str, objects: list[Any]) -> None:
     instance._prefetched_objects_cache = {**getattr(instance, "_prefetched_objects_cache", {}), name: found}
 
 
-def article_text(language: str, slug: str) -> ArticleText | None:
-    """The published text behind an article page, with every language version, author and image.
-
-    One query: the story and the stored embedding are joined in (the story block and related lists
-    need them); the versions, authors, images and the story's texts (``story_rows``) come as JSON
-    arrays.
-    """
-    text = (
+def _article_page_queryset(language: str, slug: str) -> QuerySet[ArticleText]:
+    """The article page's one query (``article_text``), as a queryset of ``language`` and ``slug``."""
+    return (
         ArticleText.objects.filter(language=language, slug=slug, is_published=True)
-        .select_related(
-            "article__outlet",
-            "article__section",
-            "article__story_membership__story",  # the feed links name the story as its feed does
-            "article__relate_signals",
-        )
         .annotate(
             # Whether other outlets' copies of it are here: the page credits them (one more query then).
             has_republications=Exists(Article.objects.filter(republished_from_id=OuterRef("article_id"))),
@@ -195,25 +196,90 @@ def article_text(language: str, slug: str) -> ArticleText | None:
                 Media.objects.filter(article_id=OuterRef("article_id")), "article_id", MEDIA_FIELDS
             ),
         )
-        .first()
+        .order_by()[:1]  # (language, slug) is unique
     )
-    if text is None:
+
+
+def _attnames(model: type[Any]) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields)
+
+
+# The rows joined in as select_related would: (path from the text, model), each row's every column.
+ARTICLE_PAGE_JOINS: tuple[tuple[str, type[Any]], ...] = (
+    ("", ArticleText),
+    ("article__", Article),
+    ("article__outlet__", Outlet),
+    ("article__section__", Section),
+    # The feed links name the story as its feed does; the related lists use the stored embedding.
+    ("article__story_membership__", StoryMembership),
+    ("article__story_membership__story__", Story),
+    ("article__relate_signals__", ArticleSignals),
+)
+ARTICLE_PAGE_ANNOTATIONS = ("has_republications", "versions_json", "authors_json", "story_json", "media_json")
+ARTICLE_PAGE = PreparedQuery(
+    _article_page_queryset,
+    [prefix + name for prefix, model in ARTICLE_PAGE_JOINS for name in _attnames(model)]
+    + list(ARTICLE_PAGE_ANNOTATIONS),
+)
+
+
+def _joined_row(model: type[Any], db: str, prefix: str, row: dict[str, Any]) -> Any:
+    """The ``model`` instance read from ``row``'s ``prefix``ed columns; None when the join found none."""
+    names = _attnames(model)
+    values = [row[prefix + name] for name in names]
+    if values[[f.primary_key for f in model._meta.concrete_fields].index(True)] is None:
         return None
-    article, db = text.article, text._state.db or "default"
-    versions = [_loaded(ArticleText, db, VERSION_FIELDS, r) for r in text.versions_json or []]  # type: ignore[attr-defined]
+    return model.from_db(db, names, values)
+
+
+def _join(instance: Any, name: str, related: Any) -> None:
+    """Set ``instance.<name>`` to ``related`` (or to none) as select_related does: no query on access."""
+    field = instance._meta.get_field(name)
+    if field.is_relation and not field.concrete:  # a reverse one-to-one: both sides' caches
+        field.remote_field.remote_field.set_cached_value(instance, related)
+        if related is not None:
+            field.remote_field.set_cached_value(related, instance)
+    else:
+        field.set_cached_value(instance, related)
+
+
+def article_text(language: str, slug: str) -> ArticleText | None:
+    """The published text behind an article page, with every language version, author and image.
+
+    One query, compiled once (``kabar.site.prepared``): the story and the stored embedding are
+    joined in (the story block and related lists need them); the versions, authors, images and the
+    story's texts (``story_rows``) come as JSON arrays.
+    """
+    found = ARTICLE_PAGE.rows(language, slug)
+    if not found:
+        return None
+    row, db = found[0], "default"
+    text, article, outlet, section, membership, story, signals = (
+        _joined_row(model, db, prefix, row) for prefix, model in ARTICLE_PAGE_JOINS
+    )
+    for name in ARTICLE_PAGE_ANNOTATIONS:
+        setattr(text, name, row[name])
+    _join(text, "article", article)
+    _join(article, "outlet", outlet)
+    _join(article, "section", section)
+    _join(article, "story_membership", membership)
+    if membership is not None:
+        _join(membership, "story", story)
+    _join(article, "relate_signals", signals)
+    versions = [_loaded(ArticleText, db, VERSION_FIELDS, r) for r in text.versions_json or []]
     for version in versions:
         version.article = article
-    authors = [_loaded(Author, db, AUTHOR_FIELDS, r) for r in text.authors_json or []]  # type: ignore[attr-defined]
-    media = [_loaded(Media, db, MEDIA_FIELDS, r) for r in text.media_json or []]  # type: ignore[attr-defined]
+    authors = [_loaded(Author, db, AUTHOR_FIELDS, r) for r in text.authors_json or []]
+    media = [_loaded(Media, db, MEDIA_FIELDS, r) for r in text.media_json or []]
     # The orders the page's prefetches had: authors by name (Author.Meta), images as stored.
     authors.sort(key=lambda a: (a.name, a.pk))
     media.sort(key=lambda m: m.pk)
     versions.sort(key=lambda t: t.pk)
-    text.story_rows = _story_rows(text.story_json)  # type: ignore[attr-defined]
+    text.story_rows = _story_rows(text.story_json)
     _as_prefetched(article, "texts", versions)
     _as_prefetched(article, "authors", authors)
     _as_prefetched(article, "media", media)
-    return text
+    return text  # type: ignore[no-any-return]
 
 
 # What a related-list entry shows (title, link, outlet, date), and nothing more: a body can be
@@ -230,6 +296,33 @@ RELATED_COLUMNS = (
 )
 
 
+def _related_queryset(
+    limit: int, language: str, article_id: int, excluding: list[int], section_id: int | None = None
+) -> QuerySet[ArticleText]:
+    base = (
+        ArticleText.objects.filter(language=language, is_published=True)
+        .exclude(article_id__in=excluding)
+        .order_by(*NEWEST_FIRST)
+    )
+    # A subquery on the article's authors rather than a join, so an article with two shared
+    # authors is listed once (and the author ids cost no query of their own).
+    their_articles = Article.authors.through.objects.filter(
+        author_id__in=Article.authors.through.objects.filter(article_id=article_id).values("author_id")
+    ).values("article_id")
+    wanted = Q(pk__in=base.filter(article_id__in=their_articles).values("pk")[: 2 * limit])
+    if section_id is not None:
+        wanted |= Q(pk__in=base.filter(article__section_id=section_id).values("pk")[:limit])
+    return ArticleText.objects.filter(wanted).order_by(*NEWEST_FIRST)
+
+
+@functools.cache
+def _related_query(limit: int) -> PreparedQuery:
+    """``related_rows``' query for lists of ``limit`` (the LIMITs are in its SQL, not parameters)."""
+    return PreparedQuery(
+        functools.partial(_related_queryset, limit), (*RELATED_COLUMNS, "article__section_id")
+    )
+
+
 def related_rows(
     text: ArticleText, limit: int, excluding: Iterable[int] = ()
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -239,28 +332,16 @@ def related_rows(
     left out, and an article in both lists is shown in the section list only. Each list is a
     LIMITed subquery (SQLite allows no LIMIT inside a UNION): the section's ``limit`` newest and
     the authors' ``2 * limit`` newest, so that the author list still has ``limit`` entries once the
-    section list's articles are taken out of it.
+    section list's articles are taken out of it. Compiled once per shape (``kabar.site.prepared``).
     """
-    base = (
-        ArticleText.objects.filter(language=text.language, is_published=True)
-        .exclude(article_id__in=[text.article_id, *excluding])
-        .order_by(*NEWEST_FIRST)
-    )
-    # A subquery on the article's authors rather than a join, so an article with two shared
-    # authors is listed once (and the author ids cost no query of their own).
-    their_articles = Article.authors.through.objects.filter(
-        author_id__in=Article.authors.through.objects.filter(article_id=text.article_id).values("author_id")
-    ).values("article_id")
-    wanted = Q(pk__in=base.filter(article_id__in=their_articles).values("pk")[: 2 * limit])
     section = text.article.public_section  # "unsorted" articles have no "same section" list
     section_id = section.pk if section is not None else None
-    if section_id is not None:
-        wanted |= Q(pk__in=base.filter(article__section_id=section_id).values("pk")[:limit])
-    rows = list(
-        ArticleText.objects.filter(wanted)
-        .order_by(*NEWEST_FIRST)
-        .values(*RELATED_COLUMNS, "article__section_id")
-    )
+    left_out = sorted({text.article_id, *excluding})
+    query = _related_query(limit)
+    if section_id is None:
+        rows = query.rows(text.language, text.article_id, left_out)
+    else:
+        rows = query.rows(text.language, text.article_id, left_out, section_id)
     # Every row of the section's newest ``limit`` is here, so they are the first ``limit`` rows
     # in the section; a later one in the section came in as the authors'.
     in_section = [r for r in rows if section_id is not None and r["article__section_id"] == section_id][
