@@ -81,6 +81,12 @@ def _attrs(el: HtmlElement) -> str:
     return f"{el.get('class', '')} {el.get('id', '')}"
 
 
+def _junk_class(el: HtmlElement) -> bool:
+    """``JUNK_CLASS`` in ``_attrs(el)``; most elements have neither class nor id, and so no match."""
+    cls, ident = el.get("class"), el.get("id")
+    return bool(cls or ident) and JUNK_CLASS.search(f"{cls or ''} {ident or ''}") is not None
+
+
 def _text_len(el: HtmlElement) -> int:
     return len(normalize_space(el.text_content()))
 
@@ -91,10 +97,23 @@ def _link_density(el: HtmlElement, text_len: int) -> float:
     return sum(len(normalize_space(a.text_content())) for a in el.iter("a")) / text_len
 
 
-def _is_protected(el: HtmlElement, page_len: int) -> bool:
+def _article_holders(root: HtmlElement) -> set[HtmlElement]:
+    """The elements that hold an ``<article>`` or ``articleBody`` below them, in ``root``'s tree as it is now.
+
+    Found once per tree state: asking each candidate for its descendants (an XPath per
+    element) was half of ``_is_protected``'s time. lxml returns the same proxy for a node
+    while one is held, so the set answers for the elements of a later walk.
+    """
+    return {
+        a for mark in root.xpath(".//article | .//*[@itemprop='articleBody']") for a in mark.iterancestors()
+    }
+
+
+def _is_protected(el: HtmlElement, page_len: int, holders: set[HtmlElement] | None = None) -> bool:
+    """``holders``: ``_article_holders`` of the tree ``el`` is attached to (found here when not given)."""
     if el.tag in PROTECTED_TAGS or el.get("itemprop") == "articleBody":
         return True
-    if el.xpath(".//article | .//*[@itemprop='articleBody']"):
+    if el in holders if holders is not None else el.xpath(".//article | .//*[@itemprop='articleBody']"):
         return True
     if page_len > 0 and _text_len(el) > MAX_SHARE_OF_TEXT * page_len:
         return True
@@ -147,12 +166,12 @@ def take_lead(tree: HtmlElement) -> tuple[str, bool]:
     return "", False
 
 
-def _list_box(heading: HtmlElement, page_len: int) -> list[HtmlElement]:
+def _list_box(heading: HtmlElement, page_len: int, holders: set[HtmlElement]) -> list[HtmlElement]:
     """The heading of a "related stories" box and what belongs to it."""
     box = heading
     for _ in range(3):
         parent = box.getparent()
-        if parent is None or _is_protected(parent, page_len):
+        if parent is None or _is_protected(parent, page_len, holders):
             break
         box = parent
         size = _text_len(box)
@@ -184,12 +203,18 @@ def remove_furniture(tree: HtmlElement) -> None:
     root = body if body is not None else tree
     page_len = _text_len(root)
 
+    holders = _article_holders(root)
     doomed: list[HtmlElement] = []
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        if (el.tag in JUNK_TAGS or JUNK_CLASS.search(_attrs(el))) and not _is_protected(el, page_len):
+    # Document order, as root.iter(), but not into a doomed element: what it holds goes with it,
+    # so judging its descendants (the costly part, _is_protected) could change nothing.
+    stack: list[HtmlElement] = [root]
+    while stack:
+        el = stack.pop()
+        junk = isinstance(el.tag, str) and (el.tag in JUNK_TAGS or _junk_class(el))
+        if junk and not _is_protected(el, page_len, holders):
             doomed.append(el)
+            continue
+        stack.extend(reversed(el))
     for el in doomed:
         _drop(el)
     cards = [c for c in root.iter("span") if _is_hover_card(c)]
@@ -197,6 +222,8 @@ def remove_furniture(tree: HtmlElement) -> None:
     for card in [c for c in cards if not any(d in cards for d in c.iterdescendants("span"))]:
         if _is_attached(card, root):
             _drop(card)
+    if cards:  # a card may have held a marked article
+        holders = _article_holders(root)
 
     doomed = []
     for el in root.iter(
@@ -210,11 +237,12 @@ def remove_furniture(tree: HtmlElement) -> None:
         if BREADCRUMB_LINE.match(text) and el.tag not in ("a", "b", "strong", "font"):
             doomed.append(el)  # "Trang chủ » Kinh tế » Nông nghiệp": where the page sits, not what it says
         elif is_list_heading(text):
-            doomed.extend(_list_box(el, page_len))
+            doomed.extend(_list_box(el, page_len, holders))
         elif is_boilerplate(text) or (el.tag in ("p", "div", "li") and is_read_also_line(text)):
             doomed.append(el)
     for el in doomed:
-        if _is_attached(el, root) and not _is_protected(el, page_len):
+        # Nothing dropped here held a marked article (it would have been protected): holders stay true.
+        if _is_attached(el, root) and not _is_protected(el, page_len, holders):
             _drop(el)
 
 

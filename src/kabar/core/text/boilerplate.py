@@ -14,6 +14,7 @@ adding rows, not editing a regex:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -230,11 +231,27 @@ READ_ALSO_LABELS: dict[str, tuple[str, ...]] = {
 }
 
 
+_SPACES = re.compile(r"\s+")
+MEMO_MAX_CHARS = 1000  # furniture lines are short: longer ones are not worth their room in the memo
+
+
 def _key(line: str) -> str:
-    """Line reduced to what the phrase tables compare against."""
+    """Line reduced to what the phrase tables compare against.
+
+    Memoized for short lines (a pure function of the line): extraction asks about the
+    text of nearly every short element of a page twice (list heading? boilerplate?),
+    and clean asks again about each block.
+    """
+    return _short_key(line) if len(line) <= MEMO_MAX_CHARS else _compute_key(line)
+
+
+def _compute_key(line: str) -> str:
     line = unicodedata.normalize("NFC", line).replace("\u00a0", " ")
-    line = re.sub(r"\s+", " ", line).strip().strip(" :.…»›>|-–—•·")
+    line = _SPACES.sub(" ", line).strip().strip(" :.…»›>|-–—•·")
     return line.casefold()
+
+
+_short_key = functools.lru_cache(maxsize=2048)(_compute_key)
 
 
 def _phrases(table: dict[str, tuple[str, ...]]) -> frozenset[str]:
