@@ -187,9 +187,10 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": ENV["KABAR_REDIS_URL"],
         },
-        # Culling lists the folder on every write past MAX_ENTRIES: keep it well above the pages kept.
+        # Django's file cache lists its whole folder on every write (whatever MAX_ENTRIES is);
+        # kabar's subclass lists it only when a cull may be due (see kabar.pagecache.filecache).
         "file": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "kabar.pagecache.filecache.FileBasedCache",
             "LOCATION": str(DATA_DIR / "cache"),
             "OPTIONS": {"MAX_ENTRIES": 20000},
         },

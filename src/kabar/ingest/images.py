@@ -49,6 +49,7 @@ from kabar.ingest import media_files
 from kabar.ingest.image_attach import Arrival, attach_arrived
 from kabar.ingest.models import ImageFetch
 from kabar.news.models import Article, ArticleText
+from kabar.pagecache.receivers import deferred
 
 log = logging.getLogger("kabar.ingest")
 
@@ -305,6 +306,12 @@ class ImageAttacher:
         self._apply(arrived)
 
     def _apply(self, arrived: dict[int, list[Arrival]]) -> None:
+        # Pictures that arrived together: one page-cache bump for all their articles (and the
+        # attaches' other after-commit work once per article), not one per transaction.
+        with deferred(coalesce=True):
+            self._attach(arrived)
+
+    def _attach(self, arrived: dict[int, list[Arrival]]) -> None:
         for article_id, items in arrived.items():
             try:
                 attach_arrived(article_id, items)

@@ -59,6 +59,7 @@ from kabar.ingest.store import (
     store_article,
 )
 from kabar.news.models import Article, Outlet, Source
+from kabar.pagecache.receivers import deferred
 
 log = logging.getLogger("kabar.ingest")
 
@@ -249,6 +250,15 @@ def ingest(
     options = {"etag": source.etag or None, "last_modified": source.last_modified or None} if source else {}
 
     def settle(
+        item: RawDocument | DocumentFailure, prepared: concurrent.futures.Future[Extracted] | None
+    ) -> None:
+        # One document's store, and the pictures attached meanwhile, touch an article several
+        # times (its commit, original_changed after it, each attach): one page-cache bump, one
+        # search index update and one webhook reconcile per article for all of them, at the end.
+        with deferred(coalesce=True):
+            settle_one(item, prepared)
+
+    def settle_one(
         item: RawDocument | DocumentFailure, prepared: concurrent.futures.Future[Extracted] | None
     ) -> None:
         if isinstance(item, DocumentFailure):

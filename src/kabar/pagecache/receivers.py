@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -43,10 +43,23 @@ ALL_LANGUAGES = None  # an article refreshed in every language it is published i
 class Batch:
     """The tags one transaction affects; called once, after its commit."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, coalesce: bool = False) -> None:
         self.tags: set[str] = set()
         # article id -> languages whose listings to refresh (ALL_LANGUAGES: all it is published in)
         self.articles: dict[int, set[str] | None] = {}
+        # deferred(coalesce=True): other apps' after-commit work, by name: (run, the items gathered)
+        self.coalesce = coalesce
+        self.work: dict[str, tuple[Callable[[set[Any]], object], set[Any]]] = {}
+
+    def run_work(self) -> None:
+        """Run each gathered piece of work once, with every item the block gave it (oldest name first)."""
+        while self.work:
+            name = next(iter(self.work))
+            run, items = self.work.pop(name)
+            try:
+                run(items)
+            except Exception:  # each piece logs its own failures; one that does not costs only itself
+                log.exception("%s: the work deferred to the end of the block failed", name)
 
     def add_article(self, pk: int, languages: Iterable[str] | None = ALL_LANGUAGES) -> None:
         if pk in self.articles and self.articles[pk] is ALL_LANGUAGES:
@@ -104,24 +117,58 @@ _deferred: ContextVar[Batch | None] = ContextVar("kabar_pagecache_deferred", def
 
 
 @contextlib.contextmanager
-def deferred() -> Iterator[Batch]:
+def deferred(*, coalesce: bool = False) -> Iterator[Batch]:
     """Gather every edit's tags until the block ends, then bump them once (``kabar publish``).
 
     For bulk work in many transactions: one bump, one CDN purge and one static-publishing task
     at the end instead of one per transaction. The tags are bumped even when the block fails
     part way, since the transactions committed before the failure changed pages too.
+
+    ``coalesce=True`` (ingestion, per document and per batch of pictures) also gathers the
+    after-commit work other apps hand to ``after_commit_work`` (the search index, webhook
+    events, the menu check): run once per block for everything it touched, just before the
+    bump, instead of once per signal and commit. That work only ever reads the rows as they
+    are then and brings its own state in line, so running it for a rolled-back write is
+    harmless. A nested block joins the outer one (and its ``coalesce``).
     """
     current = _deferred.get()
     if current is not None:  # nested: the outer block bumps
         yield current
         return
-    batch = Batch()
+    batch = Batch(coalesce=coalesce)
     token = _deferred.set(batch)
     try:
         yield batch
     finally:
-        _deferred.reset(token)
-        batch()
+        try:
+            batch.run_work()  # while the block is current: the tags that work bumps join its batch
+        finally:
+            _deferred.reset(token)
+            batch()
+
+
+def after_commit_work(name: str, run: Callable[[set[Any]], object], items: Iterable[Hashable]) -> bool:
+    """Inside ``deferred(coalesce=True)``: keep ``items`` for ``run(all items)``, once at the block's end.
+
+    Returns False outside such a block: the caller then does its work after the commit as usual.
+    ``name`` identifies the work (the first ``run`` given under it is the one called).
+    """
+    outer = _deferred.get()
+    if outer is None or not outer.coalesce:
+        return False
+    outer.work.setdefault(name, (run, set()))[1].update(items)
+    return True
+
+
+def bump_after_commit(tags: Iterable[str]) -> None:
+    """Already after a commit: bump ``tags`` now, or with the rest when a ``deferred()`` block ends."""
+    from kabar.pagecache.tasks import after_bump
+
+    outer = _deferred.get()
+    if outer is not None:
+        outer.tags.update(tags)
+    else:
+        after_bump(set(tags))
 
 
 def record(tags: Iterable[str] = (), articles: Mapping[int, set[str] | None] | None = None) -> None:

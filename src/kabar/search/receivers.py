@@ -20,6 +20,7 @@ from kabar.news.models import Article, ArticleText, Outlet, Section
 from kabar.news.signals import original_changed
 
 log = logging.getLogger("kabar.search")
+GATHERED = "kabar.search"  # the work's name in a coalescing pagecache.receivers.deferred() block
 
 
 def _after_commit(work: Callable[[], object], what: str) -> None:
@@ -32,11 +33,39 @@ def _after_commit(work: Callable[[], object], what: str) -> None:
     transaction.on_commit(run)
 
 
+def _gathered(items: set[Any]) -> None:
+    """A coalescing block's work: every article it touched re-read once, and the texts it deleted.
+
+    Both read the rows as they are now, so a rolled-back save or delete leaves the index right.
+    """
+    from kabar.search import services
+
+    articles = sorted(pk for kind, pk in items if kind == "article")
+    texts = sorted(pk for kind, pk in items if kind == "text")
+
+    def work() -> None:
+        services.index_texts(texts)
+        services.index_articles(articles)
+
+    # Outside any transaction by now (at once); inside one, at its commit as for a single save.
+    _after_commit(work, f"articles {articles}" if articles else f"texts {texts}")
+
+
+def _gather(kind: str, pk: int) -> bool:
+    """Inside ingestion's coalescing block: one index update per article, at the block's end."""
+    from kabar.pagecache.receivers import after_commit_work
+
+    return after_commit_work(GATHERED, _gathered, [(kind, pk)])
+
+
 def text_saved(sender: type[ArticleText], instance: ArticleText, raw: bool = False, **kwargs: Any) -> None:
     if raw:  # loaddata: the fixture's texts are indexed by `kabar reindex`
         return
     from kabar.search import services
 
+    # Re-reading the article's texts gives this text's entry too (and its siblings', unchanged).
+    if _gather("article", instance.article_id):
+        return
     pk = instance.pk
     _after_commit(lambda: services.index_text(pk), f"text {pk}")
 
@@ -44,6 +73,8 @@ def text_saved(sender: type[ArticleText], instance: ArticleText, raw: bool = Fal
 def text_deleted(sender: type[ArticleText], instance: ArticleText, **kwargs: Any) -> None:
     from kabar.search import services
 
+    if _gather("text", instance.pk):
+        return
     pk = instance.pk
     _after_commit(lambda: services.remove_text(pk), f"text {pk}")
 
@@ -55,6 +86,8 @@ def article_saved(
         return
     from kabar.search import services
 
+    if _gather("article", instance.pk):
+        return
     pk = instance.pk
     _after_commit(lambda: services.index_articles([pk]), f"article {pk}")
 
@@ -63,6 +96,8 @@ def original_stored(sender: Any, article: Article, **kwargs: Any) -> None:
     # Sent after the commit already: ingestion may have changed texts with queryset updates.
     from kabar.search import services
 
+    if _gather("article", article.pk):
+        return
     pk = article.pk
     _after_commit(lambda: services.index_articles([pk]), f"article {pk}")
 

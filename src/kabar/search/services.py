@@ -118,6 +118,21 @@ def remove_text(text_id: int) -> None:
     get_backend().delete([text_id])
 
 
+def index_texts(text_ids: Iterable[int]) -> None:
+    """``index_text`` for many texts: the published ones indexed, the rest (unpublished, gone) removed."""
+    ids = list(text_ids)
+    if not ids:
+        return
+    backend = get_backend()
+    published = list(searchable_texts().filter(pk__in=ids))
+    shown = {t.pk for t in published}
+    hidden = [pk for pk in ids if pk not in shown]
+    if hidden:
+        backend.delete(hidden)
+    if published:
+        backend.index([document_for(t) for t in published])
+
+
 def index_articles(article_ids: Iterable[int]) -> None:
     """Re-read every text of these articles: published ones indexed, the others removed."""
     ids = list(article_ids)

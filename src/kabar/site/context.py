@@ -108,9 +108,9 @@ def refresh_cached_pages_if_menus_changed() -> None:
     every language on each edit would cost more than a menu as stale as ``KABAR_PAGE_CACHE_TTL``.
     """
     # Already after the commit: bumped now, as the page cache's own batch does (not ``record``,
-    # whose batch for this transaction may have run already).
+    # whose batch for this transaction may have run already), or with a deferred() block's tags.
+    from kabar.pagecache.receivers import bump_after_commit
     from kabar.pagecache.tags import language_tag
-    from kabar.pagecache.tasks import after_bump
 
     changed = []
     for code in site_language_codes():
@@ -120,12 +120,24 @@ def refresh_cached_pages_if_menus_changed() -> None:
             cache.set(sections_shown_key(code), now, None)
             if shown is not None:
                 changed.append(language_tag(code))
-    after_bump(set(changed))
+    if changed:
+        bump_after_commit(changed)
+
+
+def _menus_check_gathered(_items: set[Any]) -> None:
+    transaction.on_commit(refresh_cached_pages_if_menus_changed)  # at once, outside a transaction
 
 
 def forget_menus_after_content_change(**_signal: Any) -> None:
-    """A text or article changed: the menus may list other sections (checked once, at the commit)."""
+    """A text or article changed: the menus may list other sections (checked once, at the commit).
+
+    Inside ingestion's coalescing ``deferred()`` block: once, at the block's end.
+    """
+    from kabar.pagecache.receivers import after_commit_work
+
     forget_section_menus()
+    if after_commit_work("kabar.site.menus", _menus_check_gathered, [None]):
+        return
     # One check per transaction, however many texts it writes (an ingestion batch writes many).
     here = set(connection.savepoint_ids)
     pending = connection.run_on_commit if connection.in_atomic_block else []

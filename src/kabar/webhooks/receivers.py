@@ -19,18 +19,35 @@ from kabar.news.models import Article, ArticleText
 from kabar.news.signals import original_changed
 
 log = logging.getLogger("kabar.webhooks")
+GATHERED = "kabar.webhooks"  # the work's name in a coalescing pagecache.receivers.deferred() block
+
+
+def _reconcile(article_id: int, announce: bool) -> None:
+    from kabar.webhooks.events import reconcile
+
+    try:
+        reconcile(article_id, announce=announce)
+    except Exception:  # the save stands; the next change of the article reconciles again
+        log.exception("webhook events for article %s not reconciled", article_id)
+
+
+def _gathered(items: set[tuple[int, bool]]) -> None:
+    """A coalescing block's work: each article it touched reconciled once (per ``announce``)."""
+
+    def run() -> None:
+        for article_id, announce in sorted(items):
+            _reconcile(article_id, announce)
+
+    transaction.on_commit(run)  # outside any transaction by now (at once); inside one, at its commit
 
 
 def _after_commit(article_id: int, *, announce: bool = True) -> None:
-    def run() -> None:
-        from kabar.webhooks.events import reconcile
+    from kabar.pagecache.receivers import after_commit_work
 
-        try:
-            reconcile(article_id, announce=announce)
-        except Exception:  # the save stands; the next change of the article reconciles again
-            log.exception("webhook events for article %s not reconciled", article_id)
-
-    transaction.on_commit(run)
+    # Inside ingestion's coalescing block: one reconcile per article, at the block's end.
+    if after_commit_work(GATHERED, _gathered, [(article_id, announce)]):
+        return
+    transaction.on_commit(lambda: _reconcile(article_id, announce))
 
 
 def text_saved(sender: type[ArticleText], instance: ArticleText, raw: bool = False, **kwargs: Any) -> None:
