@@ -7,14 +7,17 @@ per language by people (``Section.names``) and are never machine-translated.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import logging
+import re
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +26,47 @@ from kabar.news import rendered
 from kabar.news.private_access import PrivateAccessApproval
 
 log = logging.getLogger("kabar.news")
+
+
+# What the article URL's <slug:> converter accepts; any other slug is left to reverse() to refuse.
+_URL_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_SLUG_STAND_IN = "kabar-article-slug"
+
+
+@functools.lru_cache(maxsize=64)
+def _article_path_around(resolver: Any, script_prefix: str, language: str) -> tuple[str, str]:
+    """What comes before and after ``<yyyy>/<mm>/<slug>/`` in an article's path, reversed once.
+
+    Keyed by the resolver object (a new one after a ROOT_URLCONF change), the script prefix and
+    the language (the i18n prefix): everything reverse() reads besides the arguments.
+    """
+    with translation.override(language):
+        path = reverse(
+            "site:article",
+            urlconf=resolver.urlconf_name,
+            kwargs={"year": "9999", "month": "12", "slug": _SLUG_STAND_IN},
+        )
+    head, found, tail = path.partition(f"9999/12/{_SLUG_STAND_IN}/")
+    assert found, path
+    return head, tail
+
+
+def article_path(language: str, published_at: dt.datetime, slug: str) -> str:
+    """``reverse("site:article")`` for a text in ``language`` ("": the active one): an article page
+    shows a dozen of these links, and reverse() costs more than the rest of building each one.
+
+    The year and month are the ones readers see on the page: local time.
+    """
+    when = timezone.localtime(published_at)
+    language = language or translation.get_language()
+    if not _URL_SLUG.fullmatch(slug):
+        with translation.override(language):
+            return reverse(
+                "site:article",
+                kwargs={"year": f"{when.year:04d}", "month": f"{when.month:02d}", "slug": slug},
+            )
+    head, tail = _article_path_around(get_resolver(get_urlconf()), get_script_prefix(), language)
+    return f"{head}{when.year:04d}/{when.month:02d}/{slug}/{tail}"
 
 
 def validate_block_list(value: Any) -> None:
@@ -610,15 +654,9 @@ class ArticleText(models.Model):
             )
 
     def get_absolute_url(self) -> str:
-        # The URL's year and month are the ones readers see on the page: local time.
-        when = timezone.localtime(self.article.published_at)
         # The path's language prefix is the text's own, whatever language the caller runs in
         # (an editor's admin in English links a Vietnamese text to /vi/..., not /en/...).
-        with translation.override(self.language):
-            return reverse(
-                "site:article",
-                kwargs={"year": f"{when.year:04d}", "month": f"{when.month:02d}", "slug": self.slug},
-            )
+        return article_path(self.language, self.article.published_at, self.slug)
 
 
 class ArticleAlias(models.Model):

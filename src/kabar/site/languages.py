@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils.translation import get_language_info, pgettext, to_locale
+from django.utils.translation import get_language_info, pgettext_lazy, to_locale
 
 
 def site_language_codes() -> list[str]:
@@ -15,30 +15,30 @@ def endonym(code: str) -> str:
     return dict(settings.LANGUAGES).get(code) or settings.LANGUAGE_NAMES.get(code, code)
 
 
-def name_in_sentence(code: str) -> str:
-    """The language's name in the active language, written to sit inside a sentence.
+# The gettext context tells translators that Vietnamese wants "tiếng Việt" and Indonesian
+# "bahasa Vietnam" here, not a capitalised menu label. (xgettext only reads literal contexts,
+# hence the repetition.) Lazy, so that a call translates the one name it returns, not all of them.
+_NAMES_IN_SENTENCE = {
+    "vi": pgettext_lazy("language name inside a sentence", "Vietnamese"),
+    "en": pgettext_lazy("language name inside a sentence", "English"),
+    "id": pgettext_lazy("language name inside a sentence", "Indonesian"),
+    "fr": pgettext_lazy("language name inside a sentence", "French"),
+    "de": pgettext_lazy("language name inside a sentence", "German"),
+    "es": pgettext_lazy("language name inside a sentence", "Spanish"),
+    "zh": pgettext_lazy("language name inside a sentence", "Chinese"),
+    "ja": pgettext_lazy("language name inside a sentence", "Japanese"),
+    "ko": pgettext_lazy("language name inside a sentence", "Korean"),
+    "ru": pgettext_lazy("language name inside a sentence", "Russian"),
+    "th": pgettext_lazy("language name inside a sentence", "Thai"),
+    "km": pgettext_lazy("language name inside a sentence", "Khmer"),
+    "lo": pgettext_lazy("language name inside a sentence", "Lao"),
+}
 
-    The gettext context tells translators that Vietnamese wants "tiếng Việt" and
-    Indonesian "bahasa Vietnam" here, not a capitalised menu label. (xgettext only
-    reads literal contexts, hence the repetition.)
-    """
-    names = {
-        "vi": pgettext("language name inside a sentence", "Vietnamese"),
-        "en": pgettext("language name inside a sentence", "English"),
-        "id": pgettext("language name inside a sentence", "Indonesian"),
-        "fr": pgettext("language name inside a sentence", "French"),
-        "de": pgettext("language name inside a sentence", "German"),
-        "es": pgettext("language name inside a sentence", "Spanish"),
-        "zh": pgettext("language name inside a sentence", "Chinese"),
-        "ja": pgettext("language name inside a sentence", "Japanese"),
-        "ko": pgettext("language name inside a sentence", "Korean"),
-        "ru": pgettext("language name inside a sentence", "Russian"),
-        "th": pgettext("language name inside a sentence", "Thai"),
-        "km": pgettext("language name inside a sentence", "Khmer"),
-        "lo": pgettext("language name inside a sentence", "Lao"),
-    }
-    if code in names:
-        return names[code]
+
+def name_in_sentence(code: str) -> str:
+    """The language's name in the active language, written to sit inside a sentence."""
+    if code in _NAMES_IN_SENTENCE:
+        return str(_NAMES_IN_SENTENCE[code])
     try:
         return str(get_language_info(code)["name_translated"])
     except KeyError:

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
-from kabar.news.models import Article, ArticleText, Media
+from kabar.news.models import Article, ArticleText, Media, article_path
 from kabar.site.body import Figure, figure_from_media, first_block_figure, summary
 from kabar.site.languages import endonym, site_language_codes
 
@@ -101,7 +101,7 @@ class RelatedLink:
 
 def text_url(slug: str, published_at: datetime) -> str:
     """``ArticleText.get_absolute_url`` for a text known only by its slug and its article's date."""
-    return ArticleText(slug=slug, article=Article(published_at=published_at)).get_absolute_url()
+    return article_path("", published_at, slug)  # in the active language, as a text with none
 
 
 def related_link(row: dict[str, Any]) -> RelatedLink:
