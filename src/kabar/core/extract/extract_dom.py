@@ -18,7 +18,7 @@ import re
 
 from lxml.html import HtmlElement
 
-from kabar.core.extract.extract_meta import normalize_space
+from kabar.core.extract.extract_meta import normalize_space, short_text
 from kabar.core.text.boilerplate import is_boilerplate, is_list_heading, is_read_also_line
 
 JUNK_CLASS = re.compile(
@@ -231,8 +231,8 @@ def remove_furniture(tree: HtmlElement) -> None:
     ):
         if len(el) > 4 or el.find(".//img") is not None:
             continue
-        text = normalize_space(el.text_content())
-        if not text or len(text) > 200:
+        text = short_text(el.text_content(), 200)
+        if not text:
             continue
         if BREADCRUMB_LINE.match(text) and el.tag not in ("a", "b", "strong", "font"):
             doomed.append(el)  # "Trang chủ » Kinh tế » Nông nghiệp": where the page sits, not what it says
@@ -254,8 +254,8 @@ def take_source_line(tree: HtmlElement) -> str:
     """
     found: tuple[HtmlElement, str] | None = None
     for el in tree.iter("p", "div", "span", "em", "strong", "i", "b", "li", "small"):
-        text = normalize_space(el.text_content())
-        if len(text) > MAX_SOURCE_LINE_CHARS:
+        text = short_text(el.text_content(), MAX_SOURCE_LINE_CHARS)
+        if text is None:
             continue
         match = SOURCE_LINE.match(text)
         if not match:

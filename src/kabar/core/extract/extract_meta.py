@@ -116,6 +116,19 @@ def normalize_space(text: str) -> str:
     return " ".join(text.split())
 
 
+def short_text(text: str, limit: int) -> str | None:
+    """``normalize_space(text)`` when it is at most ``limit`` characters long, else ``None``.
+
+    A long text is judged by its opening: the normalized opening is a prefix of the
+    normalized whole, so once it is past ``limit`` the whole is too, and the page's
+    large containers are not normalized in full only to be found too long.
+    """
+    if len(text) > 4 * limit and len(normalize_space(text[: 4 * limit])) > limit:
+        return None
+    text = normalize_space(text)
+    return text if len(text) <= limit else None
+
+
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []

@@ -23,6 +23,7 @@ in the admin sees why. Nothing here changes the tree.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -32,9 +33,16 @@ from urllib.parse import parse_qs, urlsplit
 from lxml.html import HtmlElement
 
 from kabar.core.errors import StageError
-from kabar.core.extract.extract_meta import ARTICLE_TYPES, json_ld_objects, meta_tags, normalize_space
+from kabar.core.extract.extract_meta import (
+    ARTICLE_TYPES,
+    json_ld_objects,
+    meta_tags,
+    normalize_space,
+    short_text,
+)
 
 STAGE = "pagetype"
+_DIGIT = re.compile(r"\d")
 
 PageKind = Literal["article", "home", "section", "tag", "search", "gallery"]
 
@@ -164,14 +172,22 @@ def _link_chars(el: HtmlElement) -> int:
 
 
 def _signature(el: HtmlElement) -> tuple[str, str]:
-    classes = " ".join(sorted(c for c in (el.get("class") or "").split() if not re.search(r"\d", c)))
-    return str(el.tag), classes
+    classes = el.get("class") or ""
+    return str(el.tag), _short_class_signature(classes) if len(classes) <= 200 else _class_signature(classes)
+
+
+def _class_signature(classes: str) -> str:
+    return " ".join(sorted(c for c in classes.split() if not _DIGIT.search(c)))
+
+
+# Memoized (a pure function): a page repeats a handful of class strings on thousands of elements.
+_short_class_signature = functools.lru_cache(maxsize=1024)(_class_signature)
 
 
 def _is_teaser(el: HtmlElement) -> bool:
     """A block with a headline link and little else: a listing's unit."""
-    size = _text_len(el)
-    if not size or size > TEASER_MAX_CHARS:
+    text = short_text(el.text_content(), TEASER_MAX_CHARS)
+    if not text:
         return False
     links = [a for a in el.iter("a") if _text_len(a) >= TEASER_LINK_MIN_CHARS]
     return bool(links)
@@ -197,6 +213,8 @@ def _teaser_blocks(body: HtmlElement) -> tuple[int, set[HtmlElement]]:
         for child in children:
             groups.setdefault(_signature(child), []).append(child)
         for signature, members in groups.items():
+            if len(members) < 2:  # a group needs two teasers: a lone element is never judged
+                continue
             teasers = [m for m in members if _is_teaser(m)]
             if len(teasers) >= 2 and len(teasers) >= 0.6 * len(members):
                 by_signature[signature] += len(teasers)
@@ -241,9 +259,13 @@ INLINE_TAGS = frozenset(
 )
 
 
-def _inline_text(el: HtmlElement) -> str:
-    """Text of an inline element, less what sits in links."""
-    return "".join(el.xpath(".//text()[not(ancestor-or-self::a)]")) if el.tag != "a" else ""
+def _inline_text(el: HtmlElement, in_link: bool) -> str:
+    """Text of an inline element, less what sits in links; ``in_link``: its parent is inside an ``<a>``."""
+    if el.tag == "a" or in_link:
+        return ""
+    if not len(el):  # no child, so its only text node is its own (the XPath's answer, without it)
+        return el.text or ""
+    return "".join(el.xpath(".//text()[not(ancestor-or-self::a)]"))
 
 
 def _segments(el: HtmlElement) -> list[int]:
@@ -252,23 +274,25 @@ def _segments(el: HtmlElement) -> list[int]:
     Each text counts once, in its nearest block: the ``<p>`` of a modern page, the
     ``<div>`` or ``<td>`` with ``<br>``-separated paragraphs of an old one.
     """
+    # Called on every block element of the page: the run is cut inline, not by a closure.
     runs: list[int] = []
     current = [el.text or ""]
-
-    def cut() -> None:
-        size = len(normalize_space("".join(current)))
-        if size:
-            runs.append(size)
-        current.clear()
-
+    in_link: bool | None = None  # whether el sits inside a link: asked once, when an inline child needs it
     for child in el:
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag and tag not in INLINE_TAGS or tag == "br":
-            cut()
+            size = len(normalize_space("".join(current)))
+            if size:
+                runs.append(size)
+            current = []
         elif tag:
-            current.append(_inline_text(child))
+            if in_link is None:
+                in_link = next(el.iterancestors("a"), None) is not None
+            current.append(_inline_text(child, in_link))
         current.append(child.tail or "")
-    cut()
+    size = len(normalize_space("".join(current)))
+    if size:
+        runs.append(size)
     return runs
 
 
