@@ -67,17 +67,40 @@ def after_cursor(
     ).order_by(F("article__published_at").asc(), F("article__pk").asc())
 
 
+def latest_texts(language: str, count: int) -> QuerySet[ArticleText]:
+    """``published_texts(language)[:count]``, found by walking the articles' date index.
+
+    Ordering the texts themselves makes the database sort every text of the language, bodies
+    and all, to keep ``count`` (10 ms on 2,000 articles in SQLite); the newest articles that have
+    such a text are read from the index instead, and only their texts are fetched.
+    """
+    newest = (
+        Article.objects.filter(
+            Exists(
+                ArticleText.objects.filter(article_id=OuterRef("pk"), language=language, is_published=True)
+            )
+        )
+        .order_by("-published_at", "-pk")  # NEWEST_FIRST, on the article
+        .values("pk")[:count]
+    )
+    return published_texts(language).filter(article_id__in=newest)[:count]
+
+
 def latest_per_section(language: str, per_section: int, excluding: Iterable[int] = ()) -> list[ArticleText]:
-    """Up to ``per_section`` newest texts of every section, in one query (a window function)."""
+    """Up to ``per_section`` newest texts of every section, in one query (a window function).
+
+    The window ranks the texts' ids alone (sorting whole rows cost the database three times as
+    much); the texts that rank are then read whole.
+    """
     ranked = (
-        list_texts(language)
-        .filter(article__section__isnull=False)
+        ArticleText.objects.filter(language=language, is_published=True, article__section__isnull=False)
         .exclude(article__section__slug=UNSORTED_SECTION_SLUG)  # never a group on the home page
         .exclude(pk__in=list(excluding))
         .annotate(rank=Window(RowNumber(), partition_by=F("article__section"), order_by=NEWEST_FIRST))
         .filter(rank__lte=per_section)
+        .values("pk")
     )
-    return list(ranked)
+    return list(list_texts(language).filter(pk__in=ranked))
 
 
 class JSONRows(Aggregate):

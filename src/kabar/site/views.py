@@ -26,7 +26,7 @@ from kabar.site.compare import COMPARE_PARAMETER, compare_context
 from kabar.site.languages import endonym, site_language_codes
 from kabar.site.pagination import ListPage, list_page
 from kabar.site.present import absolute, teaser
-from kabar.site.queries import article_text, latest_per_section, list_texts, published_texts
+from kabar.site.queries import article_text, latest_per_section, latest_texts, list_texts
 from kabar.site.structured_data import home_metadata
 
 HOME_LATEST = 7
@@ -78,7 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
     # Only articles that exist in the page's language are listed: a reader of /id/ gets Indonesian
     # titles that lead to Indonesian pages, never a mix of languages.
     language = translation.get_language()
-    latest = list(published_texts(language)[:HOME_LATEST])
+    latest = list(latest_texts(language, HOME_LATEST))
     per_section = latest_per_section(language, HOME_PER_SECTION, excluding=[t.pk for t in latest])
     with_pictures(latest + per_section)
     by_section: dict[int, tuple[Section, list[ArticleText]]] = {}
