@@ -101,3 +101,34 @@ def test_work_gathered_in_a_coalescing_block_runs_once_at_its_end_and_bumps_with
     with receivers.deferred():  # kabar publish's block gathers tags only
         assert not receivers.after_commit_work("test", ran.append, [4])
     assert not receivers.after_commit_work("test", ran.append, [5])  # outside any block
+
+
+def test_pictures_that_arrive_together_are_recorded_as_one_by_one(db):
+    from kabar.ingest.images import Downloaded, Refused, remember, remember_all
+    from kabar.ingest.models import ImageFetch
+
+    remember(Refused("https://img.example/old.jpg", ImageFetch.Outcome.FAILED, "timed out"))
+    rows = remember_all(
+        [
+            Downloaded("https://img.example/new.jpg", "images/ab.jpg", 640, 480, b"", True),
+            Downloaded("https://img.example/old.jpg", "images/cd.jpg", 800, 600, b"", True),
+            Refused("https://img.example/icon.png", ImageFetch.Outcome.SKIPPED, "too small"),
+        ]
+    )
+    assert set(rows) == {
+        "https://img.example/new.jpg",
+        "https://img.example/old.jpg",
+        "https://img.example/icon.png",
+    }
+    for url, row in rows.items():
+        assert row.pk and ImageFetch.objects.get(pk=row.pk).url == url
+    old = ImageFetch.objects.get(url="https://img.example/old.jpg")
+    assert (old.outcome, old.name, old.width, old.reason, old.attempts) == (
+        "stored",
+        "images/cd.jpg",
+        800,
+        "",
+        2,
+    )
+    assert ImageFetch.objects.get(url="https://img.example/icon.png").outcome == "skipped"
+    assert remember_all([]) == {}

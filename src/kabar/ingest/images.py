@@ -38,13 +38,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils import timezone
 from PIL import Image as PILImage
 
 from kabar.core.errors import StageError
 from kabar.core.extract.content_images import too_small
 from kabar.core.fetch.fetch import Fetcher
-from kabar.core.types import Extracted
+from kabar.core.types import Block, Extracted
 from kabar.ingest import media_files
 from kabar.ingest.image_attach import Arrival, attach_arrived
 from kabar.ingest.models import ImageFetch
@@ -168,20 +169,45 @@ def cached(url: str) -> ImageFetch | None:
     return row
 
 
-def remember(result: Downloaded | Refused) -> ImageFetch:
-    values = {"url": result.url, "fetched_at": timezone.now()}
+def _fetch_values(result: Downloaded | Refused) -> dict[str, object]:
+    values: dict[str, object] = {"url": result.url, "fetched_at": timezone.now()}
     if isinstance(result, Downloaded):
         values.update(outcome=ImageFetch.Outcome.STORED, name=result.name, width=result.width)
         values.update(height=result.height, reason="")
     else:
         values.update(outcome=result.outcome, name="", width=None, height=None, reason=result.reason[:2000])
-    row, created = ImageFetch.objects.get_or_create(url_hash=url_hash(result.url), defaults=values)
-    if not created:
-        for key, value in values.items():
-            setattr(row, key, value)
-        row.attempts += 1
-        row.save()
+    return values
+
+
+def _again(row: ImageFetch, values: dict[str, object]) -> ImageFetch:
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.attempts += 1
+    row.save()
     return row
+
+
+def remember(result: Downloaded | Refused) -> ImageFetch:
+    values = _fetch_values(result)
+    row, created = ImageFetch.objects.get_or_create(url_hash=url_hash(result.url), defaults=values)
+    return row if created else _again(row, values)
+
+
+def remember_all(results: list[Downloaded | Refused]) -> dict[str, ImageFetch]:
+    """``remember`` for the downloads that finished together: one look-up, one insert for the new ones.
+
+    Raises when the batch could not be recorded (the caller then records them one by one:
+    another process may have recorded one of the addresses meanwhile).
+    """
+    if not results:
+        return {}
+    by_hash = {url_hash(r.url): r for r in results}
+    known = {row.url_hash: row for row in ImageFetch.objects.filter(url_hash__in=list(by_hash))}
+    with transaction.atomic():
+        new = [ImageFetch(url_hash=key, **_fetch_values(r)) for key, r in by_hash.items() if key not in known]
+        ImageFetch.objects.bulk_create(new)
+        again = [_again(known[key], _fetch_values(r)) for key, r in by_hash.items() if key in known]
+    return {row.url: row for row in [*new, *again]}
 
 
 @dataclass(frozen=True)
@@ -213,7 +239,11 @@ def stored_images(doc: Extracted) -> dict[str, StoredImage | None]:
 def waiting_images(article: Article) -> list[str]:
     """The outlet addresses the article's original still shows, in page order, each once."""
     original = article.texts.filter(status=ArticleText.Status.ORIGINAL).first()
-    blocks = original.blocks if original is not None else []
+    return fetchable_addresses(original.blocks if original is not None else [])
+
+
+def fetchable_addresses(blocks: list[Block]) -> list[str]:
+    """The outlet addresses image ``blocks`` show, in page order, each once."""
     return list(
         dict.fromkeys(
             str(b.get("src", ""))
@@ -237,11 +267,17 @@ class ImageAttacher:
 
     def add(self, article_id: int) -> None:
         """Start on the images ``article_id`` still shows from the outlet (its row is committed)."""
-        article = Article.objects.filter(pk=article_id).first()
-        if article is None:
-            return
+        # The original with its article: one query (``waiting_images`` would take two).
+        original = (
+            ArticleText.objects.select_related("article")
+            .filter(article_id=article_id, status=ArticleText.Status.ORIGINAL)
+            .first()
+        )
+        if original is None:
+            return  # gone, or no original: nothing shows an outlet's picture
+        article = original.article
         known: list[Arrival] = []
-        for url in waiting_images(article):
+        for url in fetchable_addresses(original.blocks):
             if url in self._waiting:
                 self._waiting[url].append(article_id)
                 continue
@@ -286,6 +322,7 @@ class ImageAttacher:
     def _settle(self, done: list[concurrent.futures.Future[Downloaded | Refused]]) -> None:
         """Remember each finished download, then attach them one transaction per article."""
         arrived: dict[int, list[Arrival]] = {}
+        finished: list[tuple[str, list[int], Downloaded | Refused]] = []
         for future in done:
             url = self._futures.pop(future)
             articles = self._waiting.pop(url, [])
@@ -294,8 +331,15 @@ class ImageAttacher:
             except Exception as exc:  # a bug costs this picture, never the run
                 log.exception("image %s: unexpected error", url)
                 result = Refused(url, ImageFetch.Outcome.FAILED, f"internal: {type(exc).__name__}: {exc}")
+            finished.append((url, articles, result))
+        try:
+            recorded = remember_all([result for _url, _articles, result in finished])
+        except Exception as exc:  # e.g. another process recorded one meanwhile: one at a time, as before
+            log.info("images recorded one at a time (%s: %s)", type(exc).__name__, exc)
+            recorded = {}
+        for url, articles, result in finished:
             try:
-                row = remember(result)
+                row = recorded.get(url) or remember(result)
             except Exception as exc:
                 log.exception("image %s not recorded", url)
                 self._lost(url, articles, exc, result)

@@ -76,9 +76,12 @@ def apply_provenance(article: Article, provenance: Provenance | None) -> None:
     article.republished_from = original
 
 
-def link_waiting_republications(article: Article) -> int:
-    """Point the republications stored before ``article`` (their original) at it; how many."""
-    addresses = [article.source_url, *article.aliases.values_list("url", flat=True)]
+def link_waiting_republications(article: Article, *, aliases: bool = True) -> int:
+    """Point the republications stored before ``article`` (their original) at it; how many.
+
+    ``aliases=False``: the article has none (just created), so they are not looked up.
+    """
+    addresses = [article.source_url, *(article.aliases.values_list("url", flat=True) if aliases else [])]
     waiting = Article.objects.filter(Q(original_url__in=addresses), republished_from__isnull=True).exclude(
         outlet_id=article.outlet_id
     )

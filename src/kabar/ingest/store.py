@@ -124,18 +124,27 @@ def section_for(label: str, outlet: Outlet, url: str = "") -> Section | None:
 
 def authors_for(names: list[str], outlet: Outlet) -> list[Author]:
     """The outlet's authors by these names; two outlets' journalists who share a name stay two people."""
+    wanted = [(name, make_slug(name, max_length=150)) for name in (n.strip() for n in names) if name]
+    if not wanted:
+        return []
+    # One query for the outlet's authors of every name (each name takes the first, as .first() would).
+    mine = Author.objects.filter(
+        outlet=outlet, slug__in=[s for _, base in wanted for s in (base, f"{base}-{outlet.slug}")]
+    )
+    known: dict[str, tuple[int, Author]] = {}  # slug -> (place in that ordering, author)
+    for place, author in enumerate(mine if mine.ordered else mine.order_by("pk")):
+        known.setdefault(author.slug, (place, author))
     found = []
-    for name in names:
-        name = name.strip()
-        if not name:
-            continue
-        base = make_slug(name, max_length=150)
-        author = Author.objects.filter(outlet=outlet, slug__in=[base, f"{base}-{outlet.slug}"]).first()
-        if author is None:
+    for name, base in wanted:
+        candidates = [known[slug] for slug in (base, f"{base}-{outlet.slug}") if slug in known]
+        if candidates:
+            author = min(candidates, key=lambda c: c[0])[1]  # both taken: the first, as before
+        else:
             taken = Author.objects.filter(slug=base).exists()
             author = Author.objects.create(
                 name=name, outlet=outlet, slug=f"{base}-{outlet.slug}" if taken else base
             )
+            known[author.slug] = (len(known), author)
         found.append(author)
     return found
 
@@ -310,7 +319,7 @@ def _record_provenance(article: Article, republished: Provenance | None, created
     if after != before:
         article.save(update_fields=["original_url", "original_outlet", "provenance", "republished_from"])
     if created:
-        link_waiting_republications(article)
+        link_waiting_republications(article, aliases=False)  # created in this transaction: none yet
 
 
 class _SavedImages:

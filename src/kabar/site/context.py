@@ -19,7 +19,7 @@ from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
-from kabar.news.models import Article, ArticleText, Section
+from kabar.news.models import UNSORTED_SECTION_SLUG, Article, ArticleText, Section
 from kabar.site.languages import endonym, site_language_codes
 from kabar.site.present import Version, absolute
 
@@ -58,6 +58,23 @@ def _sections_with_texts(language: str) -> list[Section]:
     )
     # The built-in "unsorted" section (articles whose outlet label no editor mapped) is never listed.
     return [s for s in Section.objects.filter(Exists(published)) if not s.is_unsorted]
+
+
+def _sections_with_texts_in(languages: list[str]) -> dict[str, list[str]]:
+    """The slugs ``_sections_with_texts`` gives for each language, sorted: one query for all of them.
+
+    The menu check runs after every commit that touched a text (once per ingested article).
+    """
+    flags = {
+        f"shown_{n}": Exists(
+            ArticleText.objects.filter(article__section=OuterRef("pk"), language=code, is_published=True)
+        )
+        for n, code in enumerate(languages)
+    }
+    rows = list(
+        Section.objects.exclude(slug=UNSORTED_SECTION_SLUG).annotate(**flags).values_list("slug", *flags)
+    )
+    return {code: sorted(row[0] for row in rows if row[1 + n]) for n, code in enumerate(languages)}
 
 
 def _section_links_from_database(language: str) -> list[SectionLink]:
@@ -113,8 +130,10 @@ def refresh_cached_pages_if_menus_changed() -> None:
     from kabar.pagecache.tags import language_tag
 
     changed = []
-    for code in site_language_codes():
-        now = sorted(s.slug for s in _sections_with_texts(code))
+    codes = site_language_codes()
+    shown_now = _sections_with_texts_in(codes)
+    for code in codes:
+        now = shown_now[code]
         shown = cache.get(sections_shown_key(code))
         if shown != now:
             cache.set(sections_shown_key(code), now, None)
