@@ -11,6 +11,7 @@ cursor points, and no query skips rows with OFFSET or counts them. A page number
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.paginator import InvalidPage, Paginator
@@ -75,19 +76,32 @@ class ListPage:
         return self.has_previous or self.has_next
 
 
-def list_page(request: HttpRequest, texts: QuerySet[ArticleText], size: int) -> ListPage:
-    """The page of ``texts`` (newest first) that the request's ``page``, ``before`` or ``after`` names."""
+def list_page(
+    request: HttpRequest,
+    texts: QuerySet[ArticleText],
+    size: int,
+    count: Callable[[], int] | None = None,
+) -> ListPage:
+    """The page of ``texts`` (newest first) that the request's ``page``, ``before`` or ``after`` names.
+
+    ``count``: how many ``texts`` there are, where the caller has a cheaper query for it than
+    counting ``texts`` themselves (a numbered page shows the number of pages).
+    """
     if before := request.GET.get("before"):
         return _before(texts, Cursor.parse(before), size)
     if after := request.GET.get("after"):
         page = _after(texts, Cursor.parse(after), size)
         # Fewer than a page is newer: that is the first page.
-        return page if page is not None else _numbered(texts, "1", size)
-    return _numbered(texts, request.GET.get("page") or "1", size)
+        return page if page is not None else _numbered(texts, "1", size, count)
+    return _numbered(texts, request.GET.get("page") or "1", size, count)
 
 
-def _numbered(texts: QuerySet[ArticleText], number: str, size: int) -> ListPage:
+def _numbered(
+    texts: QuerySet[ArticleText], number: str, size: int, count: Callable[[], int] | None = None
+) -> ListPage:
     paginator = Paginator(texts, size)
+    if count is not None:
+        paginator.count = count()  # a cached_property: set, it is what the paginator uses
     try:
         wanted = int(number)
         if wanted > NUMBERED_PAGES:

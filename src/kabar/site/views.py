@@ -26,7 +26,13 @@ from kabar.site.compare import COMPARE_PARAMETER, compare_context
 from kabar.site.languages import endonym, site_language_codes
 from kabar.site.pagination import ListPage, list_page
 from kabar.site.present import absolute, teaser
-from kabar.site.queries import article_text, latest_per_section, latest_texts, list_texts
+from kabar.site.queries import (
+    article_text,
+    latest_per_section,
+    latest_texts,
+    list_texts,
+    section_text_count,
+)
 from kabar.site.structured_data import home_metadata
 
 HOME_LATEST = 7
@@ -115,7 +121,7 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
     language = translation.get_language()
     found = get_object_or_404(Section.objects.public(), slug=section)  # "unsorted" has no page
     texts = with_first_picture(list_texts(language).filter(article__section=found))
-    page = list_page(request, texts, LIST_PAGE_SIZE)
+    page = list_page(request, texts, LIST_PAGE_SIZE, count=lambda: section_text_count(language, found))
     return render(
         request,
         "site/section.html",
