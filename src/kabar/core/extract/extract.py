@@ -145,11 +145,14 @@ def _extract(html: str, url: str) -> ExtractionResult:
         raise ExtractionError("the document is empty")
     tree, nesting_flags = _parse(html)
     # Home, section, tag and search pages are refused before anything is taken from them.
-    verdict = classify_page(tree, url)
+    # The JSON-LD is parsed once, before the furniture goes (isBasedOn may sit in any script): the
+    # page type, the metadata and the provenance read it (none of them changes it).
+    json_ld_warnings: list[str] = []
+    basis = json_ld_objects(tree, json_ld_warnings)
+    verdict = classify_page(tree, url, json_ld=basis)
     if not verdict.is_article:
         raise NotAnArticle(skip_reason(verdict))
-    meta = read_meta(tree, url)
-    basis = json_ld_objects(tree)  # before the furniture goes: isBasedOn may sit in any script
+    meta = read_meta(tree, url, json_ld=(basis, json_ld_warnings))
     remove_furniture(tree)
     dom_source_url = take_source_line(tree)
     refused_images: list[str] = []

@@ -540,10 +540,18 @@ def strip_site_suffix(title: str, outlet: str) -> str:
     return title
 
 
-def read_meta(tree: HtmlElement, url: str) -> PageMeta:
-    """Everything the page declares about its article; parts it could not read are in ``warnings``."""
-    warnings: list[str] = []
-    objects = json_ld_objects(tree, warnings)
+def read_meta(
+    tree: HtmlElement, url: str, *, json_ld: tuple[list[dict[str, Any]], list[str]] | None = None
+) -> PageMeta:
+    """Everything the page declares about its article; parts it could not read are in ``warnings``.
+
+    ``json_ld``: ``json_ld_objects(tree, warnings)`` and its warnings, when the caller parsed them already.
+    """
+    if json_ld is None:
+        warnings: list[str] = []
+        objects = json_ld_objects(tree, warnings)
+    else:
+        objects, warnings = json_ld[0], list(json_ld[1])
     article = next((o for o in objects if _types(o) & ARTICLE_TYPES), {})
     meta = meta_tags(tree)
     language = _language(tree, meta, article)

@@ -189,8 +189,7 @@ def _is_teaser(el: HtmlElement) -> bool:
     text = short_text(el.text_content(), TEASER_MAX_CHARS)
     if not text:
         return False
-    links = [a for a in el.iter("a") if _text_len(a) >= TEASER_LINK_MIN_CHARS]
-    return bool(links)
+    return any(_text_len(a) >= TEASER_LINK_MIN_CHARS for a in el.iter("a"))
 
 
 def _teaser_blocks(body: HtmlElement) -> tuple[int, set[HtmlElement]]:
