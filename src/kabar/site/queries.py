@@ -86,12 +86,13 @@ def latest_texts(language: str, count: int) -> QuerySet[ArticleText]:
     return published_texts(language).filter(article_id__in=newest)[:count]
 
 
-def section_text_count(language: str, section: Section) -> int:
-    """How many of ``list_texts(language)`` are in ``section``: its articles with a published text in
-    ``language`` (one per article), counted from the section's date index rather than by reading
-    every text of the language (10 ms on 2,000 articles in SQLite, a tenth of that so)."""
+def articles_text_count(language: str, articles: Q) -> int:
+    """How many of ``list_texts(language)`` belong to the ``articles`` (a condition on Article): the
+    articles with a published text in ``language`` (one per article), counted from the articles'
+    side. Counting the texts joins every published text of the language to its article (10 ms on
+    2,000 articles in SQLite for a section page's count; a tenth of that so)."""
     published = ArticleText.objects.filter(article_id=OuterRef("pk"), language=language, is_published=True)
-    return Article.objects.filter(Exists(published), section=section).count()
+    return Article.objects.filter(Exists(published), articles).count()
 
 
 def latest_per_section(language: str, per_section: int, excluding: Iterable[int] = ()) -> list[ArticleText]:

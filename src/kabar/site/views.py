@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import JSONObject
 from django.http import (
     Http404,
@@ -28,10 +28,10 @@ from kabar.site.pagination import ListPage, list_page
 from kabar.site.present import absolute, teaser
 from kabar.site.queries import (
     article_text,
+    articles_text_count,
     latest_per_section,
     latest_texts,
     list_texts,
-    section_text_count,
 )
 from kabar.site.structured_data import home_metadata
 
@@ -121,7 +121,9 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
     language = translation.get_language()
     found = get_object_or_404(Section.objects.public(), slug=section)  # "unsorted" has no page
     texts = with_first_picture(list_texts(language).filter(article__section=found))
-    page = list_page(request, texts, LIST_PAGE_SIZE, count=lambda: section_text_count(language, found))
+    page = list_page(
+        request, texts, LIST_PAGE_SIZE, count=lambda: articles_text_count(language, Q(section=found))
+    )
     return render(
         request,
         "site/section.html",
@@ -138,7 +140,12 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
 def author(request: HttpRequest, slug: str) -> HttpResponse:
     language = translation.get_language()
     found = get_object_or_404(Author.objects.select_related("outlet"), slug=slug)
-    page = list_page(request, list_texts(language).filter(article__authors=found), LIST_PAGE_SIZE)
+    page = list_page(
+        request,
+        list_texts(language).filter(article__authors=found),
+        LIST_PAGE_SIZE,
+        count=lambda: articles_text_count(language, Q(authors=found)),
+    )
     outlet = found.outlet
     return render(
         request,
