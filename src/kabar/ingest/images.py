@@ -33,6 +33,7 @@ import io
 import logging
 import time
 import urllib.parse
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -219,16 +220,20 @@ class StoredImage:
     height: int | None
 
 
-def stored_images(doc: Extracted) -> dict[str, StoredImage | None]:
+def stored_images(doc: Extracted, unknown: set[str] | None = None) -> dict[str, StoredImage | None]:
     """The document's pictures already known by address: stored (``StoredImage``) or not content (None).
 
-    ``store_article`` uses them at once; the rest are left to the attacher.
+    ``store_article`` uses them at once; the rest are left to the attacher. The addresses
+    nothing (that still holds) is known of are added to ``unknown``, when given: the attacher
+    need not look them up again a moment later.
     """
     known: dict[str, StoredImage | None] = {}
     for image in doc.images:
         if image.src in known or not is_fetchable(image.src):
             continue
         row = cached(image.src)
+        if row is None and unknown is not None:
+            unknown.add(image.src)
         if row is not None and row.outcome == ImageFetch.Outcome.STORED:
             known[image.src] = StoredImage(row.name, row.width, row.height)
         elif row is not None and row.outcome == ImageFetch.Outcome.SKIPPED:
@@ -265,8 +270,12 @@ class ImageAttacher:
         self._futures: dict[concurrent.futures.Future[Downloaded | Refused], str] = {}
         self._waiting: dict[str, list[int]] = {}  # url -> articles that wait for it
 
-    def add(self, article_id: int) -> None:
-        """Start on the images ``article_id`` still shows from the outlet (its row is committed)."""
+    def add(self, article_id: int, *, unknown: Collection[str] = ()) -> None:
+        """Start on the images ``article_id`` still shows from the outlet (its row is committed).
+
+        ``unknown``: addresses the caller has just found nothing recorded for (``stored_images``),
+        downloaded without looking them up again.
+        """
         # The original with its article: one query (``waiting_images`` would take two).
         original = (
             ArticleText.objects.select_related("article")
@@ -281,7 +290,7 @@ class ImageAttacher:
             if url in self._waiting:
                 self._waiting[url].append(article_id)
                 continue
-            row = cached(url)
+            row = None if url in unknown else cached(url)
             if row is not None:
                 known.append(Arrival(url, row))
                 continue

@@ -227,9 +227,9 @@ def ingest(
     index = near_duplicate_index()
     attacher = ImageAttacher(image_fetcher(allow_private=allow_private)) if images == "here" else None
 
-    def fetch_images_of(article_id: int) -> None:
+    def fetch_images_of(article_id: int, unknown: set[str]) -> None:
         if attacher is not None:
-            attacher.add(article_id)
+            attacher.add(article_id, unknown=unknown)
             attacher.poll()
             return
         waiting = Article.objects.filter(pk=article_id).first()
@@ -265,7 +265,10 @@ def ingest(
             failed(item.url, item.stage, item.reason)
             return
         try:
-            status, article_id = _ingest_one(item, outlet, pipeline, index, prepared=prepared)
+            unknown: set[str] = set()  # its pictures nothing is recorded of yet
+            status, article_id = _ingest_one(
+                item, outlet, pipeline, index, prepared=prepared, unknown=unknown
+            )
         except NotAnArticle as exc:
             # Kept where the admin lists failures, under its own stage, so an editor sees what was left out
             # and why; nothing of the page is stored.
@@ -284,7 +287,7 @@ def ingest(
         setattr(summary, status, getattr(summary, status) + 1)
         IngestFailure.objects.filter(url=item.url[:1000], resolved=False).update(resolved=True)
         if article_id is not None:
-            fetch_images_of(article_id)
+            fetch_images_of(article_id, unknown)
         if on_document:
             on_document(item.url, status)
 
@@ -343,10 +346,12 @@ def _ingest_one(
     index: Any,
     *,
     prepared: concurrent.futures.Future[Extracted] | None = None,
+    unknown: set[str] | None = None,
 ) -> tuple[str, int | None]:
     """Store one document: its status, and the article whose pictures may still be the outlet's.
 
-    ``prepared`` is its ``pipeline.submit`` future when already started.
+    ``prepared`` is its ``pipeline.submit`` future when already started; ``unknown`` gets the
+    picture addresses nothing is recorded of (see ``stored_images``).
     """
     doc = pipeline.finish(
         prepared or pipeline.submit(raw), raw, declared_language=outlet.language if outlet else None
@@ -359,7 +364,7 @@ def _ingest_one(
         # Stored already; pictures a crash or a failure left at the outlet's address are tried again.
         return "unchanged", same[0]
     fetched = fetched_location(raw)  # two saved copies of one page differ only in their files
-    known = stored_images(doc)  # pictures fetched for an earlier article: no wait, no network
+    known = stored_images(doc, unknown)  # pictures fetched for an earlier article: no wait, no network
     result = store_article(doc, outlet=outlet, images=known, index=index, fetched_url=fetched)
     return result.status, result.article.pk if result.status in ("new", "updated") else None
 
