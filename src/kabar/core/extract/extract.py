@@ -355,8 +355,11 @@ def _run_trafilatura(
     return found if isinstance(found, Document) else None
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _element_key(el: _Element) -> str:
-    return " ".join(re.findall(r"\w+", "".join(el.itertext()).casefold()))
+    return " ".join(_WORD.findall("".join(el.itertext()).casefold()))
 
 
 def _fill_gaps(precise: _Element, broad: Document | None) -> _Element:
@@ -377,7 +380,7 @@ def _fill_gaps(precise: _Element, broad: Document | None) -> _Element:
         return precise
     span = list(broad.body)[shared[0] : shared[-1] + 1]
     precise_size = sum(len(k) for k in precise_keys)
-    span_size = sum(len(_element_key(el)) for el in span)
+    span_size = sum(len(k) for k in broad_keys[shared[0] : shared[-1] + 1])
     # The modes disagree on what the story is (different containers): keep the precise one.
     if not precise_size <= span_size <= MAX_GAP_FILL * precise_size:
         return precise
@@ -422,11 +425,15 @@ def _add_unplaced_images(
     goes first.
     """
     result = list(blocks)
+    if len(placed) >= len(lifted):  # every image is in the body already
+        return result
+    # The text keys of ``result``'s blocks, kept in step with it (an image inserted has none),
+    # rather than recomputed for every image.
+    keys = [_block_keys(b) if b["type"] != "image" else [] for b in result]
     put_back: set[int] = set()  # ids of the blocks this loop inserted, all earlier on the page
     for index, item in enumerate(lifted):
         if index in placed:
             continue
-        keys = [_block_keys(b) if b["type"] != "image" else [] for b in result]
         after = next((i for i, k in enumerate(keys) if item.text_after and item.text_after in k), None)
         before = next(
             (i for i, k in reversed(list(enumerate(keys))) if item.text_before and item.text_before in k),
@@ -434,17 +441,17 @@ def _add_unplaced_images(
         )
         block = item.image.as_block()
         if after is not None:
-            result.insert(after, block)
+            position = after
         elif before is not None:
             # Images already put back after the same block came earlier on the page: go past them.
             position = before + 1
             while position < len(result) and id(result[position]) in put_back:
                 position += 1
-            result.insert(position, block)
         elif in_scope[index] and (item.image.caption or item.image.credit):
-            first_text = next((i for i, b in enumerate(result) if b["type"] != "image"), len(result))
-            result.insert(first_text, block)
+            position = next((i for i, b in enumerate(result) if b["type"] != "image"), len(result))
         else:
             continue
+        result.insert(position, block)
+        keys.insert(position, [])
         put_back.add(id(block))
     return result
