@@ -2,7 +2,8 @@
 
 A document's store touches its article several times (the commit, ``original_changed`` after it,
 the pictures attached meanwhile); kabar.ingest.service wraps each in a coalescing
-``kabar.pagecache.receivers.deferred`` block. What readers see must not wait for more than that.
+``kabar.pagecache.receivers.deferred`` block (documents from local files share one for up to
+``COALESCE_SECONDS``). What readers see must not wait for more than that.
 """
 
 from __future__ import annotations
@@ -132,3 +133,19 @@ def test_pictures_that_arrive_together_are_recorded_as_one_by_one(db):
     )
     assert ImageFetch.objects.get(url="https://img.example/icon.png").outcome == "skipped"
     assert remember_all([]) == {}
+
+
+def test_documents_from_local_files_share_a_block_until_it_is_closed(db, calls):
+    from kabar.ingest.service import _Coalescing
+
+    block = _Coalescing()
+    block.open()
+    receivers.record(["site"])  # the first document's tags
+    block.open()  # the next document: the same block
+    receivers.record(["home:vi"])
+    assert calls["bumps"] == [] and block.age() >= 0
+    block.close()
+    assert calls["bumps"] == [{"site", "home:vi"}]  # one bump for both, at the close
+    block.close()  # closing twice is harmless
+    receivers.record(["home:en"])  # no block open: bumped at once (autocommit), as before
+    assert calls["bumps"][-1] == {"home:en"} and block.age() == 0.0
