@@ -144,7 +144,13 @@ def deferred(*, coalesce: bool = False) -> Iterator[Batch]:
             batch.run_work()  # while the block is current: the tags that work bumps join its batch
         finally:
             _deferred.reset(token)
-            batch()
+            if coalesce:
+                # After the gathered work (queued the same way); at once outside a transaction,
+                # and never before an enclosing one commits (a page rendered in between would
+                # be stored with the new versions and the old rows).
+                transaction.on_commit(batch)
+            else:
+                batch()
 
 
 def after_commit_work(name: str, run: Callable[[set[Any]], object], items: Iterable[Hashable]) -> bool:
