@@ -53,7 +53,7 @@ DB_TESTS := tests/news tests/newsroom tests/ingest tests/translation tests/stori
   tests/site/test_article_page.py tests/site/test_listing_pages.py tests/site/test_keyset_pagination.py \
   tests/site/test_page_cache.py tests/site/test_render_cost.py tests/site/test_search_page.py \
   tests/site/test_story_page.py tests/site/test_reader_navigation.py tests/site/test_republished_credit.py \
-  tests/site/test_http_caching.py
+  tests/site/test_http_caching.py tests/site/test_pagecache_wsgi.py
 test: $(STAMP) messages chromium wrk-nginx lint
 	env -u KABAR_TEST_DATABASE_URL -u KABAR_TEST_REDIS_URL $(VENV)/bin/pytest $(XDIST)
 	@if [ -n "$$KABAR_TEST_DATABASE_URL" ]; then \

@@ -8,6 +8,8 @@ from typing import Any
 
 import pagecache_support
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 
 from kabar.conf.wsgi import application, django_application
@@ -39,7 +41,15 @@ def call(app: Any, path: str, method: str = "GET", **headers: str) -> tuple[str,
     def start_response(status: str, response_headers: list[tuple[str, str]]) -> None:
         got["status"], got["headers"] = status, dict(response_headers)
 
-    body = b"".join(app(environ, start_response))
+    # As Django's test client does: the handler's signals would close the test's database
+    # connection (and its transaction) around each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        body = b"".join(app(environ, start_response))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return got["status"], got["headers"], body
 
 
