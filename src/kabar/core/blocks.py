@@ -7,8 +7,10 @@ placeholders; everything else is stripped by ``sanitize_inline``.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+from collections.abc import Callable
 from typing import Any
 
 import jsonschema
@@ -178,6 +180,25 @@ def validate_blocks(blocks: Any) -> None:
     raise BlockError(f"{where}: {err.message}")
 
 
+# Both functions below are pure functions of their string, and the same strings come back often:
+# a body is rendered at store time and again when each picture arrives, a paragraph's plain text is
+# taken for its key and for the file-name check. Each answer is one nh3 parse, so the recent ones
+# are kept (strings up to MEMO_MAX_CHARS: a giant paragraph would only take room).
+MEMO_MAX_CHARS = 4_000
+MEMO_ENTRIES = 8_192
+
+
+def _memoized(function: Callable[[str], str]) -> Callable[[str], str]:
+    remembered = functools.lru_cache(maxsize=MEMO_ENTRIES)(function)
+
+    @functools.wraps(function)
+    def answer(text: str) -> str:
+        return remembered(text) if len(text) <= MEMO_MAX_CHARS else function(text)
+
+    return answer
+
+
+@_memoized
 def sanitize_inline(text: str) -> str:
     """Keep only inline markup kabar knows how to carry through translation."""
     return nh3.clean(text, tags=INLINE_TAGS, attributes=INLINE_ATTRIBUTES, link_rel="noopener")
@@ -186,6 +207,7 @@ def sanitize_inline(text: str) -> str:
 _LINE_BREAK = re.compile(r"<br\s*/?>", re.I)
 
 
+@_memoized
 def strip_tags(text: str) -> str:
     """Plain text of an inline-HTML string; a line break is a space, so the words on either side stay apart."""
     return html.unescape(nh3.clean(_LINE_BREAK.sub(" ", text), tags=set()))

@@ -60,7 +60,7 @@ IMAGE_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
 IMAGE_THREADS = 8
 # Image servers are CDNs built for browsers, which fetch a page's pictures six at a time.
 IMAGE_HOST_CONCURRENCY = 4
-IMAGE_HOST_DELAY = 0.1
+IMAGE_HOST_DELAY = 0.05
 RETRY_FAILED_AFTER = timedelta(hours=6)
 ATTACH_BATCH_WAIT = 0.02  # seconds: gather what arrives together into one transaction per article
 STAGE = "images"
