@@ -185,7 +185,8 @@ def test_listing_pages_run_a_bounded_number_of_queries(client, newsroom, django_
     for n in range(10):
         article = make_article(section=make_section(), published_at=NOW - dt.timedelta(days=n + 1))
         make_text(article, "vi", slug=f"them-{n}")
-    with django_assert_max_num_queries(4):
+    # The home page: its newest texts, the sections' ids, their newest texts (one UNION ALL), pictures.
+    with django_assert_max_num_queries(5):
         soup_of(client.get("/vi/"))
     with django_assert_max_num_queries(4):
         soup_of(client.get("/vi/nhan-vat/"))
@@ -220,3 +221,24 @@ def test_the_featured_story_shows_its_caption_in_the_page_language(client):
     )
     page = client.get("/en/").content.decode()
     assert "Runners set off at dawn." in page and "Vận động viên" not in page
+
+
+def test_each_sections_newest_texts_in_the_language_without_the_excluded_ones():
+    from kabar.news.models import UNSORTED_SECTION_SLUG, Section
+    from kabar.site.queries import latest_per_section
+
+    made = {}
+    for name in ("mot", "hai", "ba"):
+        section = make_section(f"muc-{name}")
+        for n in range(3):
+            article = make_article(section=section, published_at=NOW - dt.timedelta(hours=n))
+            made[(name, n)] = make_text(article, "vi", slug=f"{name}-{n}")
+            make_text(article, "en", slug=f"{name}-{n}-en")
+    unsorted, _ = Section.objects.get_or_create(slug=UNSORTED_SECTION_SLUG)
+    make_text(make_article(section=unsorted, published_at=NOW), "vi", slug="chua-xep")
+    found = latest_per_section("vi", 2, excluding=[made[("hai", 0)].pk])
+    # Two each, "hai-0" excluded, never the unsorted section; newest first across sections.
+    assert {t.slug for t in found} == {"mot-0", "mot-1", "hai-1", "hai-2", "ba-0", "ba-1"}
+    order = [(t.article.published_at, t.article_id) for t in found]
+    assert order == sorted(order, reverse=True)
+    assert all(t.language == "vi" and t.article.section.slug != UNSORTED_SECTION_SLUG for t in found)

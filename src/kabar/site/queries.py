@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Aggregate, Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import JSONObject, RowNumber
+from django.db.models import Aggregate, Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import JSONObject
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_aware, make_aware
 
@@ -96,19 +97,32 @@ def articles_text_count(language: str, articles: Q) -> int:
 
 
 def latest_per_section(language: str, per_section: int, excluding: Iterable[int] = ()) -> list[ArticleText]:
-    """Up to ``per_section`` newest texts of every section, in one query (a window function).
+    """Up to ``per_section`` newest texts of every public section, in two queries.
 
-    The window ranks the texts' ids alone (sorting whole rows cost the database three times as
-    much); the texts that rank are then read whole.
+    Each section's newest are found on its own, through the articles' (section, date) index, and
+    the sections' lists are joined with UNION ALL: the database reads about ``per_section`` rows
+    per section whatever the number of articles. (A window function over the language's texts
+    ranked every one of them: 0.9 s for the home page at 100,000 articles on SQLite.) Django cannot
+    slice the parts of a union on SQLite, so the union is written here, each part in a subquery.
     """
-    ranked = (
-        ArticleText.objects.filter(language=language, is_published=True, article__section__isnull=False)
-        .exclude(article__section__slug=UNSORTED_SECTION_SLUG)  # never a group on the home page
-        .exclude(pk__in=list(excluding))
-        .annotate(rank=Window(RowNumber(), partition_by=F("article__section"), order_by=NEWEST_FIRST))
-        .filter(rank__lte=per_section)
-        .values("pk")
+    sections = list(
+        Section.objects.exclude(slug=UNSORTED_SECTION_SLUG).order_by("pk").values_list("pk", flat=True)
     )
+    if not sections:
+        return []
+    excluded = list(excluding)
+    parts, params = [], []
+    for number, section_id in enumerate(sections):
+        newest = (
+            ArticleText.objects.filter(language=language, is_published=True, article__section_id=section_id)
+            .exclude(pk__in=excluded)
+            .order_by(*NEWEST_FIRST)
+            .values("pk")[:per_section]
+        )
+        sql, part_params = newest.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS newest_{number}")
+        params.extend(part_params)
+    ranked = RawSQL(" UNION ALL ".join(parts), params)
     return list(list_texts(language).filter(pk__in=ranked))
 
 
