@@ -111,7 +111,8 @@ def latest_per_section(language: str, per_section: int, excluding: Iterable[int]
     if not sections:
         return []
     excluded = list(excluding)
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for number, section_id in enumerate(sections):
         newest = (
             ArticleText.objects.filter(language=language, is_published=True, article__section_id=section_id)
