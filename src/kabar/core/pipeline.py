@@ -30,13 +30,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from kabar.core.blocks import strip_tags
 from kabar.core.errors import StageError, StageTimeout
 from kabar.core.extract import capture, extract
 from kabar.core.extract.extract_meta import normalize_space
 from kabar.core.sources import parse_datetime
 from kabar.core.stage import InProcessStages, StageRunner
 from kabar.core.text import clean
-from kabar.core.text.plain import strip_tags
 from kabar.core.types import Extracted, RawDocument
 
 if TYPE_CHECKING:  # worker processes import this module and never detect languages

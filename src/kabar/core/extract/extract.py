@@ -29,7 +29,7 @@ from lxml.html import HtmlElement
 from trafilatura.metadata import extract_metadata
 from trafilatura.settings import Document, Extractor
 
-from kabar.core.blocks import block_text
+from kabar.core.blocks import block_text, strip_tags
 from kabar.core.errors import StageError
 from kabar.core.extract.dates import states_day
 from kabar.core.extract.extract_blocks import (
@@ -69,7 +69,6 @@ from kabar.core.extract.pagetype import NotAnArticle, classify_page, skip_reason
 from kabar.core.extract.provenance import take_provenance
 from kabar.core.fetch.urls import http_url, is_http_url, same_site
 from kabar.core.stage import check_size, run_with_timeout
-from kabar.core.text.plain import strip_tags
 from kabar.core.types import Block, Extracted
 
 STAGE = "extract"

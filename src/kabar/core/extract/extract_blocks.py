@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from kabar.core.blocks import strip_tags
 from kabar.core.extract.dates import find_date
 from kabar.core.extract.extract_dom import SOURCE_LINE, URL
 from kabar.core.extract.extract_meta import BYLINE_PREFIX, normalize_space
 from kabar.core.text.boilerplate import is_boilerplate, is_list_heading, is_read_also_line
 from kabar.core.text.credits import is_file_name
-from kabar.core.text.plain import strip_tags
 from kabar.core.types import Block
 
 HREF = re.compile(r'<a href="(https?://[^"]+)"')

@@ -14,8 +14,7 @@ from collections.abc import Callable
 
 from lxml.etree import _Element
 
-from kabar.core.blocks import sanitize_inline
-from kabar.core.text.plain import strip_tags
+from kabar.core.blocks import sanitize_inline, strip_tags
 from kabar.core.types import Block
 
 ImageLookup = Callable[[str], Block | None]

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kabar.core.blocks import strip_tags
 from kabar.core.fetch.urls import http_url, is_http_url, same_site, site_host
-from kabar.core.text.plain import strip_tags
 from kabar.core.types import Block, Evidence, Provenance
 
 MAX_CREDIT_LINE_CHARS = 160

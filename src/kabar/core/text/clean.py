@@ -30,10 +30,10 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import cast
 
+from kabar.core.blocks import strip_tags
 from kabar.core.stage import check_size, run_with_timeout
 from kabar.core.text.boilerplate import is_boilerplate, is_list_heading, is_read_also_line
 from kabar.core.text.credits import is_file_name, split_credit
-from kabar.core.text.plain import strip_tags
 from kabar.core.types import Block, Extracted
 
 STAGE = "clean"

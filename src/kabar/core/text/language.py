@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from lingua import IsoCode639_1, IsoCode639_3, Language, LanguageDetectorBuilder
 
+from kabar.core.blocks import strip_tags
 from kabar.core.stage import run_with_timeout
-from kabar.core.text.plain import strip_tags
 from kabar.core.types import Extracted
 
 log = logging.getLogger("kabar.language")
